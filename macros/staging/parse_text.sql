@@ -1,0 +1,99 @@
+{#-
+    Casts a text expression to a logical contract type, returning null where the text does not
+    parse (instead of failing the whole build). Staging compares the result with the text to
+    quarantine unparseable values with their reason.
+    logical_type: string | timestamp | date | integer | decimal | boolean
+    Timestamps with an offset (2024-01-01T10:00:00+02:00, ...Z) are converted to UTC.
+-#}
+{% macro parse_text(text_expression, logical_type) -%}
+    {{ return(adapter.dispatch('parse_text', 'healthscore')(text_expression, logical_type)) }}
+{%- endmacro %}
+
+{% macro default__parse_text(text_expression, logical_type) -%}
+    {%- if logical_type == 'string' -%}
+        nullif(trim({{ text_expression }}), '')
+    {%- elif logical_type == 'timestamp' -%}
+        cast(try_cast(nullif(trim({{ text_expression }}), '') as timestamp) as {{ dbt.type_timestamp() }})
+    {%- else -%}
+        try_cast(nullif(trim({{ text_expression }}), '') as {{ contract_sql_type(logical_type) }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro duckdb__parse_text(text_expression, logical_type) -%}
+    {%- set value = "nullif(trim(" ~ text_expression ~ "), '')" -%}
+    {%- if logical_type == 'string' -%}
+        {{ value }}
+    {%- elif logical_type == 'timestamp' -%}
+        {#- Parse with its offset, then express in UTC as a naive timestamp. -#}
+        cast(timezone('UTC', try_cast({{ value }} as timestamptz)) as timestamp)
+    {%- elif logical_type == 'integer' -%}
+        case when regexp_full_match({{ value }}, '[+-]?[0-9]+(\.0+)?')
+            then try_cast(try_cast({{ value }} as double) as bigint) end
+    {%- elif logical_type == 'boolean' -%}
+        case lower({{ value }})
+            when 'true' then true when 't' then true when '1' then true when 'yes' then true
+            when 'false' then false when 'f' then false when '0' then false when 'no' then false
+        end
+    {%- else -%}
+        try_cast({{ value }} as {{ contract_sql_type(logical_type) }})
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro postgres__parse_text(text_expression, logical_type) -%}
+    {%- set value = "nullif(trim(" ~ text_expression ~ "), '')" -%}
+    {%- if logical_type == 'string' -%}
+        {{ value }}
+    {%- elif logical_type == 'timestamp' -%}
+        {{ healthscore.postgres_try_timestamp(value) }}
+    {%- elif logical_type == 'date' -%}
+        case when {{ value }} ~ '^\d{4}-\d{2}-\d{2}$'
+            then cast({{ healthscore.postgres_try_timestamp(value) }} as date) end
+    {%- elif logical_type == 'integer' -%}
+        case when {{ value }} ~ '^[+-]?[0-9]+(\.0+)?$' then cast(cast({{ value }} as numeric) as bigint) end
+    {%- elif logical_type == 'decimal' -%}
+        case when {{ value }} ~ '^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$'
+            then cast({{ value }} as {{ contract_sql_type('decimal') }}) end
+    {%- elif logical_type == 'boolean' -%}
+        case lower({{ value }})
+            when 'true' then true when 't' then true when '1' then true when 'yes' then true
+            when 'false' then false when 'f' then false when '0' then false when 'no' then false
+        end
+    {%- endif -%}
+{%- endmacro %}
+
+{#- PostgreSQL has no try_cast: a shape check guards the cast, and healthscore_try_timestamp
+    (created by the on-run-start hook) catches calendar errors such as 2025-02-31. -#}
+{% macro postgres_try_timestamp(value) -%}
+    {{ target.schema }}_util.healthscore_try_timestamp({{ value }})
+{%- endmacro %}
+
+{% macro spark__parse_text(text_expression, logical_type) -%}
+    {%- set value = "nullif(trim(" ~ text_expression ~ "), '')" -%}
+    {%- if logical_type == 'string' -%}
+        {{ value }}
+    {%- elif logical_type == 'timestamp' -%}
+        try_cast({{ value }} as timestamp)
+    {%- elif logical_type == 'integer' -%}
+        case when {{ value }} rlike '^[+-]?[0-9]+(\\.0+)?$' then try_cast(try_cast({{ value }} as double) as bigint) end
+    {%- elif logical_type == 'boolean' -%}
+        case lower({{ value }})
+            when 'true' then true when 't' then true when '1' then true when 'yes' then true
+            when 'false' then false when 'f' then false when '0' then false when 'no' then false
+        end
+    {%- else -%}
+        try_cast({{ value }} as {{ contract_sql_type(logical_type) }})
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The SQL type a logical contract type is stored as after staging. -#}
+{% macro contract_sql_type(logical_type) -%}
+    {%- if logical_type == 'string' -%} {{ dbt.type_string() }}
+    {%- elif logical_type == 'timestamp' -%} {{ dbt.type_timestamp() }}
+    {%- elif logical_type == 'date' -%} date
+    {%- elif logical_type == 'integer' -%} {{ dbt.type_bigint() }}
+    {%- elif logical_type == 'decimal' -%} decimal(18, 4)
+    {%- elif logical_type == 'boolean' -%} {{ dbt.type_boolean() }}
+    {%- else -%} {{ exceptions.raise_compiler_error("Unknown logical type " ~ logical_type) }}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,51 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='activity_date',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+{#-
+    Use of each event name (feature key) per account and day. Every event name is kept, so a
+    change to which features are core (feature_catalogue seed) applies without a full refresh.
+    Incremental like int_product_events_rolled_up_to_user_days.
+-#}
+
+with
+
+events as (
+
+    select
+        account_id,
+        event_name,
+        occurred_date,
+        occurred_at
+    from {{ ref('stg_product__events') }}
+    {% if is_incremental() %}
+    where occurred_date >= (
+        select {{ add_days('coalesce(max(activity_date), ' ~ dbt.cast("'1900-01-01'", 'date') ~ ')', -1 * var('healthscore_lookback_days')) }}
+        from {{ this }}
+    )
+    {% endif %}
+
+),
+
+final as (
+
+    select
+        events.account_id,
+        events.event_name,
+        events.occurred_date as activity_date,
+        count(*) as event_count,
+        max(events.occurred_at) as last_event_at
+    from events
+    group by
+        events.account_id,
+        events.event_name,
+        events.occurred_date
+
+)
+
+select * from final

@@ -1,0 +1,54 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='activity_date',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+{#-
+    Product events per account, user and day: event count, summed quantity, last event time.
+    Events without a user_id keep a null user_id (they count toward volume, not users).
+    Incremental: the days from the newest day already rolled up, less
+    healthscore_lookback_days, are rebuilt whole from stg_product__events.
+-#}
+
+with
+
+events as (
+
+    select
+        account_id,
+        user_id,
+        occurred_date,
+        occurred_at,
+        quantity
+    from {{ ref('stg_product__events') }}
+    {% if is_incremental() %}
+    where occurred_date >= (
+        select {{ add_days('coalesce(max(activity_date), ' ~ dbt.cast("'1900-01-01'", 'date') ~ ')', -1 * var('healthscore_lookback_days')) }}
+        from {{ this }}
+    )
+    {% endif %}
+
+),
+
+final as (
+
+    select
+        events.account_id,
+        events.user_id,
+        events.occurred_date as activity_date,
+        count(*) as event_count,
+        cast(sum(events.quantity) as {{ type_double() }}) as quantity_total,
+        max(events.occurred_at) as last_event_at
+    from events
+    group by
+        events.account_id,
+        events.user_id,
+        events.occurred_date
+
+)
+
+select * from final

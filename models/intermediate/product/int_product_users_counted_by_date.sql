@@ -1,0 +1,44 @@
+{#-
+    Provisioned product users per account and scoring date: users created on or before the date
+    and not deactivated by then. The denominator of seat utilisation, and the seat base where a
+    term has no seat count.
+-#}
+
+with
+
+account_dates as (
+
+    select
+        account_id,
+        as_of_date
+    from {{ ref('int_account_scoring_dates') }}
+
+),
+
+users as (
+
+    select
+        account_id,
+        created_at,
+        deactivated_at
+    from {{ ref('stg_product__users') }}
+
+),
+
+final as (
+
+    select
+        account_dates.account_id,
+        account_dates.as_of_date,
+        count(*) as provisioned_users,
+        max(users.created_at) as latest_user_created_at
+    from account_dates
+    inner join users
+        on account_dates.account_id = users.account_id
+        and cast(users.created_at as date) <= account_dates.as_of_date
+        and (users.deactivated_at is null or cast(users.deactivated_at as date) > account_dates.as_of_date)
+    group by account_dates.account_id, account_dates.as_of_date
+
+)
+
+select * from final

@@ -1,0 +1,154 @@
+{#-
+    One row per account and scoring date: the accounts that exist on the date (created on or
+    before it), whether they are a customer then, the contract term in force (seats, ARR,
+    renewal date) and the weight profile their segment selects.
+
+    A customer on date D has a term that started on or before D whose end_date plus the grace
+    window has not passed. When billing_subscriptions holds no rows at all, every existing
+    account counts as a customer. Only customer dates are kept for the history; on the current
+    as-of date every account is kept so that account_health has one row per account.
+-#}
+
+with
+
+accounts as (
+
+    select
+        account_id,
+        segment,
+        created_at
+    from {{ ref('stg_crm__accounts') }}
+
+),
+
+segment_profiles as (
+
+    select
+        segment,
+        weight_profile
+    from {{ ref('segment_weight_profiles') }}
+
+),
+
+subscriptions as (
+
+    select
+        subscription_id,
+        account_id,
+        seats,
+        arr,
+        start_date,
+        end_date
+    from {{ ref('stg_billing__subscriptions') }}
+
+),
+
+scoring_dates as (
+
+    select * from {{ ref('int_scoring_dates') }}
+
+),
+
+billing_source as (
+
+    select count(*) as subscription_rows from subscriptions
+
+),
+
+account_dates as (
+
+    select
+        accounts.account_id,
+        accounts.segment,
+        scoring_dates.as_of_date,
+        scoring_dates.is_cadence_date,
+        scoring_dates.is_current_date,
+        scoring_dates.is_previous_period_date,
+        scoring_dates.previous_period_date
+    from accounts
+    cross join scoring_dates
+    where cast(accounts.created_at as date) <= scoring_dates.as_of_date
+
+),
+
+latest_started_terms as (
+
+    select
+        account_dates.account_id,
+        account_dates.as_of_date,
+        subscriptions.subscription_id,
+        subscriptions.seats,
+        subscriptions.arr,
+        subscriptions.start_date,
+        subscriptions.end_date,
+        row_number() over (
+            partition by account_dates.account_id, account_dates.as_of_date
+            order by subscriptions.start_date desc, subscriptions.end_date desc, subscriptions.subscription_id
+        ) as term_rank
+    from account_dates
+    inner join subscriptions
+        on account_dates.account_id = subscriptions.account_id
+        and subscriptions.start_date <= account_dates.as_of_date
+
+),
+
+terms_in_force as (
+
+    select * from latest_started_terms where term_rank = 1
+
+),
+
+classified as (
+
+    select
+        account_dates.account_id,
+        account_dates.as_of_date,
+        account_dates.is_cadence_date,
+        account_dates.is_current_date,
+        account_dates.is_previous_period_date,
+        account_dates.previous_period_date,
+        account_dates.segment,
+        coalesce(segment_profiles.weight_profile, 'default') as weight_profile,
+        terms_in_force.subscription_id,
+        terms_in_force.seats as licensed_seats,
+        terms_in_force.arr,
+        terms_in_force.start_date as term_start_date,
+        terms_in_force.end_date as term_end_date,
+        case
+            when billing_source.subscription_rows = 0 then true
+            when terms_in_force.subscription_id is null then false
+            else {{ add_days('terms_in_force.end_date', var('healthscore_renewal_grace_days')) }} >= account_dates.as_of_date
+        end as is_customer
+    from account_dates
+    cross join billing_source
+    left join segment_profiles
+        on account_dates.segment = segment_profiles.segment
+    left join terms_in_force
+        on account_dates.account_id = terms_in_force.account_id
+        and account_dates.as_of_date = terms_in_force.as_of_date
+
+),
+
+final as (
+
+    select
+        account_id,
+        as_of_date,
+        is_cadence_date,
+        is_current_date,
+        is_previous_period_date,
+        previous_period_date,
+        segment,
+        weight_profile,
+        is_customer,
+        subscription_id,
+        licensed_seats,
+        arr,
+        term_start_date,
+        term_end_date
+    from classified
+    where is_customer or is_current_date
+
+)
+
+select * from final

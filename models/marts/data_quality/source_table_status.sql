@@ -1,0 +1,92 @@
+{#-
+    One row per contract table: whether the raw table exists, how many rows arrived, were used
+    and were quarantined, its newest record timestamp, and which signals it feeds. The run's
+    summary and the Dagster ingestion metadata read this table; a missing table here means its
+    signals are reported absent (and their weight redistributed) on every score.
+-#}
+
+{%- set tables = [
+    ('crm', 'crm_accounts', 'crm__accounts', 'created_at'),
+    ('crm', 'crm_contacts', 'crm__contacts', 'created_at'),
+    ('crm', 'crm_activities', 'crm__activities', 'occurred_at'),
+    ('crm', 'crm_opportunities', 'crm__opportunities', 'created_at'),
+    ('crm', 'survey_responses', 'crm__survey_responses', 'responded_at'),
+    ('billing', 'billing_subscriptions', 'billing__subscriptions', 'canceled_at'),
+    ('billing', 'billing_invoices', 'billing__invoices', 'issued_at'),
+    ('product', 'product_users', 'product__users', 'created_at'),
+    ('product', 'product_events', 'product__events', 'occurred_at'),
+    ('support', 'support_tickets', 'support__tickets', 'created_at'),
+] -%}
+
+with
+
+quarantine_counts as (
+
+    select
+        source_table,
+        count(*) as quarantined_rows,
+        sum(case when quarantine_reason like 'malformed_line%' then 1 else 0 end) as malformed_lines
+    from {{ ref('quarantined_rows') }}
+    group by source_table
+
+),
+
+catalogue as (
+
+    select
+        signal,
+        source_tables
+    from {{ ref('signal_catalogue') }}
+
+),
+
+tables as (
+
+    {%- for source_name, table_name, suffix, timestamp_column in tables %}
+    {%- set raw_relation = load_relation(source(source_name, table_name)) if execute else none %}
+    select
+        '{{ table_name }}' as table_name,
+        '{{ source_name }}' as source_name,
+        {{ 'true' if raw_relation is not none else 'false' }} as is_present,
+        (select count(*) from {{ ref('base_' ~ suffix) }}) as raw_rows,
+        (select count(*) from {{ ref('stg_' ~ suffix) }}) as valid_rows,
+        (select max({{ timestamp_column }}) from {{ ref('stg_' ~ suffix) }}) as newest_record_at
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
+
+),
+
+feeds as (
+
+    select
+        tables.table_name,
+        {{ dbt.listagg('catalogue.signal', "', '", 'order by catalogue.signal') }} as signals_fed
+    from tables
+    inner join catalogue
+        on {{ dbt.position("tables.table_name", "catalogue.source_tables") }} > 0
+    group by tables.table_name
+
+),
+
+final as (
+
+    select
+        cast(tables.table_name as {{ dbt.type_string() }}) as table_name,
+        cast(tables.source_name as {{ dbt.type_string() }}) as source_name,
+        cast(tables.is_present as {{ dbt.type_boolean() }}) as is_present,
+        cast(tables.raw_rows as {{ dbt.type_bigint() }}) as raw_rows,
+        cast(tables.valid_rows as {{ dbt.type_bigint() }}) as valid_rows,
+        cast(coalesce(quarantine_counts.quarantined_rows, 0) as {{ dbt.type_bigint() }}) as quarantined_rows,
+        cast(coalesce(quarantine_counts.malformed_lines, 0) as {{ dbt.type_bigint() }}) as malformed_lines,
+        cast(tables.newest_record_at as {{ dbt.type_timestamp() }}) as newest_record_at,
+        cast(feeds.signals_fed as {{ dbt.type_string() }}) as signals_fed,
+        {{ as_of_date() }} as as_of_date
+    from tables
+    left join quarantine_counts
+        on tables.table_name = quarantine_counts.source_table
+    left join feeds
+        on tables.table_name = feeds.table_name
+
+)
+
+select * from final

@@ -1,0 +1,55 @@
+{#-
+    The long feature table behind every score: one row per account, scoring date and signal,
+    with the raw value, the 0-100 signal score, whether data existed (and why not), the weight
+    and how much the signal moved the score. Covers the history's cadence dates and the
+    current as-of date.
+-#}
+
+with
+
+contributions as (
+
+    select * from {{ ref('int_signal_contributions') }}
+
+),
+
+scoring_dates as (
+
+    select
+        account_id,
+        as_of_date,
+        is_cadence_date,
+        is_current_date,
+        is_customer
+    from {{ ref('int_account_scoring_dates') }}
+
+),
+
+final as (
+
+    select
+        cast(contributions.account_id as {{ dbt.type_string() }}) as account_id,
+        cast(contributions.as_of_date as date) as as_of_date,
+        cast(contributions.signal as {{ dbt.type_string() }}) as signal,
+        cast(contributions.category as {{ dbt.type_string() }}) as category,
+        cast(contributions.raw_value as {{ type_double() }}) as raw_value,
+        cast(contributions.signal_score as {{ type_double() }}) as signal_score,
+        cast(contributions.has_data as {{ dbt.type_boolean() }}) as has_data,
+        cast(contributions.missing_reason as {{ dbt.type_string() }}) as missing_reason,
+        cast(contributions.weight_profile as {{ dbt.type_string() }}) as weight_profile,
+        cast(contributions.weight as {{ type_double() }}) as weight,
+        cast(contributions.effective_weight as {{ type_double() }}) as effective_weight,
+        cast(contributions.contribution_points as {{ type_double() }}) as contribution_points,
+        cast(contributions.impact_points as {{ type_double() }}) as impact_points,
+        cast(contributions.impact_change_points as {{ type_double() }}) as impact_change_points,
+        cast(contributions.latest_input_at as {{ dbt.type_timestamp() }}) as latest_input_at,
+        cast(scoring_dates.is_current_date as {{ dbt.type_boolean() }}) as is_current_date
+    from contributions
+    inner join scoring_dates
+        on contributions.account_id = scoring_dates.account_id
+        and contributions.as_of_date = scoring_dates.as_of_date
+    where (scoring_dates.is_cadence_date and scoring_dates.is_customer) or scoring_dates.is_current_date
+
+)
+
+select * from final

@@ -1,0 +1,3 @@
+{{ config(materialized='view') }}
+
+{{ import_raw_table('crm', 'survey_responses') }}

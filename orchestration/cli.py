@@ -1,0 +1,247 @@
+"""The `healthscore` command line.
+
+    healthscore demo                 generate the demo company, load it, build, print a summary
+    healthscore run --landing DIR --database FILE [--as-of DATE]
+                                     the whole pipeline on your own contract files
+    healthscore generate --out DIR   write a demo company's contract files
+    healthscore summary --database FILE
+
+Errors a user can cause end in one sentence on stderr and exit code 2; a failed dbt build
+lists what failed and exits 1. Set HEALTHSCORE_DEBUG=1 to see tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from orchestration.lib.contract import PROJECT_ROOT
+
+DEFAULT_DATABASE = PROJECT_ROOT / "warehouse" / "healthscore.duckdb"
+DEFAULT_DEMO_LANDING = PROJECT_ROOT / "landing" / "demo"
+
+
+class UsageError(Exception):
+    """A problem with the command's arguments; the message says how to fix it."""
+
+
+def _say(message: str) -> None:
+    print(message, flush=True)
+
+
+def _parse_vars(text: str | None) -> dict[str, object]:
+    if not text:
+        return {}
+    import yaml
+
+    try:
+        parsed = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise UsageError(f"--vars must be a YAML or JSON mapping: {error}") from error
+    if not isinstance(parsed, dict):
+        raise UsageError(
+            "--vars must be a mapping, e.g. --vars '{healthscore_score_cadence: daily}'."
+        )
+    return parsed
+
+
+def command_generate(args: argparse.Namespace) -> int:
+    from orchestration.lib.demo_company import generate_company
+
+    end_date = dt.date.fromisoformat(args.end_date) if args.end_date else None
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()) and not args.force:
+        raise UsageError(f"{out} is not empty; pass --force to overwrite it.")
+    started = time.monotonic()
+    report = generate_company(
+        out,
+        accounts=args.accounts,
+        months=args.months,
+        seed=args.seed,
+        end_date=end_date,
+        file_format=args.format,
+        dirty=not args.clean,
+        progress=_say,
+    )
+    rows = sum(report.row_counts.values())
+    _say(f"Wrote {rows:,} rows in 10 tables to {out} in {time.monotonic() - started:.0f}s.")
+    return 0
+
+
+def _demo_landing(args: argparse.Namespace, end_date: dt.date) -> Path:
+    """Generate the demo company unless the landing folder already holds the same one."""
+    from orchestration.lib.demo_company import generate_company
+
+    landing = Path(args.landing)
+    params = {
+        "accounts": args.accounts,
+        "months": args.months,
+        "seed": args.seed,
+        "end_date": end_date.isoformat(),
+    }
+    marker = landing / "_generated.json"
+    if marker.exists() and json.loads(marker.read_text()) == params:
+        _say(f"Demo company already generated in {landing} ({args.accounts:,} accounts).")
+        return landing
+    if landing.exists():
+        shutil.rmtree(landing)
+    _say(
+        f"Generating the demo company: {args.accounts:,} accounts, {args.months} months "
+        f"to {end_date}, seed {args.seed} ..."
+    )
+    started = time.monotonic()
+    generate_company(
+        landing,
+        accounts=args.accounts,
+        months=args.months,
+        seed=args.seed,
+        end_date=end_date,
+        progress=lambda line: _say(f"  {line}"),
+    )
+    marker.write_text(json.dumps(params))
+    _say(f"  generated in {time.monotonic() - started:.0f}s")
+    return landing
+
+
+def command_demo(args: argparse.Namespace) -> int:
+    from orchestration.lib.pipeline import parse_as_of, run_pipeline
+    from orchestration.lib.summary import summary_text
+
+    end_date = parse_as_of(args.as_of)
+    landing = _demo_landing(args, end_date)
+    database = Path(args.database)
+    started = time.monotonic()
+    # The demo rebuilds from scratch, so a regenerated company never mixes with an older one.
+    run_pipeline(landing, database, as_of=end_date, full_refresh=True, say=_say)
+    _say(f"Pipeline finished in {time.monotonic() - started:.0f}s.\n")
+    _say(summary_text(database))
+    return 0
+
+
+def command_run(args: argparse.Namespace) -> int:
+    from orchestration.lib.pipeline import parse_as_of, run_pipeline
+    from orchestration.lib.summary import summary_text
+
+    landing = Path(args.landing)
+    if not landing.is_dir():
+        raise UsageError(
+            f"Landing folder {landing} does not exist; pass a folder of contract files."
+        )
+    as_of = parse_as_of(args.as_of)
+    database = Path(args.database)
+    started = time.monotonic()
+    run_pipeline(
+        landing,
+        database,
+        as_of=as_of,
+        full_refresh=args.full_refresh,
+        extra_vars=_parse_vars(args.vars),
+        say=_say,
+    )
+    _say(f"Pipeline finished in {time.monotonic() - started:.0f}s.\n")
+    _say(summary_text(database))
+    return 0
+
+
+def command_summary(args: argparse.Namespace) -> int:
+    from orchestration.lib.summary import summary_text
+
+    database = Path(args.database)
+    if not database.exists():
+        raise UsageError(
+            f"No warehouse at {database}; run `healthscore demo` or `healthscore run` first."
+        )
+    _say(summary_text(database))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="healthscore",
+        description="Customer health scores from product, support, billing and CRM data.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser(
+        "demo", help="generate the demo company, build everything, print a summary"
+    )
+    demo.add_argument(
+        "--accounts", type=int, default=2000, help="number of accounts (default 2000)"
+    )
+    demo.add_argument("--months", type=int, default=24, help="months of history (default 24)")
+    demo.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    demo.add_argument(
+        "--as-of", help="the demo's last day and as-of date, YYYY-MM-DD (default today)"
+    )
+    demo.add_argument(
+        "--landing", default=str(DEFAULT_DEMO_LANDING), help="where to write the demo files"
+    )
+    demo.add_argument("--database", default=str(DEFAULT_DATABASE), help="the DuckDB warehouse file")
+    demo.set_defaults(handler=command_demo)
+
+    run = commands.add_parser(
+        "run", help="load a landing folder of contract files and build everything"
+    )
+    run.add_argument(
+        "--landing", required=True, help="folder of <table>.csv / <table>.parquet files"
+    )
+    run.add_argument("--database", default=str(DEFAULT_DATABASE), help="the DuckDB warehouse file")
+    run.add_argument("--as-of", help="score as of this date, YYYY-MM-DD (default today, UTC)")
+    run.add_argument(
+        "--full-refresh", action="store_true", help="rebuild incremental models from scratch"
+    )
+    run.add_argument(
+        "--vars",
+        help="dbt variables as YAML, e.g. '{healthscore_score_cadence: daily}'",
+    )
+    run.set_defaults(handler=command_run)
+
+    generate = commands.add_parser("generate", help="write a demo company's ten contract tables")
+    generate.add_argument("--out", required=True, help="landing folder to write")
+    generate.add_argument("--accounts", type=int, default=2000)
+    generate.add_argument("--months", type=int, default=24)
+    generate.add_argument("--seed", type=int, default=42)
+    generate.add_argument("--end-date", help="last day of the history, YYYY-MM-DD (default today)")
+    generate.add_argument("--format", choices=["mixed", "csv", "parquet"], default="mixed")
+    generate.add_argument("--clean", action="store_true", help="no contract-breaking rows")
+    generate.add_argument("--force", action="store_true", help="overwrite a non-empty folder")
+    generate.set_defaults(handler=command_generate)
+
+    summary = commands.add_parser("summary", help="print the summary of a built warehouse")
+    summary.add_argument("--database", default=str(DEFAULT_DATABASE))
+    summary.set_defaults(handler=command_summary)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from orchestration.lib.dbt_invoke import DbtError
+    from orchestration.lib.loader import LandingError
+
+    args = build_parser().parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except (UsageError, LandingError, ValueError) as error:
+        if os.environ.get("HEALTHSCORE_DEBUG"):
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except DbtError as error:
+        if os.environ.get("HEALTHSCORE_DEBUG"):
+            raise
+        print(f"error: {error}\nThe warehouse was left as it was before this run.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; the warehouse was left as it was before this run.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

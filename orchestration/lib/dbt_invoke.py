@@ -1,0 +1,116 @@
+"""Run dbt commands on this project as a subprocess, with compact progress output.
+
+A subprocess (rather than dbt's in-process runner) releases the DuckDB file completely when it
+ends, which the build-then-swap in pipeline.py relies on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from orchestration.lib.contract import PROJECT_ROOT
+
+# "12 of 287 OK created sql table model ..." / "... PASS ..." / "... FAIL 3 ..." / "... ERROR ..."
+_RESULT_LINE = re.compile(r"\b(\d+) of (\d+) (OK|PASS|WARN|FAIL|ERROR|SKIP|NO-OP)\b(.*)")
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class DbtError(Exception):
+    """dbt ended with an error; the message lists what failed and where the full log is."""
+
+
+@dataclass
+class DbtResult:
+    returncode: int
+    total: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    log_path: Path | None = None
+
+
+def dbt_executable() -> str:
+    """The dbt entry point installed next to this Python interpreter."""
+    candidate = Path(sys.executable).with_name("dbt")
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("dbt")
+    if not found:
+        raise DbtError("dbt is not installed in this environment; run `make install` first.")
+    return found
+
+
+def dbt_env(database: Path | None, target: str = "duckdb") -> dict[str, str]:
+    env = dict(os.environ)
+    env["DBT_PROFILES_DIR"] = str(PROJECT_ROOT)
+    env["HEALTHSCORE_TARGET"] = target
+    env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    if database is not None:
+        env["HEALTHSCORE_DUCKDB_PATH"] = str(database)
+    return env
+
+
+def run_dbt(
+    args: list[str],
+    *,
+    database: Path | None,
+    dbt_vars: dict[str, object] | None = None,
+    target: str = "duckdb",
+    log_dir: Path | None = None,
+    say: Callable[[str], None] = print,
+    check: bool = True,
+) -> DbtResult:
+    """Run `dbt <args>` on the project; print progress every tenth of the nodes and every
+    warning or failure as it happens. Raises DbtError when dbt fails and `check` is set."""
+    command = [dbt_executable(), *args, "--project-dir", str(PROJECT_ROOT)]
+    if dbt_vars:
+        command += ["--vars", json.dumps(dbt_vars)]
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        command += ["--log-path", str(log_dir)]
+    result = DbtResult(returncode=0, log_path=(log_dir or PROJECT_ROOT / "logs") / "dbt.log")
+    tail: list[str] = []
+    next_report = 0.1
+    process = subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env=dbt_env(database, target),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    )
+    assert process.stdout is not None
+    for raw_line in process.stdout:
+        line = _ANSI.sub("", raw_line.rstrip())
+        tail = (tail + [line])[-40:]
+        match = _RESULT_LINE.search(line)
+        if not match:
+            continue
+        total, status = int(match.group(2)), match.group(3)
+        result.total = total
+        result.counts[status] = result.counts.get(status, 0) + 1
+        if status in {"WARN", "FAIL", "ERROR"}:
+            text = f"    {status}: {match.group(4).strip(' .')}"
+            result.problems.append(text)
+            say(text)
+        finished = sum(result.counts.values())
+        if total and finished / total >= next_report:
+            say(f"    dbt {args[0]}: {finished}/{total} done")
+            while finished / total >= next_report:
+                next_report += 0.1
+    result.returncode = process.wait()
+    if result.returncode != 0 and check:
+        detail = "\n".join(result.problems) or "\n".join(tail[-15:])
+        raise DbtError(
+            f"dbt {args[0]} failed (exit code {result.returncode}).\n{detail}\n"
+            f"Full log: {result.log_path}"
+        )
+    return result

@@ -1,0 +1,372 @@
+"""Load a landing folder of contract files into the warehouse's raw schema (embedded DuckDB).
+
+A landing folder holds, per contract table, `<table>.csv`, `<table>.csv.gz`, `<table>.parquet`
+or a folder `<table>/` of such files. Every contract column is loaded as text: staging types
+and validates it, so that a wrong type becomes a quarantined row with its reason instead of a
+failed load. CSV lines that cannot be parsed at all (wrong number of fields, broken quoting)
+are kept in `raw.healthscore_load_rejects` with DuckDB's reason, and counted.
+
+The load is one transaction: either every table is replaced, or nothing changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from orchestration.lib.contract import ContractTable, contract_tables
+
+REJECTS_TABLE = "healthscore_load_rejects"
+MANIFEST_TABLE = "healthscore_load_manifest"
+CSV_SUFFIXES = (".csv", ".csv.gz")
+PARQUET_SUFFIXES = (".parquet",)
+
+
+class LandingError(Exception):
+    """A problem with the landing folder that the user must fix; the message says how."""
+
+
+@dataclass
+class TableLoad:
+    table: str
+    status: str  # loaded | empty | missing | kept (not part of a partial load)
+    files: list[str] = field(default_factory=list)
+    rows: int = 0
+    rejected_lines: int = 0
+    missing_optional_columns: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    newest_record_at: str | None = None
+
+
+@dataclass
+class LoadReport:
+    database: Path
+    landing: Path
+    tables: dict[str, TableLoad]
+    ignored_files: list[str]
+
+    @property
+    def missing_tables(self) -> list[str]:
+        return [name for name, load in self.tables.items() if load.status == "missing"]
+
+    @property
+    def rejected_lines(self) -> int:
+        return sum(load.rejected_lines for load in self.tables.values())
+
+
+def find_table_files(landing: Path, table: str) -> list[Path]:
+    """The files that hold one table in the landing folder; [] when the table is absent."""
+    candidates: list[Path] = []
+    for suffix in CSV_SUFFIXES + PARQUET_SUFFIXES:
+        path = landing / f"{table}{suffix}"
+        if path.is_file():
+            candidates.append(path)
+    folder = landing / table
+    if folder.is_dir():
+        in_folder = sorted(
+            path
+            for path in folder.iterdir()
+            if path.is_file() and path.name.endswith(CSV_SUFFIXES + PARQUET_SUFFIXES)
+        )
+        if not in_folder:
+            raise LandingError(
+                f"{folder} is a folder for table {table} but holds no .csv or .parquet file; "
+                "add the files or remove the folder."
+            )
+        candidates.extend(in_folder)
+    kinds = {_file_kind(path) for path in candidates}
+    if len(kinds) > 1:
+        names = ", ".join(path.name for path in candidates)
+        raise LandingError(
+            f"Table {table} is given both as CSV and as Parquet ({names}); "
+            "keep one format per table."
+        )
+    if len(candidates) > 1 and any(path.parent == landing for path in candidates):
+        names = ", ".join(str(path.relative_to(landing)) for path in candidates)
+        raise LandingError(
+            f"Table {table} is given more than once ({names}); keep either one file or one folder."
+        )
+    return candidates
+
+
+def _file_kind(path: Path) -> str:
+    return "parquet" if path.name.endswith(PARQUET_SUFFIXES) else "csv"
+
+
+def _sql_list(paths: Iterable[Path]) -> str:
+    return "[" + ", ".join("'" + str(path).replace("'", "''") + "'" for path in paths) + "]"
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _reader_sql(files: list[Path], rejects: str | None = None) -> str:
+    """A DuckDB table function reading `files`; CSV lines that fail go to `rejects`_errors."""
+    if _file_kind(files[0]) == "parquet":
+        return f"read_parquet({_sql_list(files)}, union_by_name = true)"
+    # One CSV file at a time: DuckDB keeps rejected lines only without union_by_name.
+    keep = (
+        f", store_rejects = true, rejects_table = '{rejects}_errors', "
+        f"rejects_scan = '{rejects}_scans'"
+        if rejects
+        else ""
+    )
+    return (
+        f"read_csv({_sql_list(files)}, header = true, all_varchar = true, "
+        f"ignore_errors = true, auto_detect = true{keep})"
+    )
+
+
+def _describe(con: duckdb.DuckDBPyConnection, table: str, files: list[Path]) -> list[str]:
+    try:
+        rows = con.execute(f"describe select * from {_reader_sql(files)}").fetchall()
+    except duckdb.Error as error:
+        first_line = str(error).strip().splitlines()[0]
+        names = ", ".join(path.name for path in files)
+        raise LandingError(f"Could not read {names} for table {table}: {first_line}") from error
+    return [str(row[0]) for row in rows]
+
+
+def _check_csv_header(table: str, path: Path) -> None:
+    """DuckDB silently renames a repeated header name; refuse it instead, naming the column."""
+    import csv
+    import gzip
+
+    opener = gzip.open if path.name.endswith(".gz") else open
+    with opener(path, "rt", newline="") as handle:
+        header = next(csv.reader(handle), [])
+    seen: set[str] = set()
+    for name in header:
+        normalised = name.strip().lower()
+        if normalised in seen:
+            raise LandingError(
+                f"Table {table} ({path.name}) has the column {normalised!r} twice in its header; "
+                "remove one of them."
+            )
+        seen.add(normalised)
+
+
+def _columns_by_name(
+    con: duckdb.DuckDBPyConnection, contract: ContractTable, files: list[Path]
+) -> dict[str, str]:
+    """Contract column name -> the file's own spelling, after checking the header."""
+    file_columns = _describe(con, contract.name, files)
+    if _file_kind(files[0]) == "csv":
+        _check_csv_header(contract.name, files[0])
+    by_normalised: dict[str, str] = {}
+    for name in file_columns:
+        normalised = name.strip().lower()
+        if normalised in by_normalised:
+            raise LandingError(
+                f"Table {contract.name} ({', '.join(path.name for path in files)}) has the column "
+                f"{normalised!r} twice in its header; remove one of them."
+            )
+        by_normalised[normalised] = name
+    missing_required = [name for name in contract.required_columns if name not in by_normalised]
+    if missing_required:
+        raise LandingError(
+            f"Table {contract.name} ({', '.join(path.name for path in files)}) lacks the "
+            f"column(s) {', '.join(missing_required)}, which the raw data contract requires; "
+            f"its header has: {', '.join(file_columns)}."
+        )
+    return by_normalised
+
+
+def _load_table(
+    con: duckdb.DuckDBPyConnection, contract: ContractTable, files: list[Path], raw_schema: str
+) -> TableLoad:
+    target = f"{_quote(raw_schema)}.{_quote(contract.name)}"
+    load = TableLoad(table=contract.name, status="loaded", files=[str(path) for path in files])
+    readable = [path for path in files if path.stat().st_size > 0]
+    # A batch is what one reader call reads: all Parquet files at once, CSV files one by one.
+    batches = (
+        [readable]
+        if readable and _file_kind(readable[0]) == "parquet"
+        else [[path] for path in readable]
+    )
+    headers = [_columns_by_name(con, contract, batch) for batch in batches]
+    present = [name for name in contract.column_names if any(name in header for header in headers)]
+    load.missing_optional_columns = [name for name in contract.column_names if name not in present]
+    load.ignored_columns = sorted(
+        {
+            original
+            for header in headers
+            for normalised, original in header.items()
+            if normalised not in contract.column_names
+        }
+    )
+    columns = ", ".join(f"{_quote(name)} varchar" for name in (present or contract.column_names))
+    con.execute(f"create or replace table {target} ({columns})")
+    for number, (batch, header) in enumerate(zip(batches, headers, strict=True)):
+        rejects = f"healthscore_rejects_{number}"
+        select_list = ", ".join(
+            f"cast({_quote(header[name])} as varchar) as {_quote(name)}"
+            for name in present
+            if name in header
+        )
+        try:
+            con.execute(
+                f"insert into {target} by name "
+                f"select {select_list} from {_reader_sql(batch, rejects)}"
+            )
+        except duckdb.Error as error:
+            first_line = str(error).strip().splitlines()[0]
+            raise LandingError(
+                f"Could not load table {contract.name} from "
+                f"{', '.join(path.name for path in batch)}: {first_line}"
+            ) from error
+        if _file_kind(batch[0]) == "csv":
+            load.rejected_lines += _copy_rejects(con, contract.name, raw_schema, rejects)
+    load.rows = con.execute(f"select count(*) from {target}").fetchone()[0]
+    if not readable or load.rows == 0:
+        load.status = "empty"
+    if contract.record_timestamp and contract.record_timestamp in present:
+        newest = con.execute(
+            f"select max(try_cast({_quote(contract.record_timestamp)} as timestamp)) from {target}"
+        ).fetchone()[0]
+        load.newest_record_at = newest.isoformat(sep=" ") if newest else None
+    return load
+
+
+def _copy_rejects(con: duckdb.DuckDBPyConnection, table: str, raw_schema: str, rejects: str) -> int:
+    """Move the lines DuckDB rejected in one read into the persistent rejects table.
+
+    DuckDB may report several errors for one line; each line is kept once, with its first error.
+    Returns the number of rejected lines.
+    """
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where table_name = ?", [f"{rejects}_errors"]
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    before = con.execute(
+        f"select count(*) from {_quote(raw_schema)}.{REJECTS_TABLE} where table_name = ?", [table]
+    ).fetchone()[0]
+    con.execute(
+        f"""
+        insert into {_quote(raw_schema)}.{REJECTS_TABLE}
+        select
+            ? as table_name,
+            any_value(scans.file_path) as file_name,
+            cast(errors.line as bigint) as line_number,
+            min(errors.error_type || ': ' || errors.error_message) as error_message,
+            any_value(errors.csv_line) as raw_line
+        from {rejects}_errors as errors
+        join {rejects}_scans as scans
+            on errors.scan_id = scans.scan_id and errors.file_id = scans.file_id
+        group by errors.scan_id, errors.file_id, errors.line
+        """,
+        [table],
+    )
+    con.execute(f"drop table {rejects}_errors")
+    con.execute(f"drop table {rejects}_scans")
+    after = con.execute(
+        f"select count(*) from {_quote(raw_schema)}.{REJECTS_TABLE} where table_name = ?", [table]
+    ).fetchone()[0]
+    return after - before
+
+
+def load_landing_folder(
+    landing: Path,
+    database: Path,
+    *,
+    raw_schema: str = "raw",
+    tables: Iterable[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LoadReport:
+    """Replace the raw tables of `database` with the contract files found in `landing`.
+
+    With `tables`, only those tables are reloaded (a partial refresh, as the Dagster sensor does)
+    and the others are left as they are. Without it the landing folder is the whole truth: a raw
+    table whose files are gone is dropped, so its signals are reported absent.
+    """
+    landing = Path(landing)
+    if not landing.is_dir():
+        raise LandingError(
+            f"Landing folder {landing} does not exist; pass a folder of contract files."
+        )
+    contracts = contract_tables()
+    selected = list(contracts) if tables is None else list(tables)
+    unknown = [name for name in selected if name not in contracts]
+    if unknown:
+        raise LandingError(f"Unknown contract table(s): {', '.join(unknown)}.")
+
+    known_names = set(contracts)
+    ignored_files = sorted(
+        path.name
+        for path in landing.iterdir()
+        if not path.name.startswith((".", "_"))
+        and path.name.removesuffix(".gz").rsplit(".", 1)[0] not in known_names
+        and path.name not in known_names
+    )
+    files_by_table = {name: find_table_files(landing, name) for name in selected}
+
+    say = progress or (lambda message: None)
+    database = Path(database)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    report = LoadReport(database=database, landing=landing, tables={}, ignored_files=ignored_files)
+    con = duckdb.connect(str(database))
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute("begin transaction")
+        con.execute(f"create schema if not exists {_quote(raw_schema)}")
+        con.execute(
+            f"""create table if not exists {_quote(raw_schema)}.{REJECTS_TABLE} (
+                table_name varchar, file_name varchar, line_number bigint,
+                error_message varchar, raw_line varchar)"""
+        )
+        con.execute(
+            f"""create table if not exists {_quote(raw_schema)}.{MANIFEST_TABLE} (
+                table_name varchar, status varchar, files varchar, row_count bigint,
+                rejected_lines bigint, newest_record_at varchar, loaded_at timestamp)"""
+        )
+        for name in selected:
+            files = files_by_table[name]
+            con.execute(
+                f"delete from {_quote(raw_schema)}.{REJECTS_TABLE} where table_name = ?", [name]
+            )
+            if not files:
+                con.execute(f"drop table if exists {_quote(raw_schema)}.{_quote(name)}")
+                report.tables[name] = TableLoad(table=name, status="missing")
+                say(f"  {name:<24} missing: its signals will be reported absent")
+                continue
+            load = _load_table(con, contracts[name], files, raw_schema)
+            report.tables[name] = load
+            detail = f"{load.rows:>12,} rows"
+            if load.rejected_lines:
+                detail += f", {load.rejected_lines:,} malformed line(s) rejected"
+            if load.missing_optional_columns:
+                detail += f", no column(s) {', '.join(load.missing_optional_columns)}"
+            say(f"  {name:<24} {detail}")
+        loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        for name, load in report.tables.items():
+            con.execute(
+                f"delete from {_quote(raw_schema)}.{MANIFEST_TABLE} where table_name = ?", [name]
+            )
+            con.execute(
+                f"insert into {_quote(raw_schema)}.{MANIFEST_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    name,
+                    load.status,
+                    "|".join(load.files),
+                    load.rows,
+                    load.rejected_lines,
+                    load.newest_record_at,
+                    loaded_at,
+                ],
+            )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        con.close()
+    for name in contracts:
+        if name not in report.tables:
+            report.tables[name] = TableLoad(table=name, status="kept")
+    return report

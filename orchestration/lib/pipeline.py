@@ -1,0 +1,110 @@
+"""The whole pipeline on the embedded DuckDB warehouse: load a landing folder, build every dbt
+model and test, and publish the result atomically.
+
+The build runs on a copy of the warehouse file, in a folder beside it, with the same file name
+(DuckDB names the catalog after the file, and dbt's compiled SQL refers to it). Only when load
+and build both succeed does the copy replace the original, in one rename: a failed run leaves
+the previous warehouse exactly as it was, and no half-built file behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.lib.dbt_invoke import DbtResult, run_dbt
+from orchestration.lib.loader import LoadReport, load_landing_folder
+
+
+@dataclass
+class PipelineResult:
+    database: Path
+    as_of: dt.date
+    load: LoadReport
+    build: DbtResult
+    full_refresh: bool
+
+
+def parse_as_of(text: str | None) -> dt.date:
+    """The run's as-of date from YYYY-MM-DD, or today's UTC date."""
+    if text is None:
+        return dt.datetime.now(dt.UTC).date()
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as error:
+        raise ValueError(f"--as-of must be a date written YYYY-MM-DD, got {text!r}.") from error
+
+
+def previous_as_of(database: Path) -> dt.date | None:
+    """The as-of date of the last successful build stored in `database`, if any."""
+    if not database.exists():
+        return None
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        row = con.execute("select max(as_of_date) from marts.source_table_status").fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return row[0] if row else None
+
+
+def run_pipeline(
+    landing: Path,
+    database: Path,
+    *,
+    as_of: dt.date,
+    full_refresh: bool = False,
+    extra_vars: dict[str, object] | None = None,
+    say: Callable[[str], None] = print,
+) -> PipelineResult:
+    landing = Path(landing).resolve()
+    database = Path(database).resolve()
+    last = previous_as_of(database)
+    if last is not None and as_of < last and not full_refresh:
+        say(
+            f"  as-of {as_of} is earlier than the last build's ({last}): rebuilding the "
+            "incremental models from scratch (full refresh)."
+        )
+        full_refresh = True
+
+    database.parent.mkdir(parents=True, exist_ok=True)
+    workdir = Path(tempfile.mkdtemp(prefix=".healthscore-build-", dir=database.parent))
+    build_copy = workdir / database.name
+    try:
+        if database.exists() and not full_refresh:
+            shutil.copy2(database, build_copy)
+        say(f"Loading {landing} ...")
+        load = load_landing_folder(landing, build_copy, progress=say)
+        if load.missing_tables:
+            say(
+                f"  missing table(s): {', '.join(load.missing_tables)}; their signals are "
+                "reported absent and their weight is redistributed."
+            )
+        if load.ignored_files:
+            say(f"  ignored file(s) that are not contract tables: {', '.join(load.ignored_files)}")
+        say(
+            f"Building models and tests as of {as_of} "
+            f"(dbt build{' --full-refresh' if full_refresh else ''}) ..."
+        )
+        dbt_vars: dict[str, object] = {"healthscore_as_of_date": as_of.isoformat()}
+        dbt_vars.update(extra_vars or {})
+        args = ["build"] + (["--full-refresh"] if full_refresh else [])
+        build = run_dbt(
+            args, database=build_copy, dbt_vars=dbt_vars, log_dir=database.parent / "logs", say=say
+        )
+        counts = ", ".join(f"{count} {status}" for status, count in sorted(build.counts.items()))
+        say(f"  dbt build passed: {counts}")
+        os.replace(build_copy, database)
+        return PipelineResult(
+            database=database, as_of=as_of, load=load, build=build, full_refresh=full_refresh
+        )
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -1,0 +1,134 @@
+"""The short, readable summary printed at the end of a run, read from the marts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+BAND_ORDER = ("red", "amber", "green")
+
+
+def _fmt_int(value: int | None) -> str:
+    return f"{value or 0:,}"
+
+
+def data_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.execute(
+        """
+        select table_name, is_present, raw_rows, valid_rows, quarantined_rows, signals_fed
+        from marts.source_table_status
+        order by table_name
+        """
+    ).fetchall()
+    lines = ["Data (raw rows, used, quarantined):"]
+    for table, present, raw, valid, quarantined, signals in rows:
+        if not present:
+            lines.append(f"  {table:<22} MISSING: absent signals {signals or '-'}")
+            continue
+        text = f"  {table:<22} {_fmt_int(raw):>12} {_fmt_int(valid):>12} {_fmt_int(quarantined):>9}"
+        lines.append(text)
+    total = con.execute("select count(*) from marts.quarantined_rows").fetchone()[0]
+    if total:
+        reasons = con.execute(
+            """
+            select quarantine_reason, count(*) as n
+            from marts.quarantined_rows
+            group by quarantine_reason
+            order by n desc, quarantine_reason
+            limit 5
+            """
+        ).fetchall()
+        top = ", ".join(f"{reason} {n:,}" for reason, n in reasons)
+        lines.append(
+            f"  quarantined: {total:,} rows (top reasons: {top}); see marts.quarantined_rows"
+        )
+    return lines
+
+
+def band_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    as_of, accounts, customers = con.execute(
+        "select max(as_of_date), count(*), count(*) filter (where is_customer) "
+        "from marts.account_health"
+    ).fetchone()
+    bands = dict(
+        con.execute(
+            """
+            select health_band, count(*)
+            from marts.account_health
+            where health_band is not null
+            group by health_band
+            """
+        ).fetchall()
+    )
+    actions = dict(
+        con.execute("select health_band, band_action from config.health_bands").fetchall()
+    )
+    scored = sum(bands.values())
+    lines = [
+        f"Accounts as of {as_of}: {accounts:,} accounts, {customers:,} customers, {scored:,} scored"
+    ]
+    for band in sorted(bands, key=lambda b: BAND_ORDER.index(b) if b in BAND_ORDER else 99):
+        share = 100.0 * bands[band] / scored if scored else 0.0
+        lines.append(f"  {band:<6} {bands[band]:>7,}  {share:5.1f}%   {actions.get(band, '')}")
+    unscored = con.execute(
+        """
+        select score_status, count(*)
+        from marts.account_health
+        where health_score is null
+        group by score_status
+        order by score_status
+        """
+    ).fetchall()
+    if unscored:
+        lines.append(
+            "  not scored: "
+            + ", ".join(f"{_fmt_int(n)} {status.replace('_', ' ')}" for status, n in unscored)
+        )
+    return lines
+
+
+def at_risk_lines(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[str]:
+    rows = con.execute(
+        f"""
+        select
+            account_name,
+            segment,
+            health_score,
+            health_band,
+            days_to_renewal,
+            coalesce(top_negative_drivers, '-') as drivers
+        from marts.account_health
+        where health_score is not null
+        order by health_score, account_id
+        limit {int(limit)}
+        """
+    ).fetchall()
+    lines = [f"The {len(rows)} accounts most at risk (score, band, renewal, top negative drivers):"]
+    for name, segment, score, band, days, drivers in rows:
+        renewal = (
+            f"renews in {days}d"
+            if days is not None and days >= 0
+            else ("in grace" if days is not None else "no term")
+        )
+        label = f"{name[:24]} ({segment or 'no segment'})"
+        lines.append(f"  {score:5.1f} {band:<5} {label:<37} {renewal:<15} {drivers}")
+    return lines
+
+
+def summary_text(database: Path) -> str:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        sections = [data_lines(con), band_lines(con), at_risk_lines(con)]
+    finally:
+        con.close()
+    sections.append(
+        [
+            f"Database: {Path(database).resolve()}",
+            "  tables: marts.account_health (current), marts.account_health_history, "
+            "marts.account_signals, marts.quarantined_rows",
+            f'  open it read-only, e.g. python -c "import duckdb; '
+            f"duckdb.connect('{Path(database).resolve()}', read_only=True)\"",
+        ]
+    )
+    return "\n\n".join("\n".join(section) for section in sections)

@@ -1,0 +1,12 @@
+-- Rule: nothing is dropped silently. Every row of every raw table is either used (a staging
+-- row) or quarantined with its reason. Fewer used plus quarantined rows than raw rows means
+-- rows vanished, e.g. events that arrived later than healthscore_lookback_days and were never
+-- picked up by the incremental models: run with --full-refresh.
+select
+    table_name,
+    raw_rows,
+    valid_rows,
+    quarantined_rows,
+    malformed_lines
+from {{ ref('source_table_status') }}
+where raw_rows > valid_rows + quarantined_rows - malformed_lines

@@ -1,0 +1,297 @@
+"""The `healthscore` command line end to end: a run on a generated company, runs with missing
+sources and bad input, and the errors a user can cause."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import (
+    SMALL_END_DATE,
+    BuiltWarehouse,
+    GeneratedCompany,
+    copy_landing,
+    query,
+    run_cli,
+)
+
+
+def test_run_prints_a_summary_with_bands_risks_and_the_database(
+    built_warehouse: BuiltWarehouse,
+) -> None:
+    text = built_warehouse.output
+    assert f"Accounts as of {SMALL_END_DATE}" in text
+    assert "accounts most at risk" in text
+    assert f"Database: {built_warehouse.database}" in text
+    for band in ("red", "amber", "green"):
+        assert f"\n  {band} " in text
+    assert "dbt build passed" in text and "ERROR" not in text
+
+
+def test_account_health_has_one_row_per_account_and_null_scores_say_why(
+    built_warehouse: BuiltWarehouse,
+) -> None:
+    db = built_warehouse.database
+    accounts = query(db, "select count(*) from staging.stg_crm__accounts")[0][0]
+    rows = query(
+        db,
+        "select account_id, health_score, health_band, score_status, score_null_reason, "
+        "coverage, as_of_date from marts.account_health",
+    )
+    assert len(rows) == accounts == len({row[0] for row in rows})
+    assert {row[6] for row in rows} == {SMALL_END_DATE}
+    scored = [row for row in rows if row[1] is not None]
+    assert len(scored) > 0.5 * len(rows)
+    for _, score, band, status, reason, coverage, _ in rows:
+        if score is None:
+            assert band is None and status != "scored" and reason
+        else:
+            assert 0 <= score <= 100 and status == "scored" and reason is None
+            assert band == ("red" if score < 40 else "amber" if score < 60 else "green")
+            assert coverage >= 0.5
+    assert any(row[3] == "not_a_customer" for row in rows), "churned accounts stay listed"
+
+
+def test_score_is_the_renormalised_weighted_mean_of_its_signals(
+    built_warehouse: BuiltWarehouse,
+) -> None:
+    """Recompute every current score from account_signals and the weight seed, in Python."""
+    db = built_warehouse.database
+    weights = {
+        (profile, signal): weight
+        for profile, signal, weight in query(
+            db, "select weight_profile, signal, weight from config.weight_profiles"
+        )
+    }
+    signals: dict[str, list[tuple]] = {}
+    for account, signal, score, has_data, profile in query(
+        db,
+        "select account_id, signal, signal_score, has_data, weight_profile "
+        "from marts.account_signals where is_current_date",
+    ):
+        signals.setdefault(account, []).append((signal, score, has_data, profile))
+    health = dict(
+        query(
+            db,
+            "select account_id, health_score from marts.account_health "
+            "where health_score is not null",
+        )
+    )
+    assert health
+    for account, score in health.items():
+        rows = signals[account]
+        assert len(rows) == 19
+        present = [(weights.get((p, s), 0.0), v) for s, v, has, p in rows if has]
+        total = sum(weights.get((p, s), 0.0) for s, _, _, p in rows)
+        present_weight = sum(w for w, _ in present)
+        assert present_weight / total >= 0.5
+        expected = sum(w * v for w, v in present) / present_weight
+        assert score == pytest.approx(expected, abs=1e-6), account
+
+
+def test_history_is_weekly_on_sundays_with_one_row_per_account_and_date(
+    built_warehouse: BuiltWarehouse,
+) -> None:
+    db = built_warehouse.database
+    dates = [
+        row[0]
+        for row in query(
+            db, "select distinct as_of_date from marts.account_health_history order by 1"
+        )
+    ]
+    assert len(dates) > 40
+    assert all(date.isoweekday() == 7 for date in dates)
+    assert all((b - a).days == 7 for a, b in zip(dates, dates[1:], strict=False))
+    duplicates = query(
+        db,
+        "select count(*) from (select account_id, as_of_date from "
+        "marts.account_health_history group by all having count(*) > 1)",
+    )
+    assert duplicates == [(0,)]
+
+
+def test_every_injected_bad_row_is_quarantined_and_counted(
+    built_warehouse: BuiltWarehouse, small_company: GeneratedCompany
+) -> None:
+    db = built_warehouse.database
+    quarantined = dict(
+        query(db, "select source_table, count(*) from marts.quarantined_rows group by 1")
+    )
+    injected = {
+        table: sum(kinds.values()) for table, kinds in small_company.report.dirty_rows.items()
+    }
+    assert injected, "the generator injected no dirt"
+    assert quarantined == {table: n for table, n in injected.items() if n}
+    status = query(
+        db,
+        "select table_name, raw_rows, valid_rows, quarantined_rows from marts.source_table_status",
+    )
+    for table, raw, valid, bad in status:
+        assert raw == valid + bad, table
+    assert "quarantined:" in built_warehouse.output
+
+
+def test_missing_sources_are_reported_and_their_weight_redistributed(
+    small_company: GeneratedCompany, tmp_path: Path
+) -> None:
+    landing = copy_landing(
+        small_company.landing, tmp_path / "landing", without=("support_tickets", "survey_responses")
+    )
+    database = tmp_path / "healthscore.duckdb"
+    output = run_cli(
+        [
+            "run",
+            "--landing",
+            str(landing),
+            "--database",
+            str(database),
+            "--as-of",
+            SMALL_END_DATE.isoformat(),
+        ]
+    )
+    assert output.code == 0, output.text
+    assert "missing table(s): survey_responses, support_tickets" in output.text
+    assert "support_tickets        MISSING" in output.text
+    reasons = dict(
+        query(
+            database,
+            """
+        select signal, min(missing_reason) from marts.account_signals
+        where signal in ('open_high_urgent_tickets', 'escalations_90d', 'latest_nps')
+        group by signal""",
+        )
+    )
+    assert reasons == {
+        "open_high_urgent_tickets": "no support data source",
+        "escalations_90d": "no support data source",
+        "latest_nps": "no NPS survey data source",
+    }
+    assert query(
+        database, "select count(*) from marts.account_signals where signal = 'csat' and has_data"
+    ) == [(0,)]
+    coverage, scored = query(
+        database,
+        "select max(coverage), count(health_score) from marts.account_health where is_customer",
+    )[0]
+    assert coverage < 1 and scored > 0
+    missing = query(
+        database,
+        "select missing_signals from marts.account_health where health_score is not null limit 1",
+    )
+    assert "escalations_90d" in missing[0][0]
+
+
+def test_bad_input_is_quarantined_with_its_reason_never_dropped(
+    small_company: GeneratedCompany, tmp_path: Path
+) -> None:
+    landing = copy_landing(small_company.landing, tmp_path / "landing")
+    # A malformed CSV line, a duplicated key, an unknown account and a wrong column type.
+    with (landing / "crm_contacts.csv").open("a") as handle:
+        handle.write('c_broken,"unterminated,quote,admin\n')
+    with (landing / "billing_subscriptions.csv").open(newline="") as handle:
+        subscriptions = list(csv.DictReader(handle))
+    extra = [
+        dict(subscriptions[0]),
+        dict(subscriptions[1], subscription_id="sub_unknown", account_id="acc_nope"),
+        dict(subscriptions[2], subscription_id="sub_text_seats", seats="ten"),
+    ]
+    with (landing / "billing_subscriptions.csv").open("a", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(subscriptions[0]))
+        writer.writerows(extra)
+    database = tmp_path / "healthscore.duckdb"
+    output = run_cli(
+        [
+            "run",
+            "--landing",
+            str(landing),
+            "--database",
+            str(database),
+            "--as-of",
+            SMALL_END_DATE.isoformat(),
+        ]
+    )
+    assert output.code == 0, output.text
+    assert "crm_contacts" in output.text and "malformed line(s) rejected" in output.text
+    reasons = Counter(
+        reason.split(":")[0]
+        for (reason,) in query(
+            database,
+            "select quarantine_reason from marts.quarantined_rows "
+            "where source_table in ('billing_subscriptions', 'crm_contacts')",
+        )
+    )
+    assert reasons == {
+        "duplicate_key": 1,
+        "unknown_account": 1,
+        "unparseable_seats": 1,
+        "malformed_line": 1,
+    }
+
+
+def test_a_failed_build_leaves_the_warehouse_as_it_was(
+    built_warehouse: BuiltWarehouse, small_company: GeneratedCompany
+) -> None:
+    database = built_warehouse.database
+    before = hashlib.sha256(database.read_bytes()).hexdigest()
+    output = run_cli(
+        [
+            "run",
+            "--landing",
+            str(small_company.landing),
+            "--database",
+            str(database),
+            "--as-of",
+            SMALL_END_DATE.isoformat(),
+            "--vars",
+            "{healthscore_score_cadence: hourly}",
+        ]
+    )
+    assert output.code == 1
+    assert "healthscore_score_cadence must be 'weekly' or 'daily'" in output.text
+    assert "left as it was" in output.text and "Traceback" not in output.text
+    assert hashlib.sha256(database.read_bytes()).hexdigest() == before
+    assert not list(database.parent.glob(".healthscore-build-*"))
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "--landing", "/nonexistent/landing"], "does not exist"),
+        (
+            ["run", "--landing", ".", "--as-of", "31/12/2025"],
+            "--as-of must be a date written YYYY-MM-DD",
+        ),
+        (["run", "--landing", ".", "--vars", "[1, 2]"], "--vars must be a mapping"),
+        (["summary", "--database", "/nonexistent/healthscore.duckdb"], "No warehouse at"),
+    ],
+)
+def test_user_errors_end_in_one_clear_sentence(argv: list[str], message: str) -> None:
+    output = run_cli(argv)
+    assert output.code == 2
+    assert message in output.text
+    assert "Traceback" not in output.text
+
+
+def test_a_landing_file_without_a_required_column_is_refused(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "crm_accounts.csv").write_text("account_id,account_name\na1,Acme\n")
+    output = run_cli(
+        [
+            "run",
+            "--landing",
+            str(landing),
+            "--database",
+            str(tmp_path / "w.duckdb"),
+            "--as-of",
+            dt.date(2025, 1, 1).isoformat(),
+        ]
+    )
+    assert output.code == 2
+    assert "crm_accounts (crm_accounts.csv) lacks the column(s) created_at" in output.text
+    assert not (tmp_path / "w.duckdb").exists()

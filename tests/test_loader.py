@@ -1,0 +1,212 @@
+"""The landing-folder loader: formats, bad files, missing tables, atomicity. No dbt here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from orchestration.lib.contract import contract_tables, signals_by_table
+from orchestration.lib.loader import LandingError, load_landing_folder
+
+ACCOUNTS_CSV = (
+    "account_id,account_name,segment,created_at\n"
+    "a1,Acme,enterprise,2024-01-01 00:00:00\n"
+    "a2,Beta,self_serve,2024-02-01T10:00:00Z\n"
+)
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def raw_rows(database: Path, table: str) -> list[tuple]:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return con.execute(f"select * from raw.{table} order by all").fetchall()
+    finally:
+        con.close()
+
+
+def raw_tables(database: Path) -> set[str]:
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        rows = con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'raw'"
+        ).fetchall()
+    finally:
+        con.close()
+    return {row[0] for row in rows}
+
+
+def test_contract_lists_the_ten_tables_of_the_spec() -> None:
+    spec = Path(__file__).resolve().parents[2] / "shared" / "spec" / "raw_contract.md"
+    tables = contract_tables()
+    assert len(tables) == 10
+    if spec.exists():  # shared/ sits beside the checkout in CI and in development
+        text = spec.read_text()
+        for name, table in tables.items():
+            assert f"### {name}" in text
+            for column in table.column_names:
+                assert f"| {column} |" in text, (name, column)
+
+
+def test_every_contract_table_has_a_dbt_source_and_every_signal_a_known_table() -> None:
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    declared = set()
+    for path in (root / "models" / "staging").glob("*/_*__sources.yml"):
+        for source in yaml.safe_load(path.read_text())["sources"]:
+            declared |= {(source["name"], table["name"]) for table in source["tables"]}
+    assert {(t.source, t.name) for t in contract_tables().values()} == declared
+    feeds = signals_by_table()
+    assert set(feeds) == set(contract_tables()), "a signal lists a table outside the contract"
+    assert all(feeds[name] for name in ("product_events", "support_tickets", "billing_invoices"))
+
+
+def test_loads_csv_as_text_keeps_extra_columns_out_and_reports_missing_tables(
+    tmp_path: Path,
+) -> None:
+    landing = tmp_path / "landing"
+    write(
+        landing / "crm_accounts.csv",
+        ACCOUNTS_CSV.replace("created_at\n", "created_at,note\n")
+        .replace(":00:00\n", ":00:00,x\n")
+        .replace(":00:00Z\n", ":00:00Z,y\n"),
+    )
+    report = load_landing_folder(landing, tmp_path / "w.duckdb")
+    load = report.tables["crm_accounts"]
+    assert load.status == "loaded" and load.rows == 2
+    assert load.ignored_columns == ["note"]
+    assert load.missing_optional_columns == ["industry", "csm_owner", "parent_account_id"]
+    assert raw_rows(tmp_path / "w.duckdb", "crm_accounts")[0] == (
+        "a1",
+        "Acme",
+        "enterprise",
+        "2024-01-01 00:00:00",
+    )
+    assert sorted(report.missing_tables) == sorted(set(contract_tables()) - {"crm_accounts"})
+    assert report.tables["support_tickets"].status == "missing"
+
+
+def test_parquet_and_folders_of_files_with_integer_ids_are_loaded(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    write(landing / "crm_accounts.csv", ACCOUNTS_CSV)
+    folder = landing / "product_events"
+    folder.mkdir()
+    for part in range(2):
+        table = pa.table(
+            {
+                "event_id": pa.array([part * 10 + 1, part * 10 + 2], pa.int64()),  # integer ids
+                "account_id": ["a1", "a2"],
+                "event_name": ["login", "reports"],
+                "occurred_at": pa.array(
+                    [1_700_000_000_000_000, 1_700_000_100_000_000], pa.timestamp("us")
+                ),
+            }
+        )
+        pq.write_table(table, folder / f"part-{part}.parquet")
+    report = load_landing_folder(landing, tmp_path / "w.duckdb")
+    assert report.tables["product_events"].rows == 4
+    assert report.tables["product_events"].missing_optional_columns == ["user_id", "quantity"]
+    rows = raw_rows(tmp_path / "w.duckdb", "product_events")
+    assert rows[0][0] == "1" and rows[0][3].startswith("2023-11-14")
+
+
+def test_malformed_csv_lines_are_kept_with_their_reason_and_counted(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    write(landing / "crm_accounts.csv", ACCOUNTS_CSV + "a3,Gamma,smb,2024-03-01,unexpected,extra\n")
+    report = load_landing_folder(landing, tmp_path / "w.duckdb")
+    assert report.tables["crm_accounts"].rows == 2
+    assert report.tables["crm_accounts"].rejected_lines == 1
+    rejects = raw_rows(tmp_path / "w.duckdb", "healthscore_load_rejects")
+    assert len(rejects) == 1
+    table, _, line, message, raw_line = rejects[0]
+    assert (table, line) == ("crm_accounts", 4)
+    assert "TOO MANY COLUMNS" in message and raw_line.startswith("a3,Gamma")
+
+
+def test_a_missing_required_column_is_a_clear_error_and_nothing_changes(tmp_path: Path) -> None:
+    database = tmp_path / "w.duckdb"
+    good = tmp_path / "good"
+    write(good / "crm_accounts.csv", ACCOUNTS_CSV)
+    load_landing_folder(good, database)
+    bad = tmp_path / "bad"
+    write(bad / "crm_accounts.csv", ACCOUNTS_CSV)
+    write(bad / "support_tickets.csv", "ticket_id,account_id,priority\nt1,a1,high\n")
+    with pytest.raises(LandingError, match=r"lacks the column\(s\) status, created_at"):
+        load_landing_folder(bad, database)
+    # The failed load was rolled back: the earlier load is still there, whole.
+    assert raw_tables(database) >= {"crm_accounts"}
+    assert "support_tickets" not in raw_tables(database)
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (
+            {"crm_accounts.csv": ACCOUNTS_CSV, "crm_accounts.parquet": None},
+            "both as CSV and as Parquet",
+        ),
+        (
+            {"crm_accounts.csv": "account_id,Account_ID,created_at\na,b,2024-01-01\n"},
+            "twice in its header",
+        ),
+    ],
+)
+def test_ambiguous_landing_folders_are_refused(
+    tmp_path: Path, files: dict[str, str | None], message: str
+) -> None:
+    landing = tmp_path / "landing"
+    for name, text in files.items():
+        if text is None:
+            pq.write_table(
+                pa.table({"account_id": ["a1"], "created_at": ["2024-01-01"]}), landing / name
+            )
+        else:
+            write(landing / name, text)
+    with pytest.raises(LandingError, match=message):
+        load_landing_folder(landing, tmp_path / "w.duckdb")
+
+
+def test_an_empty_file_loads_as_an_empty_table_and_unknown_files_are_named(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    write(landing / "crm_accounts.csv", ACCOUNTS_CSV)
+    write(landing / "support_tickets.csv", "")
+    write(landing / "crm_acounts.csv", ACCOUNTS_CSV)  # a typo: not a contract table
+    report = load_landing_folder(landing, tmp_path / "w.duckdb")
+    assert report.tables["support_tickets"].status == "empty"
+    assert report.ignored_files == ["crm_acounts.csv"]
+    assert raw_rows(tmp_path / "w.duckdb", "support_tickets") == []
+
+
+def test_a_partial_reload_keeps_the_other_tables_and_a_full_load_drops_vanished_ones(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "w.duckdb"
+    landing = tmp_path / "landing"
+    write(landing / "crm_accounts.csv", ACCOUNTS_CSV)
+    tickets = write(
+        landing / "support_tickets.csv",
+        "ticket_id,account_id,priority,status,created_at\nt1,a1,high,open,2024-05-01\n",
+    )
+    load_landing_folder(landing, database)
+    write(landing / "crm_accounts.csv", ACCOUNTS_CSV + "a3,Gamma,smb,2024-03-01\n")
+    tickets.unlink()
+    report = load_landing_folder(landing, database, tables=["crm_accounts"])
+    assert report.tables["support_tickets"].status == "kept"
+    assert len(raw_rows(database, "crm_accounts")) == 3
+    assert "support_tickets" in raw_tables(database)
+    load_landing_folder(landing, database)
+    assert "support_tickets" not in raw_tables(database)
+
+
+def test_a_missing_landing_folder_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(LandingError, match="does not exist"):
+        load_landing_folder(tmp_path / "nowhere", tmp_path / "w.duckdb")
