@@ -5,6 +5,10 @@
                                      the whole pipeline on your own contract files
     healthscore generate --out DIR   write a demo company's contract files
     healthscore summary --database FILE
+    healthscore validate --database FILE
+                                     backtest against renewals, calibrate weights, write the report
+    healthscore adopt-weights --proposal FILE
+                                     make a calibration proposal the configured weights
 
 Errors a user can cause end in one sentence on stderr and exit code 2; a failed dbt build
 lists what failed and exits 1. Set HEALTHSCORE_DEBUG=1 to see tracebacks.
@@ -110,6 +114,20 @@ def _demo_landing(args: argparse.Namespace, end_date: dt.date) -> Path:
     return landing
 
 
+def _validate(database: Path, reports: Path, landing: Path | None) -> list[str]:
+    from orchestration.lib.validation import run_validation, validation_lines
+
+    _say("Validating past scores against actual renewals and calibrating weights ...")
+    started = time.monotonic()
+    outcome = run_validation(database, reports, landing=landing, say=_say)
+    _say(f"  done in {time.monotonic() - started:.0f}s")
+    return validation_lines(outcome)
+
+
+def _reports_dir(args: argparse.Namespace, database: Path) -> Path:
+    return Path(args.reports) if getattr(args, "reports", None) else database.parent / "reports"
+
+
 def command_demo(args: argparse.Namespace) -> int:
     from orchestration.lib.pipeline import parse_as_of, run_pipeline
     from orchestration.lib.summary import summary_text
@@ -120,8 +138,9 @@ def command_demo(args: argparse.Namespace) -> int:
     started = time.monotonic()
     # The demo rebuilds from scratch, so a regenerated company never mixes with an older one.
     run_pipeline(landing, database, as_of=end_date, full_refresh=True, say=_say)
+    validation = _validate(database, _reports_dir(args, database), landing)
     _say(f"Pipeline finished in {time.monotonic() - started:.0f}s.\n")
-    _say(summary_text(database))
+    _say(summary_text(database) + "\n\n" + "\n".join(validation))
     return 0
 
 
@@ -145,8 +164,37 @@ def command_run(args: argparse.Namespace) -> int:
         extra_vars=_parse_vars(args.vars),
         say=_say,
     )
+    validation = (
+        [] if args.no_validate else _validate(database, _reports_dir(args, database), landing)
+    )
     _say(f"Pipeline finished in {time.monotonic() - started:.0f}s.\n")
-    _say(summary_text(database))
+    _say("\n\n".join(part for part in (summary_text(database), "\n".join(validation)) if part))
+    return 0
+
+
+def command_validate(args: argparse.Namespace) -> int:
+    database = Path(args.database)
+    if not database.exists():
+        raise UsageError(
+            f"No warehouse at {database}; run `healthscore demo` or `healthscore run` first."
+        )
+    landing = Path(args.landing) if args.landing else None
+    _say("\n".join(_validate(database, _reports_dir(args, database), landing)))
+    return 0
+
+
+def command_adopt_weights(args: argparse.Namespace) -> int:
+    from orchestration.lib.validation import WEIGHTS_SEED, adopt_weights
+
+    proposal = Path(args.proposal)
+    if not proposal.exists():
+        raise UsageError(f"No proposal at {proposal}; run `healthscore validate` to write one.")
+    _say(f"Adopting {proposal} as {WEIGHTS_SEED} (changed weights):")
+    backup = adopt_weights(proposal, backup_dir=proposal.parent, say=_say)
+    _say(
+        f"Done. The previous weights are kept in {backup}. Rebuild to rescore every account "
+        "and the whole history with them: healthscore run (or make demo)."
+    )
     return 0
 
 
@@ -184,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--landing", default=str(DEFAULT_DEMO_LANDING), help="where to write the demo files"
     )
     demo.add_argument("--database", default=str(DEFAULT_DATABASE), help="the DuckDB warehouse file")
+    demo.add_argument("--reports", help="where to write the report (default: beside the database)")
     demo.set_defaults(handler=command_demo)
 
     run = commands.add_parser(
@@ -197,6 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--full-refresh", action="store_true", help="rebuild incremental models from scratch"
     )
+    run.add_argument("--no-validate", action="store_true", help="skip validation and calibration")
+    run.add_argument("--reports", help="where to write the report (default: beside the database)")
     run.add_argument(
         "--vars",
         help="dbt variables as YAML, e.g. '{healthscore_score_cadence: daily}'",
@@ -217,6 +268,27 @@ def build_parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", help="print the summary of a built warehouse")
     summary.add_argument("--database", default=str(DEFAULT_DATABASE))
     summary.set_defaults(handler=command_summary)
+
+    validate = commands.add_parser(
+        "validate",
+        help="backtest past scores against renewals, calibrate weights, write the report",
+    )
+    validate.add_argument("--database", default=str(DEFAULT_DATABASE))
+    validate.add_argument(
+        "--reports", help="where to write the report (default: beside the database)"
+    )
+    validate.add_argument(
+        "--landing", help="the landing folder (a demo's _truth/ gives the AUC ceiling)"
+    )
+    validate.set_defaults(handler=command_validate)
+
+    adopt = commands.add_parser(
+        "adopt-weights", help="make a calibration proposal the configured weights"
+    )
+    adopt.add_argument(
+        "--proposal", required=True, help="a proposed_weights.csv written by validate"
+    )
+    adopt.set_defaults(handler=command_adopt_weights)
     return parser
 
 

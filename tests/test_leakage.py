@@ -1,32 +1,81 @@
-"""No leakage: scores computed for a past date do not change when later rows arrive.
+"""No leakage: scores computed for a past date do not change when later rows arrive or change.
 
-The warehouse is built as of an earlier date (rows after it are not yet known), its score
-history is kept as a baseline, and the warehouse is rebuilt with every row up to the end. The
-dbt singular test assert_past_scores_unchanged_when_later_rows_arrive compares the two inside
-that build; a tampered baseline shows that the comparison can fail.
+The warehouse is built as of an earlier date (rows after it are not yet known), and its score
+history and backtest rows are kept as a baseline. Then it is rebuilt, as of the end, from a copy
+of the landing folder in which every row timestamped after the earlier date was also altered
+(event volumes and names, survey scores, ticket priorities, CRM sentiment). The dbt singular
+test assert_past_scores_unchanged_when_later_rows_arrive compares the history inside that build;
+the tests below compare the backtest rows, and a tampered baseline shows the comparison can fail.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 import pytest
 
 from orchestration.lib.dbt_invoke import DbtError, run_dbt
-from tests.conftest import SMALL_END_DATE, GeneratedCompany, query, run_cli
+from tests.conftest import SMALL_END_DATE, GeneratedCompany, copy_landing, query, run_cli
 
 EARLIER = dt.date(2026, 3, 29)  # a Sunday, three months before the end of the small company
 BASELINE = "audit.history_baseline"
 LEAKAGE_TEST = "assert_past_scores_unchanged_when_later_rows_arrive"
 
 
+def alter_rows_after(landing: Path, cutoff: dt.date) -> int:
+    """Change every row of four tables whose own timestamp is after `cutoff`; returns how many."""
+    cutoff_text = cutoff.isoformat()
+    changed = 0
+    events = pq.read_table(landing / "product_events.parquet")
+    later = pc.greater(
+        pc.cast(events["occurred_at"], pa.timestamp("us")),
+        pa.scalar(dt.datetime.combine(cutoff, dt.time(23, 59, 59)), pa.timestamp("us")),
+    )
+    changed += pc.sum(later).as_py()
+    events = events.set_column(
+        events.schema.get_field_index("event_name"),
+        "event_name",
+        pc.if_else(later, "settings", events["event_name"]),
+    )
+    quantity = pc.cast(events["quantity"], pa.float64())
+    events = events.set_column(
+        events.schema.get_field_index("quantity"),
+        "quantity",
+        pc.if_else(later, pc.multiply(quantity, 10.0), quantity),
+    )
+    pq.write_table(events, landing / "product_events.parquet")
+    edits = {
+        "survey_responses.csv": ("responded_at", {"score": "0"}),
+        "support_tickets.csv": ("created_at", {"priority": "urgent", "is_escalated": "true"}),
+        "crm_activities.csv": ("occurred_at", {"sentiment": "negative", "outcome": "no_show"}),
+    }
+    for name, (timestamp, values) in edits.items():
+        with (landing / name).open(newline="") as handle:
+            reader = csv.DictReader(handle)
+            fields, rows = reader.fieldnames, list(reader)
+        for row in rows:
+            if row[timestamp][:10] > cutoff_text and row[timestamp][:4].isdigit():
+                row.update({k: v for k, v in values.items() if k in row})
+                changed += 1
+        with (landing / name).open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=fields)
+            writer.writeheader()
+            writer.writerows(rows)
+    return changed
+
+
 @pytest.fixture(scope="module")
 def rebuilt_with_later_rows(
     small_company: GeneratedCompany, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
-    database = tmp_path_factory.mktemp("leakage") / "healthscore.duckdb"
+    workdir = tmp_path_factory.mktemp("leakage")
+    database = workdir / "healthscore.duckdb"
     first = run_cli(
         [
             "run",
@@ -36,22 +85,27 @@ def rebuilt_with_later_rows(
             str(database),
             "--as-of",
             EARLIER.isoformat(),
+            "--no-validate",
         ]
     )
     assert first.code == 0, first.text
     con = duckdb.connect(str(database))
     con.execute("create schema audit")
     con.execute(f"create table {BASELINE} as select * from marts.account_health_history")
+    con.execute("create table audit.backtest_baseline as select * from marts.renewal_backtest")
     con.close()
+    altered = copy_landing(small_company.landing, workdir / "altered_landing")
+    assert alter_rows_after(altered, EARLIER) > 10_000
     second = run_cli(
         [
             "run",
             "--landing",
-            str(small_company.landing),
+            str(altered),
             "--database",
             str(database),
             "--as-of",
             SMALL_END_DATE.isoformat(),
+            "--no-validate",
             "--vars",
             f"{{healthscore_leakage_baseline: {BASELINE}}}",
         ]
@@ -94,6 +148,27 @@ def test_past_scores_are_identical_after_later_rows_arrive(rebuilt_with_later_ro
             or baseline.top_negative_drivers is distinct from history.top_negative_drivers""",
     )
     assert changed == [(0,)]
+
+
+def test_backtest_rows_scored_on_or_before_the_earlier_date_are_identical(
+    rebuilt_with_later_rows: Path,
+) -> None:
+    compared, changed = query(
+        rebuilt_with_later_rows,
+        """
+        select
+            count(*),
+            count(*) filter (where later.health_score is distinct from baseline.health_score
+                             or later.health_band is distinct from baseline.health_band
+                             or later.scoring_date is distinct from baseline.scoring_date
+                             or later.is_churned is distinct from baseline.is_churned)
+        from audit.backtest_baseline as baseline
+        inner join marts.renewal_backtest as later
+            using (renewal_id, lead_days)
+        where baseline.is_scored""",
+    )[0]
+    assert compared > 300
+    assert changed == 0
 
 
 def test_the_dbt_leakage_test_fails_when_a_past_score_differs(

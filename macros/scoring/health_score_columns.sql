@@ -5,6 +5,7 @@
         cast({{ relation }}.segment as {{ dbt.type_string() }}) as segment,
         cast({{ relation }}.weight_profile as {{ dbt.type_string() }}) as weight_profile,
         cast({{ relation }}.health_score as {{ type_double() }}) as health_score,
+        cast({{ relation }}.renewal_probability as {{ type_double() }}) as renewal_probability,
         cast({{ relation }}.health_band as {{ dbt.type_string() }}) as health_band,
         cast({{ relation }}.band_action as {{ dbt.type_string() }}) as band_action,
         cast({{ relation }}.score_status as {{ dbt.type_string() }}) as score_status,

@@ -26,8 +26,18 @@ load_rejects as (
 
 ),
 
--- product_events is too large to rank in its validation view; its duplicate keys are found
--- here, keeping the same row stg_product__events keeps.
+-- product_events is too large to rank by key in full: candidate duplicate keys are found on the
+-- raw text (a cheap group by), and only rows with those keys are ranked, keeping the same row
+-- stg_product__events keeps.
+candidate_event_ids as (
+
+    select nullif(trim(event_id), '') as event_id
+    from {{ ref('base_product__events') }}
+    group by nullif(trim(event_id), '')
+    having count(*) > 1
+
+),
+
 event_duplicates as (
 
     select
@@ -36,15 +46,17 @@ event_duplicates as (
         record_text
     from (
         select
-            event_id,
-            account_id,
-            record_text,
+            events.event_id,
+            events.account_id,
+            events.record_text,
             row_number() over (
-                partition by event_id
-                order by occurred_at desc, record_text
+                partition by events.event_id
+                order by events.occurred_at desc, events.record_text
             ) as key_occurrence
-        from {{ ref('base_product__events_validated') }}
-        where quarantine_reason is null
+        from {{ ref('base_product__events_validated') }} as events
+        inner join candidate_event_ids
+            on events.event_id = candidate_event_ids.event_id
+        where events.quarantine_reason is null
     ) as ranked
     where key_occurrence > 1
 

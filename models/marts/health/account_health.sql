@@ -7,10 +7,20 @@
 
 with
 
-scores as (
+health as (
 
     select * from {{ ref('int_account_health_scored') }}
     where is_current_date
+
+),
+
+scores as (
+
+    select
+        health.*,
+        {{ renewal_probability_from_fits('health.health_score') }} as renewal_probability
+    from health
+    {{ join_renewal_probability_fits('health', 'segment', 'all') }}
 
 ),
 

@@ -1,0 +1,61 @@
+{#- The signal scores behind every scored backtest row: what each signal said on the scoring
+    date before each decided renewal. Calibration learns weights from these rows. -#}
+
+with
+
+backtest as (
+
+    select
+        renewal_id,
+        account_id,
+        segment,
+        renewal_date,
+        is_churned,
+        lead_days,
+        scoring_date,
+        weight_profile,
+        health_score
+    from {{ ref('int_renewal_backtest_scores') }}
+    where is_scored
+
+),
+
+signals as (
+
+    select
+        account_id,
+        as_of_date,
+        signal,
+        category,
+        raw_value,
+        signal_score,
+        has_data
+    from {{ ref('int_account_signals_scored') }}
+
+),
+
+final as (
+
+    select
+        backtest.renewal_id,
+        backtest.lead_days,
+        backtest.account_id,
+        backtest.segment,
+        backtest.weight_profile,
+        backtest.renewal_date,
+        backtest.scoring_date,
+        backtest.is_churned,
+        backtest.health_score,
+        signals.signal,
+        signals.category,
+        signals.raw_value,
+        signals.signal_score,
+        signals.has_data
+    from backtest
+    inner join signals
+        on backtest.account_id = signals.account_id
+        and backtest.scoring_date = signals.as_of_date
+
+)
+
+select * from final

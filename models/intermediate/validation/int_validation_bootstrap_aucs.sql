@@ -1,0 +1,148 @@
+{#-
+    ROC AUC of every validation group (subject, segment group, lead time) on Poisson-bootstrap
+    replicates of its renewals: healthscore_bootstrap_replicates for the health score,
+    healthscore_bootstrap_replicates_signals for each single signal. Risk values
+    are binned to 0.1 point; each (bin, outcome) cell of n observations gets a Poisson(n) weight
+    per replicate, drawn from an md5 hash of the cell and replicate (deterministic, portable).
+    Replicate 0 is the binned sample itself, unweighted: score_validation centres the interval
+    on the exact AUC with the replicates' deviations from it, so binning cannot shift it.
+-#}
+
+{%- set score_replicates = var('healthscore_bootstrap_replicates') | int -%}
+{%- set signal_replicates = var('healthscore_bootstrap_replicates_signals') | int -%}
+
+with
+
+observations as (
+
+    select
+        subject,
+        segment_group,
+        lead_days,
+        is_churned,
+        round(risk_value, 1) as risk_bin
+    from {{ ref('int_validation_observations') }}
+
+),
+
+cells as (
+
+    select
+        subject,
+        segment_group,
+        lead_days,
+        risk_bin,
+        sum(is_churned) as churned,
+        count(*) - sum(is_churned) as renewed
+    from observations
+    group by subject, segment_group, lead_days, risk_bin
+
+),
+
+-- Integer keys keep the per-replicate work cheap: a group id, and the bin's position on the
+-- 0.1-point grid (0 .. 1000).
+numbered_cells as (
+
+    select
+        dense_rank() over (order by subject, segment_group, lead_days) as group_id,
+        cast(round(risk_bin * 10) as {{ dbt.type_bigint() }}) as bin_index,
+        case when subject = 'health_score' then {{ score_replicates }} else {{ signal_replicates }} end as replicates,
+        churned,
+        renewed
+    from cells
+
+),
+
+groups as (
+
+    select distinct
+        dense_rank() over (order by subject, segment_group, lead_days) as group_id,
+        subject,
+        segment_group,
+        lead_days
+    from cells
+
+),
+
+replicates as (
+
+    select offsets.day_offset as replicate
+    from ({{ day_offsets(4) }}) as offsets
+    where offsets.day_offset <= {{ [score_replicates, signal_replicates] | max }}
+
+),
+
+draws as (
+
+    select
+        numbered_cells.group_id,
+        numbered_cells.bin_index,
+        numbered_cells.churned,
+        numbered_cells.renewed,
+        replicates.replicate,
+        (numbered_cells.group_id * 1001 + numbered_cells.bin_index) * 100000 + replicates.replicate as cell_key
+    from numbered_cells
+    inner join replicates
+        on replicates.replicate <= numbered_cells.replicates
+
+),
+
+weighted as (
+
+    select
+        group_id,
+        bin_index,
+        replicate,
+        case when replicate = 0 then churned
+            else {{ poisson_draw('churned', pseudo_random('cell_key', 1), pseudo_random('cell_key', 2)) }}
+        end as churned_weight,
+        case when replicate = 0 then renewed
+            else {{ poisson_draw('renewed', pseudo_random('cell_key', 3), pseudo_random('cell_key', 4)) }}
+        end as renewed_weight
+    from draws
+
+),
+
+ranked as (
+
+    select
+        group_id,
+        replicate,
+        churned_weight,
+        renewed_weight,
+        coalesce(sum(renewed_weight) over (
+            partition by group_id, replicate
+            order by bin_index
+            rows between unbounded preceding and 1 preceding
+        ), 0) as renewed_weight_below
+    from weighted
+
+),
+
+aucs as (
+
+    select
+        group_id,
+        replicate,
+        sum(churned_weight * (renewed_weight_below + 0.5 * renewed_weight))
+            / nullif(sum(churned_weight) * sum(renewed_weight), 0) as auc
+    from ranked
+    group by group_id, replicate
+
+),
+
+final as (
+
+    select
+        groups.subject,
+        groups.segment_group,
+        groups.lead_days,
+        aucs.replicate,
+        aucs.auc
+    from aucs
+    inner join groups
+        on aucs.group_id = groups.group_id
+
+)
+
+select * from final

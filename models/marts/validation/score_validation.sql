@@ -1,0 +1,280 @@
+{#-
+    How well past scores predicted actual renewals, per subject (the health score, and each
+    single signal), segment (and 'all') and lead time:
+      renewals / churns / churn_rate   decided renewals with a score at that lead
+      excluded_renewals                decided renewals without one (not imputed)
+      auc                              P(a churned account scored riskier than a renewed one);
+                                       0.5 is chance
+      auc_ci_lower / auc_ci_upper      95% Poisson-bootstrap interval (percentiles of the
+                                       replicates' deviation, centred on the exact AUC)
+      top_decile_lift                  churn rate of the riskiest 10% / overall churn rate
+      band_churn_rates(_ordered)       churn rate per band, and whether red > amber > green holds
+                                       strictly (null when a band has no renewal)
+      brier_score                      mean squared error of the renewal probability on renewals
+                                       after the validation split, with the curve fitted before it
+-#}
+
+with
+
+observations as (
+
+    select * from {{ ref('int_validation_observations') }}
+
+),
+
+bootstrap as (
+
+    select * from {{ ref('int_validation_bootstrap_aucs') }}
+
+),
+
+backtest as (
+
+    select
+        segment,
+        lead_days,
+        is_scored
+    from {{ ref('int_renewal_backtest_scores') }}
+
+),
+
+split as (
+
+    select split_date from {{ ref('int_validation_split') }}
+
+),
+
+bands as (
+
+    select * from {{ ref('score_validation_bands') }}
+
+),
+
+decided as (
+
+    select coalesce(segment, '(none)') as segment_group, lead_days, count(*) as decided_renewals
+    from backtest
+    group by coalesce(segment, '(none)'), lead_days
+    union all
+    select 'all' as segment_group, lead_days, count(*) as decided_renewals
+    from backtest
+    group by lead_days
+
+),
+
+totals as (
+
+    select
+        subject,
+        subject_type,
+        segment_group,
+        lead_days,
+        count(*) as renewals,
+        sum(is_churned) as churns,
+        1.0 * sum(is_churned) / count(*) as churn_rate
+    from observations
+    group by subject, subject_type, segment_group, lead_days
+
+),
+
+exact_cells as (
+
+    select
+        subject,
+        segment_group,
+        lead_days,
+        risk_value,
+        sum(is_churned) as churned,
+        count(*) - sum(is_churned) as renewed
+    from observations
+    group by subject, segment_group, lead_days, risk_value
+
+),
+
+exact_auc as (
+
+    select
+        subject,
+        segment_group,
+        lead_days,
+        sum(churned * (renewed_below + 0.5 * renewed)) / nullif(sum(churned) * sum(renewed), 0) as auc
+    from (
+        select
+            exact_cells.*,
+            coalesce(sum(renewed) over (
+                partition by subject, segment_group, lead_days
+                order by risk_value
+                rows between unbounded preceding and 1 preceding
+            ), 0) as renewed_below
+        from exact_cells
+    ) as cumulated
+    group by subject, segment_group, lead_days
+
+),
+
+replicate_deviations as (
+
+    select
+        replicates.subject,
+        replicates.segment_group,
+        replicates.lead_days,
+        replicates.auc - binned.auc as deviation,
+        row_number() over (
+            partition by replicates.subject, replicates.segment_group, replicates.lead_days
+            order by replicates.auc - binned.auc
+        ) as deviation_rank,
+        count(*) over (
+            partition by replicates.subject, replicates.segment_group, replicates.lead_days
+        ) as replicates
+    from bootstrap as replicates
+    inner join bootstrap as binned
+        on replicates.subject = binned.subject
+        and replicates.segment_group = binned.segment_group
+        and replicates.lead_days = binned.lead_days
+        and binned.replicate = 0
+    where replicates.replicate > 0
+        and replicates.auc is not null
+
+),
+
+intervals as (
+
+    select
+        subject,
+        segment_group,
+        lead_days,
+        -- The 2.5th and 97.5th percentiles of the deviations: ranks round(0.025 n), round(0.975 n).
+        max(case when deviation_rank = greatest(1, round(0.025 * replicates)) then deviation end) as lower_deviation,
+        max(case when deviation_rank = greatest(1, round(0.975 * replicates)) then deviation end) as upper_deviation,
+        count(*) as replicates
+    from replicate_deviations
+    group by subject, segment_group, lead_days
+
+),
+
+deciles as (
+
+    select
+        subject,
+        segment_group,
+        lead_days,
+        is_churned,
+        ntile(10) over (
+            partition by subject, segment_group, lead_days
+            order by risk_value desc, renewal_id
+        ) as risk_decile
+    from observations
+
+),
+
+lift as (
+
+    select
+        subject,
+        segment_group,
+        lead_days,
+        sum(case when risk_decile = 1 then 1 else 0 end) as top_decile_renewals,
+        1.0 * sum(case when risk_decile = 1 then is_churned else 0 end)
+            / nullif(sum(case when risk_decile = 1 then 1 else 0 end), 0) as top_decile_churn_rate
+    from deciles
+    group by subject, segment_group, lead_days
+
+),
+
+brier as (
+
+    select
+        observations.subject,
+        observations.segment_group,
+        observations.lead_days,
+        count(*) as brier_renewals,
+        avg((observations.renewal_probability - (1 - observations.is_churned))
+            * (observations.renewal_probability - (1 - observations.is_churned))) as brier_score
+    from observations
+    where observations.subject_type = 'score'
+        and observations.is_held_out
+        and observations.renewal_probability is not null
+    group by observations.subject, observations.segment_group, observations.lead_days
+
+),
+
+band_summary as (
+
+    select
+        subject,
+        segment_group,
+        lead_days,
+        {{ dbt.listagg(
+            dbt.concat(['health_band', "' '", format_points('100.0 * churn_rate'), "'% of '", dbt.cast('renewals', dbt.type_string())]),
+            "'; '", 'order by band_rank') }} as band_churn_rates,
+        case
+            when min(renewals) = 0 then null
+            when min(case when previous_churn_rate is null or churn_rate < previous_churn_rate then 1 else 0 end) = 1 then true
+            else false
+        end as band_churn_rates_ordered
+    from (
+        select
+            bands.*,
+            lag(churn_rate) over (
+                partition by subject, segment_group, lead_days
+                order by band_rank
+            ) as previous_churn_rate
+        from bands
+    ) as ordered_bands
+    group by subject, segment_group, lead_days
+
+),
+
+final as (
+
+    select
+        cast(totals.subject as {{ dbt.type_string() }}) as subject,
+        cast(totals.subject_type as {{ dbt.type_string() }}) as subject_type,
+        cast(totals.segment_group as {{ dbt.type_string() }}) as segment_group,
+        cast(totals.lead_days as {{ dbt.type_int() }}) as lead_days,
+        cast(totals.renewals as {{ dbt.type_bigint() }}) as renewals,
+        cast(decided.decided_renewals - totals.renewals as {{ dbt.type_bigint() }}) as excluded_renewals,
+        cast(totals.churns as {{ dbt.type_bigint() }}) as churns,
+        cast(totals.churn_rate as {{ type_double() }}) as churn_rate,
+        cast({{ round_to('exact_auc.auc') }} as {{ type_double() }}) as auc,
+        cast({{ round_to('greatest(0.0, exact_auc.auc + intervals.lower_deviation)') }} as {{ type_double() }}) as auc_ci_lower,
+        cast({{ round_to('least(1.0, exact_auc.auc + intervals.upper_deviation)') }} as {{ type_double() }}) as auc_ci_upper,
+        cast(coalesce(intervals.replicates, 0) as {{ dbt.type_int() }}) as bootstrap_replicates,
+        cast(lift.top_decile_renewals as {{ dbt.type_bigint() }}) as top_decile_renewals,
+        cast(lift.top_decile_churn_rate as {{ type_double() }}) as top_decile_churn_rate,
+        cast(lift.top_decile_churn_rate / nullif(totals.churn_rate, 0) as {{ type_double() }}) as top_decile_lift,
+        cast(band_summary.band_churn_rates as {{ dbt.type_string() }}) as band_churn_rates,
+        cast(band_summary.band_churn_rates_ordered as {{ dbt.type_boolean() }}) as band_churn_rates_ordered,
+        cast(brier.brier_score as {{ type_double() }}) as brier_score,
+        cast(brier.brier_renewals as {{ dbt.type_bigint() }}) as brier_renewals,
+        cast(split.split_date as date) as validation_split_date,
+        {{ as_of_date() }} as as_of_date
+    from totals
+    cross join split
+    left join decided
+        on totals.segment_group = decided.segment_group
+        and totals.lead_days = decided.lead_days
+    left join exact_auc
+        on totals.subject = exact_auc.subject
+        and totals.segment_group = exact_auc.segment_group
+        and totals.lead_days = exact_auc.lead_days
+    left join intervals
+        on totals.subject = intervals.subject
+        and totals.segment_group = intervals.segment_group
+        and totals.lead_days = intervals.lead_days
+    left join lift
+        on totals.subject = lift.subject
+        and totals.segment_group = lift.segment_group
+        and totals.lead_days = lift.lead_days
+    left join band_summary
+        on totals.subject = band_summary.subject
+        and totals.segment_group = band_summary.segment_group
+        and totals.lead_days = band_summary.lead_days
+    left join brier
+        on totals.subject = brier.subject
+        and totals.segment_group = brier.segment_group
+        and totals.lead_days = brier.lead_days
+
+)
+
+select * from final

@@ -1,0 +1,18 @@
+-- Rule: the backtest uses the scores account_health_history holds, never recomputed ones.
+-- Every scored backtest row must find its history row (same account and scoring date) with
+-- the same score and band.
+select
+    backtest.renewal_id,
+    backtest.lead_days,
+    backtest.health_score as backtest_score,
+    history.health_score as history_score
+from {{ ref('renewal_backtest') }} as backtest
+left join {{ ref('account_health_history') }} as history
+    on backtest.account_id = history.account_id
+    and backtest.scoring_date = history.as_of_date
+where backtest.is_scored
+    and (
+        history.account_id is null
+        or history.health_score <> backtest.health_score
+        or history.health_band <> backtest.health_band
+    )
