@@ -1,8 +1,8 @@
 """Calibrate signal weights from past renewal outcomes.
 
 For each weight profile, a logistic regression of churn on the signal scores the accounts had
-`lead_days` before their renewal (from marts.renewal_backtest_signals, point in time) learns how
-much each signal predicts churn:
+30, 60 and 90 days (every configured lead time) before their earlier renewals (from
+marts.renewal_backtest_signals, point in time) learns how much each signal predicts churn:
 
 - L2-regularised, with every coefficient constrained to the healthy direction (a higher signal
   score never raises the churn probability), so the coefficients are valid weights;
@@ -10,14 +10,16 @@ much each signal predicts churn:
   configured weights, which is what the weighted mean does implicitly;
 - the penalty is chosen by time-ordered cross-validation inside the earlier renewals (each
   fold trains on older renewals and tests on the next ones);
-- per-signal 95% intervals come from refitting on bootstrap resamples of the earlier renewals;
+- per-signal 95% intervals come from refitting on bootstrap resamples of the earlier renewals
+  (whole renewals are resampled, with all their lead times);
 - a profile with fewer than `min_churns` churns among the earlier renewals keeps its
   configured weights, and says so.
 
-Proposed and configured weights are then compared on the later, held-out renewals, each turned
-into a score exactly as the pipeline does it (weighted mean over the signals with data), by AUC,
-top-decile lift and churn rate per band. Nothing is adopted here: `healthscore adopt-weights`
-writes a proposal into seeds/weight_profiles.csv, explicitly.
+Proposed and configured weights are then compared on the later, held-out renewals at
+`lead_days` (90 by default), each turned into a score exactly as the pipeline does it (weighted
+mean over the signals with data), by AUC, top-decile lift and churn rate per band. Nothing is
+adopted here: `healthscore adopt-weights` writes a proposal into seeds/weight_profiles.csv,
+explicitly.
 """
 
 from __future__ import annotations
@@ -39,9 +41,10 @@ PENALTIES = (0.1, 1.0, 10.0, 100.0)
 
 @dataclass
 class BacktestMatrix:
-    """Backtest rows of one lead time as arrays: one row per renewal, one column per signal."""
+    """Backtest rows as arrays: one row per renewal and lead time, one column per signal."""
 
     renewal_ids: list[str]
+    lead_days: np.ndarray  # int
     renewal_dates: np.ndarray  # datetime64[D]
     profiles: np.ndarray  # str
     segments: np.ndarray  # str
@@ -74,36 +77,36 @@ class CalibrationResult:
         return {profile.profile: profile.proposed for profile in self.profiles}
 
 
-def load_backtest_matrix(con: duckdb.DuckDBPyConnection, lead_days: int) -> BacktestMatrix:
+def load_backtest_matrix(con: duckdb.DuckDBPyConnection) -> BacktestMatrix:
     rows = con.execute(
         """
-        select renewal_id, renewal_date, coalesce(weight_profile, 'default'),
+        select renewal_id, lead_days, renewal_date, coalesce(weight_profile, 'default'),
                coalesce(segment, '(none)'), is_churned, signal,
                case when has_data then signal_score end
         from marts.renewal_backtest_signals
-        where lead_days = ?
-        order by renewal_date, renewal_id, signal
-        """,
-        [lead_days],
+        order by renewal_date, renewal_id, lead_days, signal
+        """
     ).fetchall()
-    signals = sorted({row[5] for row in rows})
+    signals = sorted({row[6] for row in rows})
     column = {signal: index for index, signal in enumerate(signals)}
-    index: dict[str, int] = {}
-    ids, dates, profiles, segments, churned = [], [], [], [], []
-    for renewal_id, renewal_date, profile, segment, is_churned, _, _ in rows:
-        if renewal_id not in index:
-            index[renewal_id] = len(ids)
+    index: dict[tuple[str, int], int] = {}
+    ids, leads, dates, profiles, segments, churned = [], [], [], [], [], []
+    for renewal_id, lead, renewal_date, profile, segment, is_churned, _, _ in rows:
+        if (renewal_id, lead) not in index:
+            index[(renewal_id, lead)] = len(ids)
             ids.append(renewal_id)
+            leads.append(lead)
             dates.append(renewal_date)
             profiles.append(profile)
             segments.append(segment)
             churned.append(is_churned)
     scores = np.full((len(ids), len(signals)), np.nan)
-    for renewal_id, _, _, _, _, signal, score in rows:
+    for renewal_id, lead, _, _, _, _, signal, score in rows:
         if score is not None:
-            scores[index[renewal_id], column[signal]] = score
+            scores[index[(renewal_id, lead)], column[signal]] = score
     return BacktestMatrix(
         renewal_ids=ids,
+        lead_days=np.array(leads, dtype=int),
         renewal_dates=np.array(dates, dtype="datetime64[D]"),
         profiles=np.array(profiles, dtype=object),
         segments=np.array(segments, dtype=object),
@@ -206,7 +209,7 @@ def calibrate(
     seed: int = 7,
     say: Callable[[str], None] = lambda _: None,
 ) -> CalibrationResult:
-    matrix = load_backtest_matrix(con, lead_days)
+    matrix = load_backtest_matrix(con)
     split_row = con.execute(
         "select max(validation_split_date) from marts.score_validation"
     ).fetchone()
@@ -223,29 +226,33 @@ def calibrate(
         weights = np.array([configured[profile].get(signal, 0.0) for signal in matrix.signals])
         rows = train & (matrix.profiles == profile)
         y = matrix.churned[rows]
+        renewals = np.array(matrix.renewal_ids, dtype=object)[rows]
+        distinct, renewal_index = np.unique(renewals, return_inverse=True)
+        churns = int(matrix.churned[rows][np.unique(renewal_index, return_index=True)[1]].sum())
         calibration = ProfileCalibration(
             profile=profile,
             status="kept",
-            train_renewals=int(rows.sum()),
-            train_churns=int(y.sum()),
+            train_renewals=len(distinct),
+            train_churns=churns,
             penalty=None,
             configured=dict(zip(matrix.signals, _normalise(weights), strict=True)),
             proposed=dict(zip(matrix.signals, _normalise(weights), strict=True)),
         )
-        if y.sum() >= min_churns and y.sum() < len(y):
-            say(f"  calibrating profile {profile}: {len(y):,} renewals, {int(y.sum()):,} churns")
+        if churns >= min_churns and churns < len(distinct):
+            say(f"  calibrating profile {profile}: {len(distinct):,} renewals, {churns:,} churns")
             scores = matrix.scores[rows]
             x = _impute(scores, weights)
             dates = matrix.renewal_dates[rows]
             penalty = choose_penalty(x, scores, y, dates)
             fitted = _normalise(fit_non_negative_logistic(x, y, penalty))
+            members = [np.flatnonzero(renewal_index == i) for i in range(len(distinct))]
             draws = []
             for _ in range(bootstrap):
-                sample = rng.integers(0, len(y), len(y))
+                picked = rng.integers(0, len(distinct), len(distinct))
+                sample = np.concatenate([members[i] for i in picked])
                 if 0 < y[sample].sum() < len(sample):
-                    draws.append(
-                        _normalise(fit_non_negative_logistic(x[sample], y[sample], penalty))
-                    )
+                    refit = fit_non_negative_logistic(x[sample], y[sample], penalty)
+                    draws.append(_normalise(refit))
             draws_array = np.array(draws) if draws else np.tile(fitted, (1, 1))
             calibration.status = "calibrated"
             calibration.penalty = penalty
@@ -258,11 +265,11 @@ def calibrate(
             )
         else:
             say(
-                f"  profile {profile}: {int(y.sum())} churns among {len(y):,} earlier renewals "
+                f"  profile {profile}: {churns} churns among {len(distinct):,} earlier renewals "
                 f"(fewer than {min_churns}): configured weights kept"
             )
         results.append(calibration)
-    comparison = compare_on_held_out(con, matrix, results, split_date)
+    comparison = compare_on_held_out(con, matrix, results, split_date, lead_days)
     return CalibrationResult(
         lead_days=lead_days, split_date=split_date, profiles=results, comparison=comparison
     )
@@ -287,13 +294,14 @@ def compare_on_held_out(
     matrix: BacktestMatrix,
     profiles: list[ProfileCalibration],
     split_date: dt.date,
+    lead_days: int,
 ) -> list[dict[str, object]]:
     """Configured against proposed weights on the renewals after the split, per profile and
     overall."""
     bands = con.execute(
         "select health_band, min_score, max_score from config.health_bands order by band_rank"
     ).fetchall()
-    held_out = matrix.renewal_dates > np.datetime64(split_date)
+    held_out = (matrix.renewal_dates > np.datetime64(split_date)) & (matrix.lead_days == lead_days)
     configured = {p.profile: p.configured for p in profiles}
     proposed = {p.profile: p.proposed for p in profiles}
     groups = [("all", held_out)] + [
