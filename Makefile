@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install demo test lint clean
+.PHONY: install demo test lint ui clean
 
 # A virtual environment with every pinned dependency; reinstalled when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -21,6 +21,10 @@ install: $(STAMP)
 demo: install
 	$(BIN)/healthscore demo
 
+# The Dagster UI on http://127.0.0.1:3000 with the demo warehouse (built first if missing).
+ui: install
+	$(BIN)/healthscore ui
+
 # The whole test suite (dbt unit and data tests run inside the end-to-end tests).
 test: install
 	$(BIN)/ruff check orchestration tests
@@ -31,4 +35,4 @@ lint: install
 	$(BIN)/ruff format --check orchestration tests
 
 clean:
-	rm -rf warehouse landing reports target logs .pytest_cache
+	rm -rf warehouse landing reports target logs .pytest_cache .dagster_home

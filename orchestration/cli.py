@@ -9,6 +9,7 @@
                                      backtest against renewals, calibrate weights, write the report
     healthscore adopt-weights --proposal FILE
                                      make a calibration proposal the configured weights
+    healthscore ui [--port 3000]     the Dagster UI on the demo warehouse (built first if missing)
 
 Errors a user can cause end in one sentence on stderr and exit code 2; a failed dbt build
 lists what failed and exits 1. Set HEALTHSCORE_DEBUG=1 to see tracebacks.
@@ -210,6 +211,58 @@ def command_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+DAGSTER_YAML = """# Written by `healthscore ui`. DuckDB allows one writer: runs queue one at a time.
+run_queue:
+  max_concurrent_runs: 1
+telemetry:
+  enabled: false
+"""
+
+
+def command_ui(args: argparse.Namespace) -> int:
+    """Start `dagster dev` on the warehouse; build the demo first when there is no warehouse."""
+    from orchestration.lib.settings import settings_from_env
+
+    settings = settings_from_env()
+    if not settings.database.exists():
+        _say(f"No warehouse at {settings.database} yet: building the demo company first.")
+        demo_args = build_parser().parse_args(
+            ["demo", "--landing", str(settings.landing), "--database", str(settings.database)]
+        )
+        command_demo(demo_args)
+    home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home")
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text(DAGSTER_YAML)
+    env = dict(os.environ)
+    env.update(
+        {
+            "DAGSTER_HOME": str(home),
+            "HEALTHSCORE_DUCKDB_PATH": str(settings.database),
+            "HEALTHSCORE_LANDING_DIR": str(settings.landing),
+            # dagster-dbt parses the project with the `dbt` it finds on PATH.
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+    )
+    dagster = Path(sys.executable).with_name("dagster")
+    command = [
+        str(dagster),
+        "dev",
+        "-m",
+        "orchestration.definitions",
+        "-h",
+        args.host,
+        "-p",
+        str(args.port),
+    ]
+    _say(
+        f"Starting the Dagster UI on http://{args.host}:{args.port} "
+        f"(warehouse {settings.database}) ..."
+    )
+    os.chdir(PROJECT_ROOT)
+    os.execve(command[0], command, env)
+    return 0  # not reached: execve replaces this process
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="healthscore",
@@ -289,6 +342,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--proposal", required=True, help="a proposed_weights.csv written by validate"
     )
     adopt.set_defaults(handler=command_adopt_weights)
+
+    ui = commands.add_parser("ui", help="start the Dagster UI on the demo warehouse")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.add_argument("--host", default="127.0.0.1")
+    ui.set_defaults(handler=command_ui)
     return parser
 
 

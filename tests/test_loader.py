@@ -175,6 +175,15 @@ def test_ambiguous_landing_folders_are_refused(
         load_landing_folder(landing, tmp_path / "w.duckdb")
 
 
+def test_new_files_in_a_table_folder_load_with_the_tables_file(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    write(landing / "crm_accounts.csv", ACCOUNTS_CSV)
+    write(landing / "crm_accounts" / "2026-11-23.csv", "account_id,created_at\na3,2024-03-01\n")
+    report = load_landing_folder(landing, tmp_path / "w.duckdb")
+    assert report.tables["crm_accounts"].rows == 3
+    assert len(report.tables["crm_accounts"].files) == 2
+
+
 def test_an_empty_file_loads_as_an_empty_table_and_unknown_files_are_named(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
     write(landing / "crm_accounts.csv", ACCOUNTS_CSV)

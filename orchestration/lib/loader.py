@@ -1,10 +1,12 @@
 """Load a landing folder of contract files into the warehouse's raw schema (embedded DuckDB).
 
 A landing folder holds, per contract table, `<table>.csv`, `<table>.csv.gz`, `<table>.parquet`
-or a folder `<table>/` of such files. Every contract column is loaded as text: staging types
-and validates it, so that a wrong type becomes a quarantined row with its reason instead of a
-failed load. CSV lines that cannot be parsed at all (wrong number of fields, broken quoting)
-are kept in `raw.healthscore_load_rejects` with DuckDB's reason, and counted.
+or a folder `<table>/` of such files, or both (new files dropped into `<table>/` next to an
+initial `<table>.csv` are loaded with it); one format per table. Every contract column is
+loaded as text: staging types and validates it, so that a wrong type becomes a quarantined row
+with its reason instead of a failed load. CSV lines that cannot be parsed at all (wrong number
+of fields, broken quoting) are kept in `raw.healthscore_load_rejects` with DuckDB's reason,
+and counted.
 
 The load is one transaction: either every table is replaced, or nothing changes.
 """
@@ -85,10 +87,12 @@ def find_table_files(landing: Path, table: str) -> list[Path]:
             f"Table {table} is given both as CSV and as Parquet ({names}); "
             "keep one format per table."
         )
-    if len(candidates) > 1 and any(path.parent == landing for path in candidates):
-        names = ", ".join(str(path.relative_to(landing)) for path in candidates)
+    top_level = [path for path in candidates if path.parent == landing]
+    if len(top_level) > 1:
+        names = ", ".join(path.name for path in top_level)
         raise LandingError(
-            f"Table {table} is given more than once ({names}); keep either one file or one folder."
+            f"Table {table} is given more than once ({names}); keep one {table} file "
+            f"(more files can go into the folder {table}/)."
         )
     return candidates
 

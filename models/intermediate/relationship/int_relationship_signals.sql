@@ -3,8 +3,8 @@
     the moment it reached the CRM (known_at = logged_at, default occurred_at), a contact's
     departure from its left_at, a survey answer from its responded_at.
       days_since_sponsor_touch  days since the last held meeting/QBR/call or reply with an
-                                executive sponsor; days since the account was created (at most
-                                365) when there has been none
+                                executive sponsor that was not logged as negative; days since
+                                the account was created (at most 365) when there has been none
       meeting_attendance        held / (held + no-show + cancelled) meetings, QBRs, calls (180 d)
       outreach_responsiveness   replied / (replied + no reply) outbound emails (90 d)
       latest_nps                mean of each respondent's latest NPS answer (365 d)
@@ -99,6 +99,9 @@ sponsor_touches as (
                 activities.direction = 'inbound' or activities.activity_type in ('meeting', 'qbr', 'call')
             ))
         )
+        -- A sponsor voicing serious concerns is not healthy engagement: negative interactions
+        -- do not reset the clock (csm_sentiment carries them).
+        and coalesce(activities.sentiment, 'neutral') <> 'negative'
 
 ),
 

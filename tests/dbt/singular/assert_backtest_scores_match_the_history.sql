@@ -1,3 +1,5 @@
+{{ config(meta={'dagster': {'ref': {'name': 'renewal_backtest'}}}) }}
+
 -- Rule: the backtest uses the scores account_health_history holds, never recomputed ones.
 -- Every scored backtest row must find its history row (same account and scoring date) with
 -- the same score and band.

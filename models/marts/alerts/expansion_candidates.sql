@@ -1,0 +1,149 @@
+{#-
+    Accounts ready for an expansion conversation, as of the run's date: green, in the top
+    quartile of current scores, and using at least healthscore_expansion_min_seat_utilisation of
+    their licensed seats. Each lists the core features it has not used in the last 90 days:
+    the conversation's subject.
+-#}
+
+{%- set min_utilisation = var('healthscore_expansion_min_seat_utilisation') | float -%}
+
+with
+
+current_scores as (
+
+    select
+        account_id,
+        as_of_date,
+        segment,
+        health_score,
+        health_band,
+        licensed_seats,
+        arr,
+        term_end_date
+    from {{ ref('int_account_health_scored') }}
+    where is_current_date
+        and is_customer
+        and health_score is not null
+
+),
+
+ranked as (
+
+    select
+        current_scores.*,
+        percent_rank() over (order by health_score) as score_percentile
+    from current_scores
+
+),
+
+utilisation as (
+
+    select
+        account_id,
+        as_of_date,
+        raw_value as seat_utilisation
+    from {{ ref('int_account_signals_scored') }}
+    where signal = 'seat_utilisation'
+        and has_data
+
+),
+
+core_features as (
+
+    select event_name
+    from {{ ref('feature_catalogue') }}
+    where is_core_feature
+
+),
+
+recent_use as (
+
+    select distinct
+        feature_days.account_id,
+        feature_days.event_name
+    from {{ ref('int_product_events_rolled_up_to_feature_days') }} as feature_days
+    inner join core_features
+        on feature_days.event_name = core_features.event_name
+    where feature_days.activity_date > {{ add_days(as_of_date(), -90) }}
+        and feature_days.activity_date <= {{ as_of_date() }}
+
+),
+
+candidates as (
+
+    select
+        ranked.account_id,
+        ranked.as_of_date,
+        ranked.segment,
+        ranked.health_score,
+        ranked.score_percentile,
+        utilisation.seat_utilisation,
+        ranked.licensed_seats,
+        ranked.arr,
+        ranked.term_end_date
+    from ranked
+    inner join utilisation
+        on ranked.account_id = utilisation.account_id
+        and ranked.as_of_date = utilisation.as_of_date
+    where ranked.health_band = 'green'
+        and ranked.score_percentile >= 0.75
+        and utilisation.seat_utilisation >= {{ min_utilisation }}
+
+),
+
+unadopted as (
+
+    select
+        candidates.account_id,
+        count(*) as unadopted_core_features,
+        {{ dbt.listagg('core_features.event_name', "', '", 'order by core_features.event_name') }} as unadopted_core_feature_list
+    from candidates
+    cross join core_features
+    left join recent_use
+        on candidates.account_id = recent_use.account_id
+        and core_features.event_name = recent_use.event_name
+    where recent_use.account_id is null
+    group by candidates.account_id
+
+),
+
+accounts as (
+
+    select
+        account_id,
+        account_name,
+        csm_owner
+    from {{ ref('stg_crm__accounts') }}
+
+),
+
+final as (
+
+    select
+        cast(candidates.account_id as {{ dbt.type_string() }}) as account_id,
+        cast(accounts.account_name as {{ dbt.type_string() }}) as account_name,
+        cast(candidates.segment as {{ dbt.type_string() }}) as segment,
+        cast(accounts.csm_owner as {{ dbt.type_string() }}) as csm_owner,
+        cast(candidates.as_of_date as date) as as_of_date,
+        cast(candidates.health_score as {{ type_double() }}) as health_score,
+        cast(candidates.score_percentile as {{ type_double() }}) as score_percentile,
+        cast(candidates.seat_utilisation as {{ type_double() }}) as seat_utilisation,
+        cast(candidates.licensed_seats as {{ dbt.type_bigint() }}) as licensed_seats,
+        cast(candidates.arr as {{ contract_sql_type('decimal') }}) as arr,
+        cast(candidates.term_end_date as date) as term_end_date,
+        cast(coalesce(unadopted.unadopted_core_features, 0) as {{ dbt.type_int() }}) as unadopted_core_features,
+        cast(unadopted.unadopted_core_feature_list as {{ dbt.type_string() }}) as unadopted_core_feature_list,
+        cast(case
+            when unadopted.unadopted_core_features > 0
+                then {{ dbt.concat(["'Expansion conversation: more seats, and the unused core features: '", 'unadopted.unadopted_core_feature_list']) }}
+            else 'Expansion conversation: more seats (every core feature is in use)'
+        end as {{ dbt.type_string() }}) as suggested_action
+    from candidates
+    inner join accounts
+        on candidates.account_id = accounts.account_id
+    left join unadopted
+        on candidates.account_id = unadopted.account_id
+
+)
+
+select * from final

@@ -1,0 +1,88 @@
+{#-
+    Band-transition alerts for the customer-facing team: who (account and owner), what (old and
+    new band, score change, the signals that drove the change) and what to do (the new band's
+    action in the health_bands seed). An alert stays open until the account's band is back to
+    the old band or better on a later scoring date.
+-#}
+
+with
+
+alerts as (
+
+    select * from {{ ref('int_health_alert_events') }}
+
+),
+
+accounts as (
+
+    select
+        account_id,
+        account_name,
+        csm_owner
+    from {{ ref('stg_crm__accounts') }}
+
+),
+
+bands as (
+
+    select
+        health_band,
+        band_rank
+    from {{ ref('health_bands') }}
+
+),
+
+later_scores as (
+
+    select
+        account_id,
+        as_of_date,
+        band_rank
+    from {{ ref('int_account_health_scored') }}
+    where (is_cadence_date or is_current_date)
+        and health_band is not null
+
+),
+
+resolutions as (
+
+    select
+        alerts.alert_id,
+        min(later_scores.as_of_date) as resolved_on
+    from alerts
+    inner join bands as old_bands
+        on alerts.old_band = old_bands.health_band
+    inner join later_scores
+        on alerts.account_id = later_scores.account_id
+        and later_scores.as_of_date > alerts.detected_on
+        and later_scores.band_rank >= old_bands.band_rank
+    group by alerts.alert_id
+
+),
+
+final as (
+
+    select
+        cast(alerts.alert_id as {{ dbt.type_string() }}) as alert_id,
+        cast(alerts.account_id as {{ dbt.type_string() }}) as account_id,
+        cast(accounts.account_name as {{ dbt.type_string() }}) as account_name,
+        cast(accounts.csm_owner as {{ dbt.type_string() }}) as csm_owner,
+        cast(alerts.detected_on as date) as detected_on,
+        cast(alerts.alert_type as {{ dbt.type_string() }}) as alert_type,
+        cast(alerts.old_band as {{ dbt.type_string() }}) as old_band,
+        cast(alerts.new_band as {{ dbt.type_string() }}) as new_band,
+        cast(alerts.health_score as {{ type_double() }}) as health_score,
+        cast(alerts.score_change as {{ type_double() }}) as score_change,
+        cast(alerts.change_drivers as {{ dbt.type_string() }}) as change_drivers,
+        cast(alerts.band_action as {{ dbt.type_string() }}) as action,
+        cast(resolutions.resolved_on is null as {{ dbt.type_boolean() }}) as is_open,
+        cast(resolutions.resolved_on as date) as resolved_on
+    from alerts
+    inner join accounts
+        on alerts.account_id = accounts.account_id
+    left join resolutions
+        on alerts.alert_id = resolutions.alert_id
+
+)
+
+select * from final

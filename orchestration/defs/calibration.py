@@ -1,0 +1,89 @@
+"""Calibrate weights on past renewals and publish the proposal with its evidence. Not part of the
+daily refresh: it runs on demand or quarterly (schedules.py), and never adopts anything."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.defs.dbt import dbt_model_key
+from orchestration.defs.resources import WarehouseResource
+from orchestration.lib.validation import run_validation
+
+
+def _markdown_table(headers: list[str], rows: list[list[object]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += [
+        "| "
+        + " | ".join(
+            "-" if v is None else (f"{v:.3f}" if isinstance(v, float) else str(v)) for v in row
+        )
+        + " |"
+        for row in rows
+    ]
+    return "\n".join(lines)
+
+
+@dg.asset(
+    key=dg.AssetKey(["weight_calibration"]),
+    deps=[dbt_model_key("score_validation"), dbt_model_key("renewal_backtest_signals")],
+    group_name="validation",
+    description="Proposed weights learned from past renewals, judged on later ones, and the "
+    "validation report.",
+    kinds={"python", "scikit-learn"},
+)
+def weight_calibration(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    outcome = run_validation(
+        Path(warehouse.database_path),
+        Path(warehouse.reports_dir),
+        landing=Path(warehouse.landing_dir),
+        say=context.log.info,
+    )
+    metadata: dict[str, object] = {"report": dg.MetadataValue.path(str(outcome.report))}
+    calibration = outcome.calibration
+    if calibration is None:
+        metadata["status"] = dg.MetadataValue.text(outcome.skipped_calibration or "skipped")
+        return dg.MaterializeResult(metadata=metadata)
+    metadata["proposal"] = dg.MetadataValue.path(str(outcome.proposal))
+    metadata["comparison"] = dg.MetadataValue.md(
+        _markdown_table(
+            ["group", "weights", "renewals", "churns", "AUC", "top-decile lift", "bands ordered"],
+            [
+                [
+                    row["group"],
+                    row["weights"],
+                    row["renewals"],
+                    row["churns"],
+                    row["auc"],
+                    row["top_decile_lift"],
+                    bool(row["bands_ordered"] and row["all_bands_used"]),
+                ]
+                for row in calibration.comparison
+            ],
+        )
+    )
+    metadata["proposed_weights"] = dg.MetadataValue.md(
+        _markdown_table(
+            ["profile", "status", "signal", "configured", "proposed", "95% interval"],
+            [
+                [
+                    p.profile,
+                    p.status,
+                    signal,
+                    p.configured[signal],
+                    p.proposed[signal],
+                    f"{p.lower[signal]:.1f}-{p.upper[signal]:.1f}" if signal in p.lower else "-",
+                ]
+                for p in calibration.profiles
+                for signal in sorted(p.proposed, key=lambda s: -p.proposed[s])
+            ],
+        )
+    )
+    for row in calibration.comparison:
+        if row["group"] == "all" and row["auc"] is not None:
+            metadata[f"held_out_auc_{row['weights']}"] = dg.MetadataValue.float(float(row["auc"]))
+    metadata["adopt_with"] = dg.MetadataValue.text(
+        f"healthscore adopt-weights --proposal {outcome.proposal}"
+    )
+    return dg.MaterializeResult(metadata=metadata)

@@ -1,0 +1,121 @@
+"""Checks on the score mart that compare past scores with the renewals that happened:
+AUC at the longest lead time above a floor, churn rates ordered red > amber > green, and
+coverage above a floor. Thresholds: healthscore_check_* in dbt_project.yml. A failure shows its
+figures in the check's metadata; a check that cannot be judged says so and does not pass."""
+
+import dagster as dg
+import duckdb
+
+from orchestration.defs.dbt import SCORE_ASSET, dbt_model_key
+from orchestration.defs.resources import WarehouseResource
+from orchestration.lib.validation_checks import (
+    Verdict,
+    judge_auc,
+    judge_band_order,
+    judge_coverage,
+    project_vars,
+)
+
+SCORE = SCORE_ASSET
+VALIDATION = [dbt_model_key("score_validation"), dbt_model_key("score_validation_bands")]
+
+
+def _result(check_name: str, verdict: Verdict) -> dg.AssetCheckResult:
+    metadata = {key: value for key, value in verdict.metadata.items() if value is not None}
+    metadata["judged"] = verdict.judged
+    return dg.AssetCheckResult(
+        asset_key=SCORE,
+        check_name=check_name,
+        passed=verdict.passed,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=verdict.description,
+        metadata=metadata,
+    )
+
+
+def _lead() -> int:
+    return max(int(lead) for lead in project_vars()["healthscore_lead_times_days"])
+
+
+@dg.asset_check(
+    asset=SCORE,
+    additional_deps=VALIDATION,
+    name="auc_above_floor",
+    description="Past scores rank the accounts that churned below those that renewed.",
+)
+def auc_above_floor(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    settings, lead = project_vars(), _lead()
+    con = duckdb.connect(warehouse.database_path, read_only=True)
+    try:
+        row = con.execute(
+            """select auc, auc_ci_lower, auc_ci_upper, renewals, churns from marts.score_validation
+               where subject = 'health_score' and segment_group = 'all' and lead_days = ?""",
+            [lead],
+        ).fetchone()
+    finally:
+        con.close()
+    auc, low, high, renewals, churns = row or (None, None, None, 0, 0)
+    return _result(
+        "auc_above_floor",
+        judge_auc(
+            auc,
+            low,
+            high,
+            renewals,
+            churns,
+            floor=float(settings["healthscore_check_min_auc"]),
+            min_churns=int(settings["healthscore_check_min_churns"]),
+            lead_days=lead,
+        ),
+    )
+
+
+@dg.asset_check(
+    asset=SCORE,
+    additional_deps=VALIDATION,
+    name="band_churn_rates_ordered",
+    description="Red accounts churned more than amber ones, and amber more than green.",
+)
+def band_churn_rates_ordered(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    settings, lead = project_vars(), _lead()
+    con = duckdb.connect(warehouse.database_path, read_only=True)
+    try:
+        bands = con.execute(
+            """select health_band, band_rank, renewals, churn_rate from marts.score_validation_bands
+               where subject = 'health_score' and segment_group = 'all' and lead_days = ?
+               order by band_rank""",
+            [lead],
+        ).fetchall()
+    finally:
+        con.close()
+    return _result(
+        "band_churn_rates_ordered",
+        judge_band_order(
+            bands, lead_days=lead, min_churns=int(settings["healthscore_check_min_churns"])
+        ),
+    )
+
+
+@dg.asset_check(
+    asset=SCORE,
+    name="coverage_above_floor",
+    description="Scores rest on enough data: the signals with data carry enough weight.",
+)
+def coverage_above_floor(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    settings = project_vars()
+    con = duckdb.connect(warehouse.database_path, read_only=True)
+    try:
+        mean, scored, insufficient = con.execute(
+            """select avg(coverage) filter (where health_score is not null),
+                      count(health_score),
+                      count(*) filter (where score_status = 'insufficient_coverage')
+               from marts.account_health where is_customer"""
+        ).fetchone()
+    finally:
+        con.close()
+    return _result(
+        "coverage_above_floor",
+        judge_coverage(
+            mean, scored, insufficient, floor=float(settings["healthscore_check_min_coverage"])
+        ),
+    )

@@ -1,0 +1,144 @@
+"""Every dbt model and seed as an asset, every dbt test as an asset check.
+
+Assets are grouped by layer (ingestion -> staging -> features -> score -> validation -> alerts)
+and dbt sources map to the ingestion assets (raw/<table>), so the graph runs from the landing
+folder to the alerts. After a build, the score asset's metadata carries the band counts and the
+validation figures.
+"""
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+import duckdb
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    dbt_assets,
+)
+
+from orchestration.defs.project import dbt_project
+from orchestration.defs.resources import WarehouseResource
+from orchestration.lib.layers import layer_of
+
+
+class HealthScoreTranslator(DagsterDbtTranslator):
+    """Groups assets by layer; a dbt source is the ingestion asset raw/<table>."""
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: Any
+    ) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props["resource_type"] == "source":
+            return spec.replace_attributes(key=dg.AssetKey(["raw", props["name"]]))
+        return spec.replace_attributes(group_name=layer_of(props["resource_type"], props["fqn"]))
+
+
+translator = HealthScoreTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def dbt_model_key(name: str) -> dg.AssetKey:
+    """The asset key of a dbt model, looked up by name in the manifest (marts/<name> ...)."""
+    manifest = json.loads(dbt_project.manifest_path.read_text())
+    for unique_id, node in manifest["nodes"].items():
+        if node["resource_type"] in ("model", "seed") and node["name"] == name:
+            return translator.get_asset_spec(manifest, unique_id, dbt_project).key
+    raise KeyError(f"No dbt model named {name} in {dbt_project.manifest_path}.")
+
+
+SCORE_ASSET = dbt_model_key("account_health")
+
+
+class PipelineConfig(dg.Config):
+    """The date the run scores as of (YYYY-MM-DD); when empty, the warehouse resource's
+    default (HEALTHSCORE_AS_OF_DATE, else today in UTC)."""
+
+    as_of_date: str | None = None
+
+    def resolved_as_of(self, warehouse: WarehouseResource) -> dt.date:
+        return (
+            dt.date.fromisoformat(self.as_of_date) if self.as_of_date else warehouse.default_as_of()
+        )
+
+
+def score_metadata(database: str) -> dict[str, dg.MetadataValue]:
+    """Band counts of the current scores and the validation figures, for the score asset."""
+    con = duckdb.connect(database, read_only=True)
+    try:
+        bands = dict(
+            con.execute(
+                "select coalesce(health_band, 'not scored'), count(*) "
+                "from marts.account_health group by 1"
+            ).fetchall()
+        )
+        validation = con.execute(
+            """
+            select lead_days, renewals, churns, auc, auc_ci_lower, auc_ci_upper, top_decile_lift,
+                   band_churn_rates, band_churn_rates_ordered
+            from marts.score_validation
+            where subject = 'health_score' and segment_group = 'all'
+            order by lead_days
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    metadata: dict[str, dg.MetadataValue] = {
+        f"accounts_{band.replace(' ', '_')}": dg.MetadataValue.int(count)
+        for band, count in bands.items()
+    }
+    rows = [
+        "| lead | renewals | churns | AUC [95% CI] | lift | churn rate by band | ordered |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for lead, renewals, churns, auc, low, high, lift, rates, ordered in validation:
+        rows.append(
+            f"| {lead} d | {renewals:,} | {churns:,} | {auc:.3f} [{low:.3f}, {high:.3f}] | "
+            f"{(lift or 0):.2f} | {rates} | {ordered} |"
+        )
+        if lead == max(v[0] for v in validation):
+            metadata[f"auc_{lead}d"] = dg.MetadataValue.float(float(auc))
+    metadata["validation"] = dg.MetadataValue.md("\n".join(rows))
+    return metadata
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=translator,
+    name="healthscore_dbt_models",
+)
+def healthscore_dbt_models(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    config: PipelineConfig,
+) -> Iterator[Any]:
+    as_of = config.resolved_as_of(warehouse)
+    dbt_vars = {"healthscore_as_of_date": as_of.isoformat()}
+    invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context)
+    # The score asset's result waits until the build ends (DuckDB is locked while dbt writes),
+    # then carries the band counts and the validation figures.
+    held: list[Any] = []
+    for event in invocation.stream():
+        if getattr(event, "asset_key", None) == SCORE_ASSET or (
+            isinstance(event, dg.Output)
+            and context.asset_key_for_output(event.output_name) == SCORE_ASSET
+        ):
+            held.append(event)
+            continue
+        yield event
+    for event in held:
+        if isinstance(event, dg.Output):
+            yield event.with_metadata(
+                {
+                    **event.metadata,
+                    **score_metadata(warehouse.database_path),
+                    "as_of_date": dg.MetadataValue.text(as_of.isoformat()),
+                }
+            )
+        else:
+            yield event

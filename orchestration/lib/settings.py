@@ -1,0 +1,50 @@
+"""Where the pipeline reads and writes, from environment variables with project defaults.
+
+HEALTHSCORE_DUCKDB_PATH        the DuckDB warehouse (default warehouse/healthscore.duckdb;
+                               keep the file name healthscore.duckdb: the dbt manifest
+                               records the catalog name it gives)
+HEALTHSCORE_LANDING_DIR        the landing folder of contract files (default landing/demo)
+HEALTHSCORE_REPORTS_DIR        validation report and weight proposals (default: beside the
+                               warehouse, reports/)
+HEALTHSCORE_ALERTS_FILE        JSON-lines file the notifier appends alerts to (default:
+                               beside the warehouse, alerts/alerts.jsonl)
+HEALTHSCORE_ALERT_WEBHOOK_URL  send alerts to this URL (HTTP POST, JSON) instead
+HEALTHSCORE_AS_OF_DATE         score as of this date (YYYY-MM-DD) instead of today, e.g. to
+                               replay a past day or run a demo company that ends earlier
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestration.lib.contract import PROJECT_ROOT
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: Path
+    landing: Path
+    reports: Path
+    alerts_file: Path
+    webhook_url: str | None
+    as_of_date: str | None
+
+
+def _path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    path = Path(value) if value else default
+    return path if path.is_absolute() else (PROJECT_ROOT / path)
+
+
+def settings_from_env() -> Settings:
+    database = _path("HEALTHSCORE_DUCKDB_PATH", Path("warehouse") / "healthscore.duckdb")
+    return Settings(
+        database=database,
+        landing=_path("HEALTHSCORE_LANDING_DIR", Path("landing") / "demo"),
+        reports=_path("HEALTHSCORE_REPORTS_DIR", database.parent / "reports"),
+        alerts_file=_path("HEALTHSCORE_ALERTS_FILE", database.parent / "alerts" / "alerts.jsonl"),
+        webhook_url=os.environ.get("HEALTHSCORE_ALERT_WEBHOOK_URL") or None,
+        as_of_date=os.environ.get("HEALTHSCORE_AS_OF_DATE") or None,
+    )

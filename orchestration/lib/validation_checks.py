@@ -1,0 +1,132 @@
+"""Judging the score against past renewals: the rules behind the Dagster checks on the score
+mart, as pure functions of the validation figures and the configured thresholds.
+
+Each returns a Verdict. A check that cannot be judged (too few churned renewals, a band with no
+renewal, no scored account) says so and does not pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from orchestration.lib.contract import PROJECT_ROOT
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    judged: bool
+    description: str
+    metadata: dict[str, object] = field(default_factory=dict)
+
+
+def project_vars(project_root: Path = PROJECT_ROOT) -> dict[str, object]:
+    """The dbt variables of dbt_project.yml (the thresholds live there)."""
+    return yaml.safe_load((project_root / "dbt_project.yml").read_text())["vars"]
+
+
+def judge_auc(
+    auc: float | None,
+    low: float | None,
+    high: float | None,
+    renewals: int,
+    churns: int,
+    *,
+    floor: float,
+    min_churns: int,
+    lead_days: int,
+) -> Verdict:
+    metadata = {
+        "lead_days": lead_days,
+        "renewals": renewals,
+        "churns": churns,
+        "auc": auc,
+        "auc_ci_lower": low,
+        "auc_ci_upper": high,
+        "floor": floor,
+    }
+    if churns < min_churns or auc is None:
+        return Verdict(
+            False,
+            False,
+            f"Cannot judge: {churns} churned renewals scored {lead_days} days "
+            f"before renewal; at least {min_churns} are needed.",
+            metadata,
+        )
+    if auc >= floor:
+        return Verdict(
+            True,
+            True,
+            f"AUC {auc:.3f} [{low:.3f}, {high:.3f}] at {lead_days} days "
+            f"reaches the floor {floor:.2f}.",
+            metadata,
+        )
+    return Verdict(
+        False,
+        True,
+        f"AUC {auc:.3f} [{low:.3f}, {high:.3f}] at {lead_days} days is "
+        f"below the floor {floor:.2f}: recalibrate the weights (healthscore validate).",
+        metadata,
+    )
+
+
+def judge_band_order(
+    bands: list[tuple[str, int, int, float | None]],
+    *,
+    lead_days: int,
+    min_churns: int,
+) -> Verdict:
+    """`bands`: (band, rank, renewals, churn rate), worst band first."""
+    metadata = {f"{band}_churn_rate": rate for band, _, _, rate in bands}
+    metadata.update({f"{band}_renewals": renewals for band, _, renewals, _ in bands})
+    metadata["lead_days"] = lead_days
+    churns = sum(round((rate or 0) * renewals) for _, _, renewals, rate in bands)
+    empty = [band for band, _, renewals, _ in bands if renewals == 0]
+    if empty or churns < min_churns:
+        reason = f"band(s) {', '.join(empty)} had no renewal" if empty else f"only {churns} churns"
+        return Verdict(
+            False, False, f"Cannot judge the band order at {lead_days} days: {reason}.", metadata
+        )
+    text = " > ".join(f"{band} {100 * (rate or 0):.1f}%" for band, _, _, rate in bands)
+    rates = [rate or 0 for _, _, _, rate in bands]
+    if all(a > b for a, b in zip(rates, rates[1:], strict=False)):
+        return Verdict(
+            True, True, f"Churn rates fall band by band at {lead_days} days: {text}.", metadata
+        )
+    return Verdict(
+        False,
+        True,
+        f"Churn rates are not ordered at {lead_days} days ({text}): the bands "
+        "do not rank risk; recalibrate the weights or move the band thresholds.",
+        metadata,
+    )
+
+
+def judge_coverage(
+    mean_coverage: float | None, scored: int, insufficient: int, *, floor: float
+) -> Verdict:
+    metadata = {
+        "mean_coverage": mean_coverage,
+        "scored_accounts": scored,
+        "insufficient_coverage_accounts": insufficient,
+        "floor": floor,
+    }
+    if mean_coverage is None or scored == 0:
+        return Verdict(False, False, "Cannot judge: no current customer has a score.", metadata)
+    if mean_coverage >= floor:
+        return Verdict(
+            True,
+            True,
+            f"Mean coverage {mean_coverage:.2f} reaches the floor {floor:.2f}.",
+            metadata,
+        )
+    return Verdict(
+        False,
+        True,
+        f"Mean coverage {mean_coverage:.2f} is below the floor {floor:.2f}: "
+        "sources are missing or stale.",
+        metadata,
+    )

@@ -1,0 +1,421 @@
+"""The Dagster code location: what it defines, a whole refresh in process, the sensor reacting to a
+sponsor's negative meeting on the same day, the notifier, and the UI command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.lib.contract import PROJECT_ROOT, contract_tables
+from orchestration.lib.dbt_invoke import run_dbt
+from orchestration.lib.demo_company import generate_company
+from orchestration.lib.notifier import send_new_alerts
+from tests.conftest import query
+
+AS_OF = dt.date(2026, 6, 28)
+LAYERS = {
+    "ingestion",
+    "configuration",
+    "staging",
+    "features",
+    "score",
+    "validation",
+    "alerts",
+    "data_quality",
+}
+
+
+@dataclass
+class DagsterSetup:
+    workdir: Path
+    landing: Path
+    database: Path
+    defs: dg.Definitions
+    instance: dg.DagsterInstance
+    refresh: dg.ExecuteInProcessResult
+
+
+@pytest.fixture(scope="module")
+def dagster_setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterSetup]:
+    workdir = tmp_path_factory.mktemp("dagster")
+    landing = workdir / "landing"
+    # Data through the as-of day, so the raw tables are fresh as of it.
+    generate_company(
+        landing, accounts=300, months=18, seed=5, end_date=AS_OF + dt.timedelta(days=1)
+    )
+    database = workdir / "warehouse" / "healthscore.duckdb"
+    env = {
+        "HEALTHSCORE_DUCKDB_PATH": str(database),
+        "HEALTHSCORE_LANDING_DIR": str(landing),
+        "HEALTHSCORE_AS_OF_DATE": AS_OF.isoformat(),
+        "HEALTHSCORE_ALERTS_FILE": str(workdir / "alerts.jsonl"),
+    }
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    run_dbt(["parse", "--target-path", "target/dagster"], database=None, say=lambda _: None)
+    from orchestration.definitions import defs
+
+    definitions = defs()
+    instance = dg.DagsterInstance.ephemeral()
+    refresh = definitions.get_job_def("daily_refresh").execute_in_process(
+        instance=instance, raise_on_error=False
+    )
+    yield DagsterSetup(workdir, landing, database, definitions, instance, refresh)
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def test_the_graph_has_every_layer_and_sources_lead_to_ingestion(
+    dagster_setup: DagsterSetup,
+) -> None:
+    graph = dagster_setup.defs.get_repository_def().asset_graph
+    groups = {graph.get(key).group_name for key in graph.get_all_asset_keys()}
+    assert groups == LAYERS
+    ingestion = {
+        key for key in graph.get_all_asset_keys() if graph.get(key).group_name == "ingestion"
+    }
+    assert {dg.AssetKey(["raw", table]) for table in contract_tables()} <= ingestion
+    # Every staging import reads a raw table that the ingestion assets produce.
+    for key in graph.get_all_asset_keys():
+        if key.path[-1].startswith("base_") and not key.path[-1].endswith("_validated"):
+            assert graph.get(key).parent_keys <= ingestion, key
+    # The score model that the marts, the backtests and the alerts all read.
+    score = dg.AssetKey(["intermediate", "int_account_health_scored"])
+    upstream = dg.AssetSelection.assets(score).upstream().resolve(graph)
+    downstream = dg.AssetSelection.assets(score).downstream().resolve(graph)
+    assert {graph.get(key).group_name for key in upstream} >= {
+        "ingestion",
+        "staging",
+        "features",
+        "score",
+    }
+    assert {graph.get(key).group_name for key in downstream} >= {"validation", "alerts"}
+
+
+def test_every_dbt_test_is_a_check_and_raw_tables_have_freshness_checks(
+    dagster_setup: DagsterSetup,
+) -> None:
+    graph = dagster_setup.defs.get_repository_def().asset_graph
+    manifest = json.loads((PROJECT_ROOT / "target" / "dagster" / "manifest.json").read_text())
+    dbt_tests = {
+        node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "test"
+    }
+    check_names = {check.name for check in graph.asset_check_keys}
+    assert dbt_tests and dbt_tests <= check_names
+    freshness = {
+        check.asset_key.path[-1] for check in graph.asset_check_keys if check.name == "freshness"
+    }
+    assert {"product_events", "support_tickets", "crm_activities", "survey_responses"} <= freshness
+    on_score = {
+        check.name
+        for check in graph.asset_check_keys
+        if check.asset_key == dg.AssetKey(["marts", "account_health"])
+    }
+    assert {"auc_above_floor", "band_churn_rates_ordered", "coverage_above_floor"} <= on_score
+
+
+def test_schedules_and_the_sensor_are_defined(dagster_setup: DagsterSetup) -> None:
+    daily = dagster_setup.defs.get_schedule_def("daily_refresh_schedule")
+    assert (
+        daily.cron_schedule == "0 5 * * *"
+        and daily.default_status == dg.DefaultScheduleStatus.RUNNING
+    )
+    assert dagster_setup.defs.get_schedule_def(
+        "quarterly_calibration_schedule"
+    ).cron_schedule.startswith("0 6 1 ")
+    sensor = dagster_setup.defs.get_sensor_def("relationship_files_sensor")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    graph = dagster_setup.defs.get_repository_def().asset_graph
+    refreshed = dagster_setup.defs.get_job_def("daily_refresh").asset_layer.selected_asset_keys
+    assert dg.AssetKey(["weight_calibration"]) not in refreshed
+    assert refreshed == graph.get_all_asset_keys() - {dg.AssetKey(["weight_calibration"])}
+
+
+def test_a_daily_refresh_in_process_passes_every_check(dagster_setup: DagsterSetup) -> None:
+    result = dagster_setup.refresh
+    assert result.success
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) > 250
+    failed = [
+        (e.asset_key.to_user_string(), e.check_name, e.description)
+        for e in evaluations
+        if not e.passed
+    ]
+    assert failed == []
+    materialized = {
+        event.asset_key: event.materialization.metadata
+        for event in result.get_asset_materialization_events()
+    }
+    score = materialized[dg.AssetKey(["marts", "account_health"])]
+    assert {"accounts_green", "accounts_amber", "accounts_red", "auc_90d", "validation"} <= set(
+        score
+    )
+    assert "| 90 d |" in score["validation"].value
+    assert materialized[dg.AssetKey(["raw", "crm_accounts"])]["rows"].value == 300
+    # A first load into an empty warehouse cannot count quarantine yet (staging does), and says so.
+    assert (
+        "after the first build"
+        in materialized[dg.AssetKey(["raw", "product_events"])]["quarantined_rows_note"].value
+    )
+
+
+@dataclass
+class SponsorReview:
+    account_id: str
+    before: tuple
+    first: dg.SkipReason | dg.RunRequest
+    fired: dg.RunRequest
+    unchanged: dg.SkipReason | dg.RunRequest
+    run: dg.ExecuteInProcessResult
+
+
+@pytest.fixture(scope="module")
+def sponsor_review(dagster_setup: DagsterSetup) -> SponsorReview:
+    """A sponsor's negative meeting, logged on the as-of day, dropped in as a new activity file."""
+    database = dagster_setup.database
+    # A green account whose positive sentiment carries enough weight to cross into amber.
+    account_id, contact_id = query(
+        database,
+        """
+        select health.account_id, min(contacts.contact_id)
+        from marts.account_health as health
+        inner join marts.account_signals as signals
+            on health.account_id = signals.account_id and signals.is_current_date
+            and signals.signal = 'csm_sentiment' and signals.has_data
+        inner join staging.stg_crm__contacts as contacts
+            on health.account_id = contacts.account_id
+            and contacts.role = 'executive_sponsor' and contacts.left_at is null
+        where health.health_band = 'green'
+        group by health.account_id, health.health_score, signals.effective_weight,
+            signals.signal_score
+        order by health.health_score - signals.effective_weight * signals.signal_score
+        limit 1""",
+    )[0]
+    before = query(
+        database,
+        "select health_score, health_band from marts.account_health where account_id = ?",
+        [account_id],
+    )[0]
+    sensor = dagster_setup.defs.get_sensor_def("relationship_files_sensor")
+    repository = dagster_setup.defs.get_repository_def()
+    resources = {"warehouse": repository.get_top_level_resources()["warehouse"]}
+
+    def evaluate(cursor: str | None) -> tuple[dg.SkipReason | dg.RunRequest, str | None]:
+        context = dg.build_sensor_context(
+            cursor=cursor,
+            repository_def=repository,
+            resources=resources,
+            instance=dagster_setup.instance,
+        )
+        outcome = sensor(context)
+        return outcome, context.cursor
+
+    first, cursor = evaluate(None)
+    folder = dagster_setup.landing / "crm_activities"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{AS_OF}-sponsor-review.csv").write_text(
+        "activity_id,account_id,contact_id,activity_type,direction,outcome,sentiment,occurred_at,logged_at\n"
+        f"act_review_1,{account_id},{contact_id},meeting,outbound,completed,negative,"
+        f"{AS_OF} 14:00:00,{AS_OF} 15:30:00\n"
+    )
+    fired, cursor = evaluate(cursor)
+    unchanged, _ = evaluate(cursor)
+    assert isinstance(fired, dg.RunRequest)
+    run = dagster_setup.defs.get_implicit_global_asset_job_def().execute_in_process(
+        asset_selection=fired.asset_selection,
+        run_config=fired.run_config,
+        instance=dagster_setup.instance,
+        raise_on_error=False,
+    )
+    return SponsorReview(account_id, before, first, fired, unchanged, run)
+
+
+def test_the_sensor_fires_on_a_new_activity_file_and_not_on_an_unchanged_folder(
+    sponsor_review: SponsorReview,
+) -> None:
+    assert isinstance(sponsor_review.first, dg.SkipReason)  # first look: records the folder
+    assert isinstance(sponsor_review.unchanged, dg.SkipReason)
+    selected = set(sponsor_review.fired.asset_selection)
+    assert dg.AssetKey(["raw", "crm_activities"]) in selected
+    assert {
+        dg.AssetKey(["marts", "account_health"]),
+        dg.AssetKey(["marts", "health_alerts"]),
+        dg.AssetKey(["alert_notifications"]),
+    } <= selected
+    assert dg.AssetKey(["raw", "product_events"]) not in selected
+    assert dg.AssetKey(["staging", "stg_product__events"]) not in selected
+    assert dg.AssetKey(["weight_calibration"]) not in selected
+    assert sponsor_review.fired.tags["healthscore/changed_tables"] == "crm_activities"
+    reloaded = {
+        event.asset_key: event.materialization.metadata
+        for event in sponsor_review.run.get_asset_materialization_events()
+    }
+    activities = reloaded[dg.AssetKey(["raw", "crm_activities"])]
+    assert activities["quarantined_rows"].value > 0  # the demo's dirty activity rows
+    assert len(activities["files"].value.split(", ")) == 2  # the table's file and the new one
+
+
+def test_a_sponsors_negative_meeting_moves_the_score_the_same_day_and_raises_an_alert(
+    sponsor_review: SponsorReview, dagster_setup: DagsterSetup
+) -> None:
+    assert sponsor_review.run.success
+    database = dagster_setup.database
+    score, band, drivers = query(
+        database,
+        """
+        select health_score, health_band, change_drivers from marts.account_health
+        where account_id = ?""",
+        [sponsor_review.account_id],
+    )[0]
+    assert score < sponsor_review.before[0] - 3
+    assert sponsor_review.before[1] == "green" and band in {"amber", "red"}
+    assert drivers.startswith("csm_sentiment (")
+    alert = query(
+        database,
+        """
+        select alert_type, old_band, new_band, change_drivers, action from marts.health_alerts
+        where account_id = ? and detected_on = ?""",
+        [sponsor_review.account_id, AS_OF],
+    )
+    assert alert and alert[0][1] == "green" and alert[0][2] == band
+    assert "csm_sentiment" in alert[0][3]
+    sent = [
+        json.loads(line)
+        for line in (dagster_setup.workdir / "alerts.jsonl").read_text().splitlines()
+    ]
+    assert [
+        a
+        for a in sent
+        if a["account_id"] == sponsor_review.account_id and a["detected_on"] == str(AS_OF)
+    ]
+    assert len({a["alert_id"] for a in sent}) == len(sent)  # never sent twice
+
+
+class _Collector(BaseHTTPRequestHandler):
+    received: list[dict] = []
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).received.append(json.loads(body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_the_notifier_sends_each_alert_once_to_a_file_and_to_a_webhook(
+    dagster_setup: DagsterSetup, tmp_path: Path
+) -> None:
+    database = tmp_path / "healthscore.duckdb"
+    shutil.copy2(dagster_setup.database, database)
+    query(database, "select 1")  # a readable copy
+    import duckdb
+
+    con = duckdb.connect(str(database))
+    con.execute("drop table if exists notifications.sent_alerts")
+    open_alerts = con.execute(
+        "select count(*) from marts.health_alerts "
+        "where is_open and detected_on > ? and detected_on <= ?",
+        [AS_OF - dt.timedelta(days=30), AS_OF],
+    ).fetchone()[0]
+    con.close()
+    assert open_alerts > 0
+    jsonl = tmp_path / "alerts.jsonl"
+    first = send_new_alerts(database, jsonl_path=jsonl, as_of=AS_OF, lookback_days=30)
+    again = send_new_alerts(database, jsonl_path=jsonl, as_of=AS_OF, lookback_days=30)
+    assert (first.sent, again.sent, again.already_sent) == (open_alerts, 0, open_alerts)
+    lines = [json.loads(line) for line in jsonl.read_text().splitlines()]
+    assert len(lines) == open_alerts and {
+        "account_id",
+        "csm_owner",
+        "change_drivers",
+        "action",
+    } <= set(lines[0])
+
+    con = duckdb.connect(str(database))
+    con.execute("delete from notifications.sent_alerts")
+    con.close()
+    _Collector.received = []
+    server = HTTPServer(("127.0.0.1", 0), _Collector)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/alerts"
+        first = send_new_alerts(database, webhook_url=url, as_of=AS_OF, lookback_days=30)
+        again = send_new_alerts(database, webhook_url=url, as_of=AS_OF, lookback_days=30)
+    finally:
+        server.shutdown()
+    assert (first.sent, again.sent) == (open_alerts, 0)
+    assert sorted(a["alert_id"] for a in _Collector.received) == sorted(
+        a["alert_id"] for a in lines
+    )
+
+
+def test_the_ui_command_serves_the_dagster_ui(dagster_setup: DagsterSetup, tmp_path: Path) -> None:
+    port = 30000 + os.getpid() % 20000
+    env = dict(os.environ, DAGSTER_HOME=str(tmp_path / "dagster_home"))
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("healthscore")), "ui", "--port", str(port)],
+        env=env,
+        stdout=(tmp_path / "ui.log").open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        page = None
+        while time.monotonic() < deadline and page is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    page = response.read().decode()
+            except OSError:
+                time.sleep(1)
+        assert page is not None, (tmp_path / "ui.log").read_text()[-2000:]
+        assert "Dagster" in page
+        graphql = json.dumps(
+            {
+                "query": "{ workspaceOrError { ... on Workspace { locationEntries "
+                "{ loadStatus locationOrLoadError { __typename } } } } }"
+            }
+        ).encode()
+        status = None
+        while time.monotonic() < deadline:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/graphql",
+                data=graphql,
+                headers={"Content-Type": "application/json"},
+            )
+            entry = json.loads(urllib.request.urlopen(request, timeout=10).read())["data"][
+                "workspaceOrError"
+            ]["locationEntries"][0]
+            if entry["loadStatus"] == "LOADED":
+                status = entry["locationOrLoadError"]["__typename"]
+                break
+            time.sleep(1)
+        assert status == "RepositoryLocation", (tmp_path / "ui.log").read_text()[-3000:]
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

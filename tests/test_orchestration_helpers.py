@@ -1,0 +1,86 @@
+"""Pure helpers behind the Dagster definitions."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from orchestration.lib.landing_watch import (
+    changed_tables,
+    decode_cursor,
+    encode_cursor,
+    table_fingerprints,
+)
+from orchestration.lib.layers import layer_of
+from orchestration.lib.validation_checks import judge_auc, judge_band_order, judge_coverage
+
+BANDS_ORDERED = [("red", 1, 100, 0.30), ("amber", 2, 300, 0.10), ("green", 3, 900, 0.02)]
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "fqn", "layer"),
+    [
+        ("seed", ["healthscore", "weight_profiles"], "configuration"),
+        ("model", ["healthscore", "staging", "crm", "stg_crm__accounts"], "staging"),
+        ("model", ["healthscore", "staging", "crm", "base", "base_crm__accounts"], "staging"),
+        ("model", ["healthscore", "intermediate", "product", "int_product_signals"], "features"),
+        ("model", ["healthscore", "intermediate", "scoring", "int_account_health_scored"], "score"),
+        ("model", ["healthscore", "marts", "health", "account_health"], "score"),
+        ("model", ["healthscore", "marts", "validation", "score_validation"], "validation"),
+        ("model", ["healthscore", "marts", "alerts", "health_alerts"], "alerts"),
+        ("model", ["healthscore", "marts", "data_quality", "quarantined_rows"], "data_quality"),
+    ],
+)
+def test_every_folder_maps_to_its_layer(resource_type: str, fqn: list[str], layer: str) -> None:
+    assert layer_of(resource_type, fqn) == layer
+
+
+def test_a_model_outside_the_known_folders_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="add its folder to layers.py"):
+        layer_of("model", ["healthscore", "scratch", "my_model"])
+
+
+def test_fingerprints_change_with_new_or_changed_files_only(tmp_path: Path) -> None:
+    (tmp_path / "crm_activities.csv").write_text("a\n1\n")
+    tables = ["crm_activities", "support_tickets"]
+    first = table_fingerprints(tmp_path, tables)
+    assert first["support_tickets"] == "" and first["crm_activities"]
+    assert changed_tables(first, table_fingerprints(tmp_path, tables)) == []
+    (tmp_path / "crm_activities").mkdir()
+    (tmp_path / "crm_activities" / "new.csv").write_text("a\n2\n")
+    second = table_fingerprints(tmp_path, tables)
+    assert changed_tables(first, second) == ["crm_activities"]
+    time.sleep(0.01)
+    (tmp_path / "support_tickets.csv").write_text("b\n")
+    (tmp_path / "notes.txt").write_text("not a table file")
+    assert changed_tables(second, table_fingerprints(tmp_path, tables)) == ["support_tickets"]
+    assert decode_cursor(encode_cursor(second)) == second and decode_cursor(None) == {}
+
+
+def test_auc_verdicts() -> None:
+    passed = judge_auc(0.74, 0.70, 0.78, 900, 40, floor=0.65, min_churns=20, lead_days=90)
+    assert passed.passed and passed.judged
+    failed = judge_auc(0.60, 0.55, 0.65, 900, 40, floor=0.65, min_churns=20, lead_days=90)
+    assert not failed.passed and failed.judged and failed.metadata["auc"] == 0.60
+    unjudged = judge_auc(0.90, 0.60, 1.0, 80, 5, floor=0.65, min_churns=20, lead_days=90)
+    assert not unjudged.passed and not unjudged.judged and "Cannot judge" in unjudged.description
+
+
+def test_band_order_verdicts() -> None:
+    assert judge_band_order(BANDS_ORDERED, lead_days=90, min_churns=20).passed
+    swapped = [("red", 1, 100, 0.05), ("amber", 2, 300, 0.10), ("green", 3, 900, 0.02)]
+    verdict = judge_band_order(swapped, lead_days=90, min_churns=20)
+    assert verdict.judged and not verdict.passed and verdict.metadata["red_churn_rate"] == 0.05
+    empty = [("red", 1, 0, None), ("amber", 2, 300, 0.10), ("green", 3, 900, 0.02)]
+    verdict = judge_band_order(empty, lead_days=90, min_churns=20)
+    assert not verdict.judged and not verdict.passed and "red" in verdict.description
+
+
+def test_coverage_verdicts() -> None:
+    assert judge_coverage(0.8, 100, 2, floor=0.6).passed
+    low = judge_coverage(0.5, 100, 30, floor=0.6)
+    assert low.judged and not low.passed
+    none = judge_coverage(None, 0, 0, floor=0.6)
+    assert not none.judged and not none.passed
