@@ -156,13 +156,20 @@ def command_run(args: argparse.Namespace) -> int:
         )
     as_of = parse_as_of(args.as_of)
     database = Path(args.database)
+    extra_vars = _parse_vars(args.vars)
+    if args.rebuild_from:
+        rebuild_to = args.rebuild_to or args.rebuild_from
+        extra_vars["healthscore_rebuild_from"] = parse_as_of(
+            args.rebuild_from, "--rebuild-from"
+        ).isoformat()
+        extra_vars["healthscore_rebuild_to"] = parse_as_of(rebuild_to, "--rebuild-to").isoformat()
     started = time.monotonic()
     run_pipeline(
         landing,
         database,
         as_of=as_of,
         full_refresh=args.full_refresh,
-        extra_vars=_parse_vars(args.vars),
+        extra_vars=extra_vars,
         say=_say,
     )
     validation = (
@@ -300,6 +307,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--full-refresh", action="store_true", help="rebuild incremental models from scratch"
     )
     run.add_argument("--no-validate", action="store_true", help="skip validation and calibration")
+    run.add_argument("--rebuild-from", help="backfill: recompute the score history from this date")
+    run.add_argument("--rebuild-to", help="backfill: ... to this date (default: --rebuild-from)")
     run.add_argument("--reports", help="where to write the report (default: beside the database)")
     run.add_argument(
         "--vars",

@@ -72,7 +72,8 @@ def test_score_is_the_renormalised_weighted_mean_of_its_signals(
     for account, signal, score, has_data, profile in query(
         db,
         "select account_id, signal, signal_score, has_data, weight_profile "
-        "from marts.account_signals where is_current_date",
+        "from marts.account_signals "
+        "where as_of_date = (select max(as_of_date) from marts.account_health)",
     ):
         signals.setdefault(account, []).append((signal, score, has_data, profile))
     health = dict(

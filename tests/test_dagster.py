@@ -198,7 +198,7 @@ def sponsor_review(dagster_setup: DagsterSetup) -> SponsorReview:
         select health.account_id, min(contacts.contact_id)
         from marts.account_health as health
         inner join marts.account_signals as signals
-            on health.account_id = signals.account_id and signals.is_current_date
+            on health.account_id = signals.account_id and signals.as_of_date = health.as_of_date
             and signals.signal = 'csm_sentiment' and signals.has_data
         inner join staging.stg_crm__contacts as contacts
             on health.account_id = contacts.account_id
@@ -419,3 +419,36 @@ def test_the_ui_command_serves_the_dagster_ui(dagster_setup: DagsterSetup, tmp_p
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def test_the_backfill_job_recomputes_a_past_range_idempotently(
+    dagster_setup: DagsterSetup, sponsor_review: SponsorReview
+) -> None:
+    database = dagster_setup.database
+    history = (
+        "select count(*), count(distinct account_id || cast(as_of_date as varchar)) "
+        "from marts.account_health_history"
+    )
+    before = query(database, history)
+    job = dagster_setup.defs.get_job_def("score_history_backfill")
+    selected = job.asset_layer.selected_asset_keys
+    assert dg.AssetKey(["raw", "product_events"]) not in selected
+    assert dg.AssetKey(["intermediate", "int_account_health_history"]) in selected
+    config = {
+        "ops": {
+            "healthscore_dbt_models": {
+                "config": {
+                    "as_of_date": AS_OF.isoformat(),
+                    "rebuild_from": "2026-01-01",
+                    "rebuild_to": "2026-03-31",
+                }
+            }
+        }
+    }
+    for _ in range(2):
+        result = job.execute_in_process(
+            run_config=config, instance=dagster_setup.instance, raise_on_error=False
+        )
+        assert result.success
+    after = query(database, history)
+    assert after == before and after[0][0] == after[0][1]  # same rows, no duplicates

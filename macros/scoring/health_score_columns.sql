@@ -1,11 +1,13 @@
 {#- The columns account_health and account_health_history share, cast to their contract types. -#}
-{% macro health_score_columns(relation) -%}
+{% macro health_score_columns(relation, with_probability=true) -%}
         cast({{ relation }}.account_id as {{ dbt.type_string() }}) as account_id,
         cast({{ relation }}.as_of_date as date) as as_of_date,
         cast({{ relation }}.segment as {{ dbt.type_string() }}) as segment,
         cast({{ relation }}.weight_profile as {{ dbt.type_string() }}) as weight_profile,
         cast({{ relation }}.health_score as {{ type_double() }}) as health_score,
+        {%- if with_probability %}
         cast({{ relation }}.renewal_probability as {{ type_double() }}) as renewal_probability,
+        {%- endif %}
         cast({{ relation }}.health_band as {{ dbt.type_string() }}) as health_band,
         cast({{ relation }}.band_action as {{ dbt.type_string() }}) as band_action,
         cast({{ relation }}.score_status as {{ dbt.type_string() }}) as score_status,

@@ -2,7 +2,7 @@
 {% macro renewal_probability(score, intercept, slope) -%}
     case
         when {{ score }} is not null and {{ intercept }} is not null then
-            1.0 / (1.0 + exp(-1.0 * greatest(-30.0, least(30.0, {{ intercept }} + {{ slope }} * {{ score }} / 100.0))))
+            {{ round_to('1.0 / (1.0 + exp(-1.0 * greatest(-30.0, least(30.0, ' ~ intercept ~ ' + ' ~ slope ~ ' * ' ~ score ~ ' / 100.0))))') }}
     end
 {%- endmacro %}
 

@@ -1,7 +1,8 @@
 {#-
     Turns a wide relation (one row per account and as-of date, one column per measure) into the
     long signal rows every category model returns:
-    account_id, as_of_date, signal, raw_value, has_data, missing_reason, latest_input_at.
+    account_id, as_of_date, is_cadence_date, signal, raw_value, has_data, missing_reason,
+    latest_input_at.
     `signals` is a list of dicts with keys signal, raw_value and missing_reason (SQL
     expressions over `relation`); a signal has data exactly when its missing_reason is null,
     and its raw value is then never null. `latest_input_at` is the newest source timestamp the
@@ -12,6 +13,7 @@
     select
         {{ relation }}.account_id,
         {{ relation }}.as_of_date,
+        {{ relation }}.is_cadence_date,
         cast('{{ item.signal }}' as {{ dbt.type_string() }}) as signal,
         cast(case when ({{ item.missing_reason }}) is null then {{ item.raw_value }} end as {{ type_double() }}) as raw_value,
         ({{ item.missing_reason }}) is null as has_data,

@@ -8,6 +8,8 @@
   Thursday moves the score on Thursday.
 - quarterly_calibration (06:00 UTC on the first day of each quarter): proposes weights from
   past renewals; it never adopts them.
+- score_history_backfill (on demand): recomputes the score history for any past range, with
+  rebuild_from / rebuild_to in the dbt models' run config; idempotent.
 """
 
 import datetime as dt
@@ -35,6 +37,16 @@ daily_refresh = dg.define_asset_job(
     "daily_refresh",
     selection=refresh_selection,
     description="Load the landing folder and rebuild everything, as of the run's date.",
+)
+score_history_backfill = dg.define_asset_job(
+    "score_history_backfill",
+    selection=dg.AssetSelection.groups("features", "score", "validation", "alerts")
+    - dg.AssetSelection.assets(CALIBRATION, NOTIFIER),
+    description=(
+        "Recompute the score history for a past range: run config "
+        "ops.healthscore_dbt_models.config.rebuild_from / rebuild_to (YYYY-MM-DD). A date's rows "
+        "are replaced, never appended, so running a range twice gives the same rows."
+    ),
 )
 quarterly_calibration = dg.define_asset_job(
     "quarterly_calibration",

@@ -55,9 +55,12 @@ SCORE_ASSET = dbt_model_key("account_health")
 
 class PipelineConfig(dg.Config):
     """The date the run scores as of (YYYY-MM-DD); when empty, the warehouse resource's
-    default (HEALTHSCORE_AS_OF_DATE, else today in UTC)."""
+    default (HEALTHSCORE_AS_OF_DATE, else today in UTC). rebuild_from / rebuild_to recompute
+    the score history's dates in that range (a backfill; idempotent)."""
 
     as_of_date: str | None = None
+    rebuild_from: str | None = None
+    rebuild_to: str | None = None
 
     def resolved_as_of(self, warehouse: WarehouseResource) -> dt.date:
         return (
@@ -119,6 +122,13 @@ def healthscore_dbt_models(
 ) -> Iterator[Any]:
     as_of = config.resolved_as_of(warehouse)
     dbt_vars = {"healthscore_as_of_date": as_of.isoformat()}
+    if config.rebuild_from:
+        dbt_vars["healthscore_rebuild_from"] = dt.date.fromisoformat(
+            config.rebuild_from
+        ).isoformat()
+        dbt_vars["healthscore_rebuild_to"] = dt.date.fromisoformat(
+            config.rebuild_to or config.rebuild_from
+        ).isoformat()
     invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context)
     # The score asset's result waits until the build ends (DuckDB is locked while dbt writes),
     # then carries the band counts and the validation figures.

@@ -32,14 +32,14 @@ class PipelineResult:
     full_refresh: bool
 
 
-def parse_as_of(text: str | None) -> dt.date:
-    """The run's as-of date from YYYY-MM-DD, or today's UTC date."""
+def parse_as_of(text: str | None, flag: str = "--as-of") -> dt.date:
+    """A date from YYYY-MM-DD (the run's as-of date by default), or today's UTC date."""
     if text is None:
         return dt.datetime.now(dt.UTC).date()
     try:
         return dt.date.fromisoformat(text)
     except ValueError as error:
-        raise ValueError(f"--as-of must be a date written YYYY-MM-DD, got {text!r}.") from error
+        raise ValueError(f"{flag} must be a date written YYYY-MM-DD, got {text!r}.") from error
 
 
 def previous_as_of(database: Path) -> dt.date | None:

@@ -35,7 +35,7 @@ scores as (
         change_drivers,
         band_action
     from {{ ref('int_account_health_scored') }}
-    where (is_cadence_date or is_current_date)
+    where (is_cadence_date or as_of_date = {{ as_of_date() }})
         and is_customer
         and health_band is not null
         and previous_health_band is not null

@@ -1,3 +1,5 @@
+{{ config(**incremental_by_date()) }}
+
 {#-
     Commercial signals per account and scoring date, point in time (an invoice counts from its
     issued_at; it is paid on a date only if paid_at is on or before it):
@@ -17,9 +19,11 @@ account_dates as (
     select
         account_id,
         as_of_date,
+        is_cadence_date,
         licensed_seats,
         arr
     from {{ ref('int_account_scoring_dates') }}
+    where as_of_date in ({{ dates_to_build() }})
 
 ),
 
@@ -116,6 +120,7 @@ measured as (
     select
         account_dates.account_id,
         account_dates.as_of_date,
+        account_dates.is_cadence_date,
         case when invoice_source.invoice_rows = 0 then 'no invoice data source' end as invoice_missing_reason,
         invoice_source.dispute_flag_rows,
         product_source.user_rows,

@@ -1,3 +1,5 @@
+{{ config(**incremental_by_date()) }}
+
 {#-
     Product signals per account and scoring date, point in time: every measure uses only
     events and users timestamped on or before the as-of date.
@@ -17,8 +19,10 @@ account_dates as (
     select
         account_id,
         as_of_date,
+        is_cadence_date,
         licensed_seats
     from {{ ref('int_account_scoring_dates') }}
+    where as_of_date in ({{ dates_to_build() }})
 
 ),
 
@@ -45,6 +49,7 @@ feature_days as (
     inner join {{ ref('feature_catalogue') }} as feature_catalogue
         on feature_days.event_name = feature_catalogue.event_name
     where feature_catalogue.is_core_feature
+        and feature_days.activity_date >= {{ add_days(build_window_start(), -90) }}
 
 ),
 
@@ -103,6 +108,8 @@ user_activity_breaks as (
         end as starts_span
     from user_days
     where user_id is not null
+        -- Only days that can cover a recomputed date (d .. d + 29) matter.
+        and activity_date >= {{ add_days(build_window_start(), -30) }}
 
 ),
 
@@ -206,6 +213,7 @@ account_days as (
         count(user_id) as active_users,
         max(last_event_at) as last_event_at
     from user_days
+    where activity_date >= {{ add_days(build_window_start(), -60) }}
     group by account_id, activity_date
 
 ),
@@ -246,6 +254,7 @@ measured as (
     select
         account_dates.account_id,
         account_dates.as_of_date,
+        account_dates.is_cadence_date,
         case
             when product_source.product_rows = 0 then 'no product data source'
             when first_product_evidence.first_product_date is null

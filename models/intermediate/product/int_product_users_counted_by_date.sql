@@ -1,3 +1,5 @@
+{{ config(**incremental_by_date()) }}
+
 {#-
     Provisioned product users per account and scoring date: users created on or before the date
     and not deactivated by then. The denominator of seat utilisation, and the seat base where a
@@ -10,8 +12,10 @@ account_dates as (
 
     select
         account_id,
-        as_of_date
+        as_of_date,
+        is_cadence_date
     from {{ ref('int_account_scoring_dates') }}
+    where as_of_date in ({{ dates_to_build() }})
 
 ),
 
@@ -30,6 +34,7 @@ final as (
     select
         account_dates.account_id,
         account_dates.as_of_date,
+        account_dates.is_cadence_date,
         count(*) as provisioned_users,
         max(users.created_at) as latest_user_created_at
     from account_dates
@@ -37,7 +42,7 @@ final as (
         on account_dates.account_id = users.account_id
         and cast(users.created_at as date) <= account_dates.as_of_date
         and (users.deactivated_at is null or cast(users.deactivated_at as date) > account_dates.as_of_date)
-    group by account_dates.account_id, account_dates.as_of_date
+    group by account_dates.account_id, account_dates.as_of_date, account_dates.is_cadence_date
 
 )
 

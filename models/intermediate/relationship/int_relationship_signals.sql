@@ -1,3 +1,5 @@
+{{ config(**incremental_by_date()) }}
+
 {#-
     Relationship and engagement signals per account and scoring date. An activity counts from
     the moment it reached the CRM (known_at = logged_at, default occurred_at), a contact's
@@ -19,8 +21,10 @@ account_dates as (
 
     select
         account_id,
-        as_of_date
+        as_of_date,
+        is_cadence_date
     from {{ ref('int_account_scoring_dates') }}
+    where as_of_date in ({{ dates_to_build() }})
 
 ),
 
@@ -247,6 +251,7 @@ measured as (
     select
         account_dates.account_id,
         account_dates.as_of_date,
+        account_dates.is_cadence_date,
         case when crm_source.activity_rows = 0 then 'no CRM activity data source' end as activity_missing_reason,
         case when crm_source.contact_rows = 0 then 'no CRM contact data source' end as contact_missing_reason,
         case when crm_source.nps_rows = 0 then 'no NPS survey data source' end as nps_missing_reason,

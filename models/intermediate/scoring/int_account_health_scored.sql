@@ -1,3 +1,5 @@
+{{ config(**incremental_by_date()) }}
+
 {#-
     One row per account and scoring date: the weighted 0-100 health score and its explanation.
       coverage        share of the profile's weight whose signals had data
@@ -8,6 +10,9 @@
       <category>_score the same weighted mean within one category; null when none had data
       drivers         top three negative and positive signals by impact_points, and the three
                       signals whose impact moved most since the previous period
+    Incremental by date (dates_to_build); the previous period of the oldest recomputed date is
+    read from the rows already built. Which row is current is not stored: it is the row of the
+    run's as-of date.
 -#}
 
 {%- set categories = ['product', 'support', 'commercial', 'relationship'] -%}
@@ -18,12 +23,14 @@ with
 account_dates as (
 
     select * from {{ ref('int_account_scoring_dates') }}
+    where as_of_date in ({{ dates_to_build() }})
 
 ),
 
 contributions as (
 
     select * from {{ ref('int_signal_contributions') }}
+    where as_of_date in ({{ dates_to_build() }})
 
 ),
 
@@ -125,7 +132,6 @@ scored as (
         account_dates.as_of_date,
         account_dates.previous_period_date,
         account_dates.is_cadence_date,
-        account_dates.is_current_date,
         account_dates.is_customer,
         account_dates.segment,
         account_dates.weight_profile,
@@ -159,7 +165,6 @@ with_score as (
         scored.as_of_date,
         scored.previous_period_date,
         scored.is_cadence_date,
-        scored.is_current_date,
         scored.is_customer,
         scored.segment,
         scored.weight_profile,
@@ -206,13 +211,24 @@ banded as (
 
 ),
 
+previous_scores as (
+
+    select account_id, as_of_date, health_score, health_band from banded
+    {% if is_incremental() %}
+    union all
+    select account_id, as_of_date, health_score, health_band from {{ this }}
+    where is_cadence_date
+        and as_of_date not in ({{ dates_to_build() }})
+    {% endif %}
+
+),
+
 final as (
 
     select
         banded.account_id,
         banded.as_of_date,
         banded.is_cadence_date,
-        banded.is_current_date,
         banded.is_customer,
         banded.segment,
         banded.weight_profile,
@@ -247,7 +263,7 @@ final as (
     left join drivers
         on banded.account_id = drivers.account_id
         and banded.as_of_date = drivers.as_of_date
-    left join banded as previous_period
+    left join previous_scores as previous_period
         on banded.account_id = previous_period.account_id
         and banded.previous_period_date = previous_period.as_of_date
 

@@ -1,3 +1,5 @@
+{{ config(**incremental_by_date()) }}
+
 {#-
     Every signal of every account on every scoring date, with its 0-100 score: the long feature
     table. The scoring rule is the signal_scoring_rules row for the account's segment, else the
@@ -9,13 +11,11 @@ with
 
 signals as (
 
-    select * from {{ ref('int_product_signals') }}
-    union all
-    select * from {{ ref('int_support_signals') }}
-    union all
-    select * from {{ ref('int_commercial_signals') }}
-    union all
-    select * from {{ ref('int_relationship_signals') }}
+    {%- for category in ['product', 'support', 'commercial', 'relationship'] %}
+    select * from {{ ref('int_' ~ category ~ '_signals') }}
+    where as_of_date in ({{ dates_to_build() }})
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
 
 ),
 
@@ -55,6 +55,7 @@ with_rules as (
     select
         signals.account_id,
         signals.as_of_date,
+        signals.is_cadence_date,
         signals.signal,
         catalogue.category,
         signals.raw_value,
@@ -84,6 +85,7 @@ final as (
     select
         account_id,
         as_of_date,
+        is_cadence_date,
         signal,
         category,
         raw_value,

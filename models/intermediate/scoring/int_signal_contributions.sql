@@ -1,3 +1,5 @@
+{{ config(**incremental_by_date()) }}
+
 {#-
     How each signal contributes to its account's score on each date.
       weight               the signal's weight in the account's profile (weight_profiles seed;
@@ -9,6 +11,8 @@
                            score above or below the midpoint; the health score is
                            50 + the sum of impact_points. Drivers are ranked on it.
       impact_change_points impact_points minus the same signal's impact one cadence step earlier
+    Incremental by date (dates_to_build); the previous period of the oldest recomputed date is
+    read from the rows already built.
 -#}
 
 with
@@ -16,6 +20,7 @@ with
 scored as (
 
     select * from {{ ref('int_account_signals_scored') }}
+    where as_of_date in ({{ dates_to_build() }})
 
 ),
 
@@ -27,6 +32,7 @@ account_dates as (
         previous_period_date,
         weight_profile
     from {{ ref('int_account_scoring_dates') }}
+    where as_of_date in ({{ dates_to_build() }})
 
 ),
 
@@ -45,6 +51,7 @@ weighted as (
     select
         scored.account_id,
         scored.as_of_date,
+        scored.is_cadence_date,
         account_dates.previous_period_date,
         account_dates.weight_profile,
         scored.signal,
@@ -78,11 +85,12 @@ totals as (
 
 ),
 
-contributions as (
+with_points as (
 
     select
         weighted.account_id,
         weighted.as_of_date,
+        weighted.is_cadence_date,
         weighted.previous_period_date,
         weighted.weight_profile,
         weighted.signal,
@@ -106,19 +114,31 @@ contributions as (
 
 ),
 
-with_points as (
+with_impacts as (
 
     select
-        contributions.*,
+        with_points.*,
         case
-            when contributions.effective_weight > 0 then contributions.effective_weight * contributions.signal_score
+            when with_points.effective_weight > 0 then with_points.effective_weight * with_points.signal_score
             else 0.0
         end as contribution_points,
         case
-            when contributions.effective_weight > 0 then contributions.effective_weight * (contributions.signal_score - 50.0)
+            when with_points.effective_weight > 0 then with_points.effective_weight * (with_points.signal_score - 50.0)
             else 0.0
         end as impact_points
-    from contributions
+    from with_points
+
+),
+
+previous_impacts as (
+
+    select account_id, as_of_date, signal, impact_points from with_impacts
+    {% if is_incremental() %}
+    union all
+    select account_id, as_of_date, signal, impact_points from {{ this }}
+    where is_cadence_date
+        and as_of_date not in ({{ dates_to_build() }})
+    {% endif %}
 
 ),
 
@@ -127,6 +147,7 @@ final as (
     select
         current_period.account_id,
         current_period.as_of_date,
+        current_period.is_cadence_date,
         current_period.weight_profile,
         current_period.signal,
         current_period.category,
@@ -142,8 +163,8 @@ final as (
         current_period.contribution_points,
         current_period.impact_points,
         current_period.impact_points - previous_period.impact_points as impact_change_points
-    from with_points as current_period
-    left join with_points as previous_period
+    from with_impacts as current_period
+    left join previous_impacts as previous_period
         on current_period.account_id = previous_period.account_id
         and current_period.previous_period_date = previous_period.as_of_date
         and current_period.signal = previous_period.signal

@@ -1,3 +1,5 @@
+{{ config(**incremental_by_date()) }}
+
 {#-
     Support signals per account and scoring date, point in time (tickets created on or before
     the date; a ticket counts as open until its solved_at):
@@ -17,8 +19,10 @@ account_dates as (
     select
         account_id,
         as_of_date,
+        is_cadence_date,
         licensed_seats
     from {{ ref('int_account_scoring_dates') }}
+    where as_of_date in ({{ dates_to_build() }})
 
 ),
 
@@ -132,6 +136,7 @@ measured as (
     select
         account_dates.account_id,
         account_dates.as_of_date,
+        account_dates.is_cadence_date,
         case when support_source.ticket_rows = 0 then 'no support data source' end as support_missing_reason,
         support_source.escalation_flag_rows,
         coalesce(ticket_counts.open_high_urgent_tickets, 0) as open_high_urgent_tickets,

@@ -127,11 +127,9 @@ fitted as (
         group_sizes.observations,
         group_sizes.renewals,
         group_sizes.churns,
-        case
-            when fits.slope >= 0 then fits.intercept
-            else ln((group_sizes.renewals + 0.5) / (group_sizes.churns + 0.5))
-        end as intercept,
-        greatest(fits.slope, 0.0) as slope
+        -- Rounded to 9 decimals: the parallel sums above differ between runs in the last bits.
+        {{ round_to('case when fits.slope >= 0 then fits.intercept else ln((group_sizes.renewals + 0.5) / (group_sizes.churns + 0.5)) end', 9) }} as intercept,
+        {{ round_to('greatest(fits.slope, 0.0)', 9) }} as slope
     from iteration_{{ iterations }} as fits
     inner join group_sizes
         on fits.fit_scope = group_sizes.fit_scope

@@ -21,7 +21,7 @@ current_scores as (
         arr,
         term_end_date
     from {{ ref('int_account_health_scored') }}
-    where is_current_date
+    where as_of_date = {{ as_of_date() }}
         and is_customer
         and health_score is not null
 

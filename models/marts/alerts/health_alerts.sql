@@ -39,7 +39,7 @@ later_scores as (
         as_of_date,
         band_rank
     from {{ ref('int_account_health_scored') }}
-    where (is_cadence_date or is_current_date)
+    where (is_cadence_date or as_of_date = {{ as_of_date() }})
         and health_band is not null
 
 ),

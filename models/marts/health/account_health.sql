@@ -10,7 +10,7 @@ with
 health as (
 
     select * from {{ ref('int_account_health_scored') }}
-    where is_current_date
+    where as_of_date = {{ as_of_date() }}
 
 ),
 

@@ -1,8 +1,10 @@
+{{ config(**incremental_by_date()) }}
+
 {#-
     The long feature table behind every score: one row per account, scoring date and signal,
     with the raw value, the 0-100 signal score, whether data existed (and why not), the weight
-    and how much the signal moved the score. Covers the history's cadence dates and the
-    current as-of date.
+    and how much the signal moved the score. Covers the history's cadence dates (while the
+    account was a customer) and the current as-of date (every account). Incremental by date.
 -#}
 
 with
@@ -10,6 +12,7 @@ with
 contributions as (
 
     select * from {{ ref('int_signal_contributions') }}
+    where as_of_date in ({{ dates_to_build() }})
 
 ),
 
@@ -22,6 +25,7 @@ scoring_dates as (
         is_current_date,
         is_customer
     from {{ ref('int_account_scoring_dates') }}
+    where as_of_date in ({{ dates_to_build() }})
 
 ),
 
@@ -43,7 +47,9 @@ final as (
         cast(contributions.impact_points as {{ type_double() }}) as impact_points,
         cast(contributions.impact_change_points as {{ type_double() }}) as impact_change_points,
         cast(contributions.latest_input_at as {{ dbt.type_timestamp() }}) as latest_input_at,
-        cast(scoring_dates.is_current_date as {{ dbt.type_boolean() }}) as is_current_date
+        -- A history row: a scoring date on which the account was a customer. The other rows
+        -- (the run's as-of date) are replaced by the next run.
+        cast(scoring_dates.is_cadence_date and scoring_dates.is_customer as {{ dbt.type_boolean() }}) as is_cadence_date
     from contributions
     inner join scoring_dates
         on contributions.account_id = scoring_dates.account_id

@@ -245,7 +245,7 @@ final as (
         cast(lift.top_decile_churn_rate / nullif(totals.churn_rate, 0) as {{ type_double() }}) as top_decile_lift,
         cast(band_summary.band_churn_rates as {{ dbt.type_string() }}) as band_churn_rates,
         cast(band_summary.band_churn_rates_ordered as {{ dbt.type_boolean() }}) as band_churn_rates_ordered,
-        cast(brier.brier_score as {{ type_double() }}) as brier_score,
+        cast({{ round_to('brier.brier_score', 9) }} as {{ type_double() }}) as brier_score,
         cast(brier.brier_renewals as {{ dbt.type_bigint() }}) as brier_renewals,
         cast(split.split_date as date) as validation_split_date,
         {{ as_of_date() }} as as_of_date

@@ -1,0 +1,54 @@
+{#-
+    Incremental history. Every per-date model (signals, scores, contributions, the history marts)
+    is incremental by as_of_date, and recomputes in a run only the dates this macro returns:
+    - the cadence dates from the model's newest cadence date less healthscore_lookback_days (so
+      rows that arrived a few days late are picked up), and every cadence date it lacks;
+    - the run's as-of date and the date one cadence step before it (recomputed every run);
+    - the cadence dates between healthscore_rebuild_from and healthscore_rebuild_to when set:
+      a backfill of any past range (idempotent: a date's rows are replaced, never appended);
+    - every date on a full refresh or a first build.
+    A model using it must carry is_cadence_date, and be configured by incremental_by_date().
+-#}
+{% macro dates_to_build(alias='window_dates') -%}
+    select {{ alias }}.as_of_date
+    from {{ ref('int_scoring_dates') }} as {{ alias }}
+    {%- if is_incremental() %}
+    where {{ alias }}.is_current_date
+        or {{ alias }}.is_previous_period_date
+        or ({{ alias }}.is_cadence_date and {{ alias }}.as_of_date >= (
+            select {{ add_days('coalesce(max(existing.as_of_date), ' ~ dbt.cast("'1900-01-01'", 'date') ~ ')', -1 * var('healthscore_lookback_days')) }}
+            from {{ this }} as existing
+            where existing.is_cadence_date
+        ))
+        {%- if var('healthscore_rebuild_from', none) %}
+        or ({{ alias }}.is_cadence_date and {{ alias }}.as_of_date
+            between cast('{{ var("healthscore_rebuild_from") }}' as date)
+            and cast('{{ var("healthscore_rebuild_to", var("healthscore_rebuild_from")) }}' as date))
+        {%- endif %}
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- The earliest date a run recomputes; inputs older than it (less a signal's window) are not read. -#}
+{% macro build_window_start() -%}
+    (select min(window_start.as_of_date) from ({{ dates_to_build('window_start_dates') }}) as window_start)
+{%- endmacro %}
+
+
+{#-
+    The config of a per-date incremental model: delete+insert on as_of_date, or, on Spark (no
+    delete without Delta tables), insert_overwrite of as_of_date partitions. Before a run adds
+    its dates, the rows of earlier runs' non-cadence dates (their as-of and previous-period
+    dates) are deleted; on Spark they stay, and every reader joins int_scoring_dates, which
+    holds only the current run's dates.
+-#}
+{% macro incremental_by_date() -%}
+    {%- if target.type == 'spark' -%}
+        {{ return({'materialized': 'incremental', 'incremental_strategy': 'insert_overwrite',
+                   'partition_by': ['as_of_date'], 'file_format': 'parquet', 'on_schema_change': 'fail'}) }}
+    {%- else -%}
+        {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert',
+                   'unique_key': 'as_of_date', 'on_schema_change': 'fail',
+                   'pre_hook': "{% if is_incremental() %}delete from {{ this }} where not is_cadence_date{% endif %}"}) }}
+    {%- endif -%}
+{%- endmacro %}
