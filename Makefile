@@ -2,9 +2,11 @@
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+HASH := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(HASH)
+WAREHOUSES_STAMP := $(VENV)/.warehouses-$(HASH)
 
-.PHONY: install demo test lint ui clean
+.PHONY: install install-warehouses demo test lint ui bench bench-50k clean
 
 # A virtual environment with every pinned dependency; reinstalled when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -15,7 +17,16 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
+# The PostgreSQL and Spark adapters (and PySpark), for the cross-warehouse tests.
+$(WAREHOUSES_STAMP): $(STAMP)
+	@echo "Installing the PostgreSQL and Spark adapters into $(VENV) ..."
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,warehouses]'
+	@rm -f $(VENV)/.warehouses-*
+	@touch $(WAREHOUSES_STAMP)
+
 install: $(STAMP)
+
+install-warehouses: $(WAREHOUSES_STAMP)
 
 # Generate the demo company, load it, build every model and test, print the summary.
 demo: install
@@ -25,14 +36,23 @@ demo: install
 ui: install
 	$(BIN)/healthscore ui
 
-# The whole test suite (dbt unit and data tests run inside the end-to-end tests).
-test: install
+# The whole test suite (dbt unit and data tests run inside the end-to-end tests). The PostgreSQL
+# tests run when HEALTHSCORE_PG_* point at a server (bash .ci/run starts one); Spark runs locally.
+test: install-warehouses
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/pytest
+
+# How the cost grows with the company: 1,000 and 10,000 accounts over 24 months (about 25 min
+# on 2 cores, 24 GB); not part of the tests. bench-50k adds 50,000 accounts.
+bench: install
+	$(BIN)/healthscore bench --accounts 1000,10000
+
+bench-50k: install
+	$(BIN)/healthscore bench --accounts 1000,10000,50000
 
 lint: install
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/ruff format --check orchestration tests
 
 clean:
-	rm -rf warehouse landing reports target logs .pytest_cache .dagster_home
+	rm -rf warehouse landing reports target logs bench .pytest_cache .dagster_home

@@ -10,6 +10,8 @@
     healthscore adopt-weights --proposal FILE
                                      make a calibration proposal the configured weights
     healthscore ui [--port 3000]     the Dagster UI on the demo warehouse (built first if missing)
+    healthscore bench [--accounts 1000,10000]
+                                     time full and one-day builds by company size
 
 Errors a user can cause end in one sentence on stderr and exit code 2; a failed dbt build
 lists what failed and exits 1. Set HEALTHSCORE_DEBUG=1 to see tracebacks.
@@ -270,6 +272,34 @@ def command_ui(args: argparse.Namespace) -> int:
     return 0  # not reached: execve replaces this process
 
 
+def _parse_sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError as error:
+        raise UsageError(
+            f"--accounts must be numbers separated by commas, got {text!r}."
+        ) from error
+    if not sizes or min(sizes) < 10:
+        raise UsageError("--accounts needs at least one company size of 10 accounts or more.")
+    return sizes
+
+
+def command_bench(args: argparse.Namespace) -> int:
+    from orchestration.lib.benchmark import run_benchmark
+
+    if args.months < 3:
+        raise UsageError("--months must be at least 3 (the score needs 90 days of history).")
+    run_benchmark(
+        _parse_sizes(args.accounts),
+        months=args.months,
+        workdir=Path(args.workdir),
+        seed=args.seed,
+        keep=args.keep,
+        say=_say,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="healthscore",
@@ -356,6 +386,20 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", type=int, default=3000)
     ui.add_argument("--host", default="127.0.0.1")
     ui.set_defaults(handler=command_ui)
+
+    bench = commands.add_parser(
+        "bench", help="time the full build and a one-day incremental refresh by company size"
+    )
+    bench.add_argument(
+        "--accounts", default="1000,10000", help="company sizes, comma-separated (1000,10000)"
+    )
+    bench.add_argument("--months", type=int, default=24, help="months of history (default 24)")
+    bench.add_argument("--seed", type=int, default=7)
+    bench.add_argument(
+        "--workdir", default=str(PROJECT_ROOT / "bench"), help="scratch folder (default bench/)"
+    )
+    bench.add_argument("--keep", action="store_true", help="keep each size's files and warehouse")
+    bench.set_defaults(handler=command_bench)
     return parser
 
 

@@ -63,7 +63,7 @@ def test_score_is_the_renormalised_weighted_mean_of_its_signals(
     """Recompute every current score from account_signals and the weight seed, in Python."""
     db = built_warehouse.database
     weights = {
-        (profile, signal): weight
+        (profile, signal): float(weight)
         for profile, signal, weight in query(
             db, "select weight_profile, signal, weight from config.weight_profiles"
         )

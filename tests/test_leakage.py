@@ -184,7 +184,8 @@ def test_the_dbt_leakage_test_fails_when_a_past_score_differs(
         dbt_vars=dbt_vars,
         say=lambda _: None,
     )
-    assert passed.counts == {"PASS": 1}
+    # The one singular test passes (the on-run-start hook reports its own OK).
+    assert passed.counts.get("PASS") == 1 and not {"FAIL", "ERROR"} & set(passed.counts)
     con = duckdb.connect(str(rebuilt_with_later_rows))
     con.execute(f"""
         update {BASELINE} set health_score = health_score + 0.5

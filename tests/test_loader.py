@@ -219,3 +219,41 @@ def test_a_partial_reload_keeps_the_other_tables_and_a_full_load_drops_vanished_
 def test_a_missing_landing_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(LandingError, match="does not exist"):
         load_landing_folder(tmp_path / "nowhere", tmp_path / "w.duckdb")
+
+
+def test_new_files_are_appended_and_a_changed_or_removed_file_reloads_the_table(
+    tmp_path: Path,
+) -> None:
+    database, landing = tmp_path / "w.duckdb", tmp_path / "landing"
+    header = "ticket_id,account_id,priority,status,created_at\n"
+    write(landing / "crm_accounts.csv", ACCOUNTS_CSV)
+    first = write(landing / "support_tickets" / "day1.csv", header + "t1,a1,high,open,2024-05-01\n")
+    assert load_landing_folder(landing, database).tables["support_tickets"].appended_files is None
+
+    # A new day's file, with a malformed line: only it is read, and its reject is added.
+    write(
+        landing / "support_tickets" / "day2.csv",
+        header + "t2,a2,low,open,2024-05-02\nt3,a2,low,open,2024-05-03,extra\n",
+    )
+    report = load_landing_folder(landing, database)
+    tickets = report.tables["support_tickets"]
+    assert (tickets.appended_files, tickets.rows, tickets.rejected_lines) == (1, 2, 1)
+    assert tickets.newest_record_at == "2024-05-02 00:00:00"
+    assert report.tables["crm_accounts"].appended_files == 0  # unchanged: nothing read
+    assert [row[0] for row in raw_rows(database, "support_tickets")] == ["t1", "t2"]
+    assert len(raw_rows(database, "healthscore_load_rejects")) == 1
+    assert len(raw_rows(database, "crm_accounts")) == 2
+
+    # Nothing new: the same rows, not twice.
+    assert load_landing_folder(landing, database).tables["support_tickets"].rows == 2
+    assert len(raw_rows(database, "support_tickets")) == 2
+
+    # A changed file reloads the table from all its files; so does a removed one.
+    write(first, header + "t1,a1,urgent,open,2024-05-01\n")
+    report = load_landing_folder(landing, database)
+    assert report.tables["support_tickets"].appended_files is None
+    assert sorted(row[2] for row in raw_rows(database, "support_tickets")) == ["low", "urgent"]
+    assert len(raw_rows(database, "healthscore_load_rejects")) == 1
+    first.unlink()
+    load_landing_folder(landing, database)
+    assert [row[0] for row in raw_rows(database, "support_tickets")] == ["t2"]

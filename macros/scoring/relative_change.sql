@@ -4,6 +4,6 @@
     case
         when {{ prior }} = 0 and {{ current }} = 0 then 0.0
         when {{ prior }} = 0 then 1.0
-        else greatest(-1.0, least(1.0, 1.0 * ({{ current }} - {{ prior }}) / {{ prior }}))
+        else greatest(-1.0, least(1.0, {{ as_double('(' ~ current ~ ' - ' ~ prior ~ ')') }} / {{ prior }}))
     end
 {%- endmacro %}

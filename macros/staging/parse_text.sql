@@ -61,10 +61,10 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- PostgreSQL has no try_cast: a shape check guards the cast, and healthscore_try_timestamp
-    (created by the on-run-start hook) catches calendar errors such as 2025-02-31. -#}
+{#- PostgreSQL has no try_cast: healthscore_util.try_timestamp (macro create_engine_helpers,
+    run on-run-start) returns null for text that is no timestamp. -#}
 {% macro postgres_try_timestamp(value) -%}
-    {{ target.schema }}_util.healthscore_try_timestamp({{ value }})
+    healthscore_util.try_timestamp({{ value }})
 {%- endmacro %}
 
 {% macro spark__parse_text(text_expression, logical_type) -%}

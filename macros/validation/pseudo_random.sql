@@ -27,5 +27,5 @@
 {%- endmacro %}
 
 {% macro spark__pseudo_random(key_expression, stream) -%}
-    ((abs(xxhash64({{ key_expression }}, {{ stream }})) % 1000000007) + 0.5) / 1000000007.0
+    (pmod(xxhash64({{ key_expression }}, {{ stream }}), 1000000007) + 0.5) / 1000000007.0
 {%- endmacro %}

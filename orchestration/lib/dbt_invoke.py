@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,8 @@ class DbtResult:
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     log_path: Path | None = None
+    seconds: float = 0.0
+    peak_memory_mb: float | None = None  # the dbt process's peak resident memory (Linux, macOS)
 
 
 def dbt_executable() -> str:
@@ -78,6 +81,7 @@ def run_dbt(
     result = DbtResult(returncode=0, log_path=(log_dir or PROJECT_ROOT / "logs") / "dbt.log")
     tail: list[str] = []
     next_report = 0.1
+    started = time.monotonic()
     process = subprocess.Popen(
         command,
         cwd=PROJECT_ROOT,
@@ -106,7 +110,8 @@ def run_dbt(
             say(f"    dbt {args[0]}: {finished}/{total} done")
             while finished / total >= next_report:
                 next_report += 0.1
-    result.returncode = process.wait()
+    result.returncode, result.peak_memory_mb = _wait_with_peak_memory(process)
+    result.seconds = time.monotonic() - started
     if result.returncode != 0 and check:
         detail = "\n".join(result.problems) or "\n".join(tail[-15:])
         raise DbtError(
@@ -114,3 +119,15 @@ def run_dbt(
             f"Full log: {result.log_path}"
         )
     return result
+
+
+def _wait_with_peak_memory(process: subprocess.Popen[str]) -> tuple[int, float | None]:
+    """Wait for `process`; return its exit code and peak resident memory in MB, which wait4
+    reports for that one child (including any processes it waited for)."""
+    if not hasattr(os, "wait4"):
+        return process.wait(), None
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    # ru_maxrss is in kilobytes on Linux and in bytes on macOS.
+    scale = 1 / (1024 * 1024) if sys.platform == "darwin" else 1 / 1024
+    return process.returncode, usage.ru_maxrss * scale

@@ -8,7 +8,12 @@ with its reason instead of a failed load. CSV lines that cannot be parsed at all
 of fields, broken quoting) are kept in `raw.healthscore_load_rejects` with DuckDB's reason,
 and counted.
 
-The load is one transaction: either every table is replaced, or nothing changes.
+Files are append-only: when every file a table was loaded from is still there unchanged (same
+size and modification time) and only new files were added (a new day's `product_events/`
+file, say), just the new files are appended; anything else (a file changed or removed, a new
+column) reloads the table from all its files. Either way the raw table equals its files.
+
+The load is one transaction: either every table is loaded, or nothing changes.
 """
 
 from __future__ import annotations
@@ -42,6 +47,17 @@ class TableLoad:
     missing_optional_columns: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     newest_record_at: str | None = None
+    appended_files: int | None = None  # set when only new files were appended
+
+
+@dataclass
+class PreviousLoad:
+    """What the manifest says the last load of a table read."""
+
+    fingerprints: list[str]
+    rows: int
+    rejected_lines: int
+    newest_record_at: str | None
 
 
 @dataclass
@@ -95,6 +111,12 @@ def find_table_files(landing: Path, table: str) -> list[Path]:
             f"(more files can go into the folder {table}/)."
         )
     return candidates
+
+
+def _fingerprint(path: Path) -> str:
+    """A file's identity for append detection: path, size and modification time."""
+    stat = path.stat()
+    return f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
 
 
 def _file_kind(path: Path) -> str:
@@ -181,31 +203,25 @@ def _columns_by_name(
     return by_normalised
 
 
-def _load_table(
-    con: duckdb.DuckDBPyConnection, contract: ContractTable, files: list[Path], raw_schema: str
-) -> TableLoad:
-    target = f"{_quote(raw_schema)}.{_quote(contract.name)}"
-    load = TableLoad(table=contract.name, status="loaded", files=[str(path) for path in files])
+def _batches(files: list[Path]) -> list[list[Path]]:
+    """What one reader call reads: all Parquet files at once, CSV files one by one."""
     readable = [path for path in files if path.stat().st_size > 0]
-    # A batch is what one reader call reads: all Parquet files at once, CSV files one by one.
-    batches = (
-        [readable]
-        if readable and _file_kind(readable[0]) == "parquet"
-        else [[path] for path in readable]
-    )
-    headers = [_columns_by_name(con, contract, batch) for batch in batches]
-    present = [name for name in contract.column_names if any(name in header for header in headers)]
-    load.missing_optional_columns = [name for name in contract.column_names if name not in present]
-    load.ignored_columns = sorted(
-        {
-            original
-            for header in headers
-            for normalised, original in header.items()
-            if normalised not in contract.column_names
-        }
-    )
-    columns = ", ".join(f"{_quote(name)} varchar" for name in (present or contract.column_names))
-    con.execute(f"create or replace table {target} ({columns})")
+    if readable and _file_kind(readable[0]) == "parquet":
+        return [readable]
+    return [[path] for path in readable]
+
+
+def _insert_batches(
+    con: duckdb.DuckDBPyConnection,
+    contract: ContractTable,
+    target: str,
+    raw_schema: str,
+    batches: list[list[Path]],
+    headers: list[dict[str, str]],
+    present: list[str],
+) -> int:
+    """Insert every batch into `target`; returns the number of malformed CSV lines rejected."""
+    rejected = 0
     for number, (batch, header) in enumerate(zip(batches, headers, strict=True)):
         rejects = f"healthscore_rejects_{number}"
         select_list = ", ".join(
@@ -225,15 +241,124 @@ def _load_table(
                 f"{', '.join(path.name for path in batch)}: {first_line}"
             ) from error
         if _file_kind(batch[0]) == "csv":
-            load.rejected_lines += _copy_rejects(con, contract.name, raw_schema, rejects)
+            rejected += _copy_rejects(con, contract.name, raw_schema, rejects)
+    return rejected
+
+
+def _newest(con: duckdb.DuckDBPyConnection, relation: str, column: str) -> str | None:
+    newest = con.execute(
+        f"select max(try_cast({_quote(column)} as timestamp)) from {relation}"
+    ).fetchone()[0]
+    return newest.isoformat(sep=" ") if newest else None
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, raw_schema: str, table: str) -> list[str]:
+    return [
+        str(row[0])
+        for row in con.execute(
+            "select column_name from duckdb_columns() where schema_name = ? and table_name = ? "
+            "order by column_index",
+            [raw_schema, table],
+        ).fetchall()
+    ]
+
+
+def _load_table(
+    con: duckdb.DuckDBPyConnection,
+    contract: ContractTable,
+    files: list[Path],
+    raw_schema: str,
+    previous: PreviousLoad | None = None,
+) -> TableLoad:
+    target = f"{_quote(raw_schema)}.{_quote(contract.name)}"
+    load = TableLoad(table=contract.name, status="loaded", files=[str(path) for path in files])
+    fingerprints = [_fingerprint(path) for path in files]
+    existing_columns = _table_columns(con, raw_schema, contract.name)
+    new_files = [
+        path
+        for path, mark in zip(files, fingerprints, strict=True)
+        if previous is None or mark not in previous.fingerprints
+    ]
+    if (
+        previous is not None
+        and existing_columns
+        and set(previous.fingerprints) <= set(fingerprints)
+        and len(new_files) < len(files)
+    ):
+        appended = _append_files(con, contract, new_files, raw_schema, existing_columns, previous)
+        if appended is not None:
+            appended.files = load.files
+            return appended
+    con.execute(
+        f"delete from {_quote(raw_schema)}.{REJECTS_TABLE} where table_name = ?", [contract.name]
+    )
+    batches = _batches(files)
+    headers = [_columns_by_name(con, contract, batch) for batch in batches]
+    present = [name for name in contract.column_names if any(name in header for header in headers)]
+    load.missing_optional_columns = [name for name in contract.column_names if name not in present]
+    load.ignored_columns = _ignored(contract, headers)
+    columns = ", ".join(f"{_quote(name)} varchar" for name in (present or contract.column_names))
+    con.execute(f"create or replace table {target} ({columns})")
+    load.rejected_lines = _insert_batches(
+        con, contract, target, raw_schema, batches, headers, present
+    )
     load.rows = con.execute(f"select count(*) from {target}").fetchone()[0]
-    if not readable or load.rows == 0:
+    if not batches or load.rows == 0:
         load.status = "empty"
     if contract.record_timestamp and contract.record_timestamp in present:
-        newest = con.execute(
-            f"select max(try_cast({_quote(contract.record_timestamp)} as timestamp)) from {target}"
-        ).fetchone()[0]
-        load.newest_record_at = newest.isoformat(sep=" ") if newest else None
+        load.newest_record_at = _newest(con, target, contract.record_timestamp)
+    return load
+
+
+def _ignored(contract: ContractTable, headers: list[dict[str, str]]) -> list[str]:
+    return sorted(
+        {
+            original
+            for header in headers
+            for normalised, original in header.items()
+            if normalised not in contract.column_names
+        }
+    )
+
+
+def _append_files(
+    con: duckdb.DuckDBPyConnection,
+    contract: ContractTable,
+    new_files: list[Path],
+    raw_schema: str,
+    existing_columns: list[str],
+    previous: PreviousLoad,
+) -> TableLoad | None:
+    """Append only `new_files` to the loaded table; None when they bring a column the table
+    does not have (then the caller reloads every file)."""
+    target = f"{_quote(raw_schema)}.{_quote(contract.name)}"
+    batches = _batches(new_files)
+    headers = [_columns_by_name(con, contract, batch) for batch in batches]
+    present = [name for name in contract.column_names if any(name in header for header in headers)]
+    if not set(present) <= set(existing_columns):
+        return None
+    load = TableLoad(table=contract.name, status="loaded", appended_files=len(new_files))
+    load.missing_optional_columns = [
+        name for name in contract.column_names if name not in existing_columns
+    ]
+    load.ignored_columns = _ignored(contract, headers)
+    staged = _quote(f"healthscore_new_{contract.name}")
+    columns = ", ".join(f"{_quote(name)} varchar" for name in existing_columns)
+    con.execute(f"create or replace temporary table {staged} ({columns})")
+    new_rejects = _insert_batches(con, contract, staged, raw_schema, batches, headers, present)
+    newest = previous.newest_record_at
+    column = contract.record_timestamp
+    if column and column in existing_columns:
+        added = _newest(con, staged, column)
+        newest = max(filter(None, (newest, added)), default=None)
+    new_rows = con.execute(f"select count(*) from {staged}").fetchone()[0]
+    con.execute(f"insert into {target} by name select * from {staged}")
+    con.execute(f"drop table {staged}")
+    load.rows = previous.rows + new_rows
+    load.rejected_lines = previous.rejected_lines + new_rejects
+    load.newest_record_at = newest
+    if load.rows == 0:
+        load.status = "empty"
     return load
 
 
@@ -273,6 +398,24 @@ def _copy_rejects(con: duckdb.DuckDBPyConnection, table: str, raw_schema: str, r
         f"select count(*) from {_quote(raw_schema)}.{REJECTS_TABLE} where table_name = ?", [table]
     ).fetchone()[0]
     return after - before
+
+
+def _previous_loads(con: duckdb.DuckDBPyConnection, raw_schema: str) -> dict[str, PreviousLoad]:
+    """The manifest's record of each table's last load, for tables that are still there."""
+    rows = con.execute(
+        f"""select table_name, file_fingerprints, row_count, rejected_lines, newest_record_at
+            from {_quote(raw_schema)}.{MANIFEST_TABLE}
+            where status in ('loaded', 'empty') and file_fingerprints is not null"""
+    ).fetchall()
+    return {
+        name: PreviousLoad(
+            fingerprints=marks.split("\n") if marks else [],
+            rows=int(count or 0),
+            rejected_lines=int(rejected or 0),
+            newest_record_at=newest,
+        )
+        for name, marks, count, rejected, newest in rows
+    }
 
 
 def load_landing_folder(
@@ -329,23 +472,31 @@ def load_landing_folder(
                 table_name varchar, status varchar, files varchar, row_count bigint,
                 rejected_lines bigint, newest_record_at varchar, loaded_at timestamp)"""
         )
+        con.execute(
+            f"alter table {_quote(raw_schema)}.{MANIFEST_TABLE} "
+            "add column if not exists file_fingerprints varchar"
+        )
+        previous = _previous_loads(con, raw_schema)
         for name in selected:
             files = files_by_table[name]
-            con.execute(
-                f"delete from {_quote(raw_schema)}.{REJECTS_TABLE} where table_name = ?", [name]
-            )
             if not files:
+                con.execute(
+                    f"delete from {_quote(raw_schema)}.{REJECTS_TABLE} where table_name = ?",
+                    [name],
+                )
                 con.execute(f"drop table if exists {_quote(raw_schema)}.{_quote(name)}")
                 report.tables[name] = TableLoad(table=name, status="missing")
                 say(f"  {name:<24} missing: its signals will be reported absent")
                 continue
-            load = _load_table(con, contracts[name], files, raw_schema)
+            load = _load_table(con, contracts[name], files, raw_schema, previous.get(name))
             report.tables[name] = load
             detail = f"{load.rows:>12,} rows"
             if load.rejected_lines:
                 detail += f", {load.rejected_lines:,} malformed line(s) rejected"
             if load.missing_optional_columns:
                 detail += f", no column(s) {', '.join(load.missing_optional_columns)}"
+            if load.appended_files is not None:
+                detail += f" ({load.appended_files} new file(s) appended)"
             say(f"  {name:<24} {detail}")
         loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         for name, load in report.tables.items():
@@ -353,7 +504,9 @@ def load_landing_folder(
                 f"delete from {_quote(raw_schema)}.{MANIFEST_TABLE} where table_name = ?", [name]
             )
             con.execute(
-                f"insert into {_quote(raw_schema)}.{MANIFEST_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
+                f"insert into {_quote(raw_schema)}.{MANIFEST_TABLE} "
+                "(table_name, status, files, row_count, rejected_lines, newest_record_at, "
+                "loaded_at, file_fingerprints) values (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     name,
                     load.status,
@@ -362,6 +515,7 @@ def load_landing_folder(
                     load.rejected_lines,
                     load.newest_record_at,
                     loaded_at,
+                    "\n".join(_fingerprint(Path(path)) for path in load.files),
                 ],
             )
         con.execute("commit")

@@ -1,8 +1,7 @@
 {{
     config(
         materialized='incremental',
-        unique_key='alert_id',
-        incremental_strategy='delete+insert',
+        incremental_strategy='append',
         on_schema_change='fail',
     )
 }}
@@ -14,8 +13,9 @@
     into any other band (green to amber) a 'check_in'. A transition raises no alert when the
     same account had the same transition (from and to the same bands) within
     healthscore_alert_cooldown_days before it: one alert per account and transition, with a
-    cool-down. Incremental: a run looks at the scoring dates from the last alert's date less the
-    cool-down on, and compares them with the alerts already logged.
+    cool-down. Incremental and append-only: a run looks at the scoring dates from the last
+    alert's date less the cool-down on, and appends the alerts not logged yet; an alert once
+    logged is never rewritten.
 -#}
 
 {%- set cooldown = var('healthscore_alert_cooldown_days') | int -%}
@@ -58,7 +58,7 @@ bands as (
 
 ),
 
-candidates as (
+detected as (
 
     select
         {{ dbt.concat(['scores.account_id', "'|'", 'scores.previous_health_band', "'>'", 'scores.health_band', "'|'", dbt.cast('scores.as_of_date', dbt.type_string())]) }} as alert_id,
@@ -77,6 +77,15 @@ candidates as (
     inner join bands
         on scores.health_band = bands.health_band
     where scores.band_rank < previous_bands.band_rank
+
+),
+
+candidates as (
+
+    select * from detected
+    {% if is_incremental() %}
+    where alert_id not in (select alert_id from {{ this }})
+    {% endif %}
 
 ),
 
@@ -100,7 +109,6 @@ events as (
         new_band,
         false as is_candidate
     from {{ this }}
-    where alert_id not in (select alert_id from candidates)
     {% endif %}
 
 ),

@@ -150,12 +150,12 @@ final as (
     {{ unpivot_signals('measured', [
         {
             'signal': 'on_time_payment_rate',
-            'raw_value': '1.0 * measured.invoices_paid_on_time_365d / measured.invoices_due_365d',
+            'raw_value': as_double('measured.invoices_paid_on_time_365d') ~ ' / measured.invoices_due_365d',
             'missing_reason': "coalesce(measured.invoice_missing_reason, case when measured.invoices_due_365d = 0 then 'no invoice due in the last 365 days' end)",
         },
         {
             'signal': 'overdue_amount_months',
-            'raw_value': '1.0 * measured.overdue_amount / (measured.arr / 12.0)',
+            'raw_value': as_double('measured.overdue_amount') ~ ' / (measured.arr / 12.0)',
             'missing_reason': "coalesce(measured.invoice_missing_reason, case when coalesce(measured.arr, 0) <= 0 then 'no ARR for the term in force' end)",
         },
         {
@@ -165,7 +165,7 @@ final as (
         },
         {
             'signal': 'seat_utilisation',
-            'raw_value': '1.0 * measured.provisioned_users / measured.licensed_seats',
+            'raw_value': as_double('measured.provisioned_users') ~ ' / measured.licensed_seats',
             'missing_reason': "case when measured.user_rows = 0 then 'no product user data source' when coalesce(measured.licensed_seats, 0) = 0 then 'no seat count for the term in force' end",
             'latest_input_at': 'measured.latest_user_created_at',
         },

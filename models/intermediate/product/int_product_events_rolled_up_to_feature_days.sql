@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='activity_date',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-    )
-}}
+{{ config(**incremental_by_day('activity_date', 'activity_date')) }}
 
 {#-
     Use of each event name (feature key) per account and day. Every event name is kept, so a

@@ -1,11 +1,4 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='activity_date',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-    )
-}}
+{{ config(**incremental_by_day('activity_date', 'activity_date')) }}
 
 {#-
     Product events per account, user and day: event count, summed quantity, last event time.

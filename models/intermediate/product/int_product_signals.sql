@@ -301,17 +301,17 @@ final as (
     {{ unpivot_signals('measured', [
         {
             'signal': 'active_user_ratio',
-            'raw_value': '1.0 * measured.active_users_30d / measured.seat_base',
+            'raw_value': as_double('measured.active_users_30d') ~ ' / measured.seat_base',
             'missing_reason': "coalesce(measured.product_missing_reason, case when coalesce(measured.seat_base, 0) = 0 then 'no seat count and no provisioned users' end)",
         },
         {
             'signal': 'login_frequency',
-            'raw_value': 'case when measured.active_users_30d = 0 then 0.0 else 1.0 * measured.active_user_days_30d / measured.active_users_30d end',
+            'raw_value': 'case when measured.active_users_30d = 0 then 0.0 else ' ~ as_double('measured.active_user_days_30d') ~ ' / measured.active_users_30d end',
             'missing_reason': 'measured.product_missing_reason',
         },
         {
             'signal': 'feature_adoption_breadth',
-            'raw_value': '1.0 * measured.core_features_used_90d / measured.core_feature_count',
+            'raw_value': as_double('measured.core_features_used_90d') ~ ' / measured.core_feature_count',
             'missing_reason': "coalesce(measured.product_missing_reason, case when measured.core_feature_count = 0 then 'no core features configured' end)",
         },
         {

@@ -173,11 +173,7 @@ latest_sentiment as (
     select
         activity_measures.account_id,
         activity_measures.as_of_date,
-        avg(case activities.sentiment
-            when 'positive' then 1.0
-            when 'neutral' then 0.0
-            when 'negative' then -1.0
-        end) as sentiment_value
+        avg({{ as_double("case activities.sentiment when 'positive' then 1 when 'neutral' then 0 when 'negative' then -1 end") }}) as sentiment_value
     from activity_measures
     inner join activities
         on activity_measures.account_id = activities.account_id
@@ -238,7 +234,7 @@ nps as (
     select
         account_id,
         as_of_date,
-        avg(1.0 * score) as latest_nps,
+        avg({{ as_double('score') }}) as latest_nps,
         max(responded_at) as latest_response_at
     from latest_nps_per_respondent
     where answer_rank = 1
@@ -305,12 +301,12 @@ final as (
         },
         {
             'signal': 'meeting_attendance',
-            'raw_value': '1.0 * measured.meetings_held_180d / measured.meetings_scheduled_180d',
+            'raw_value': as_double('measured.meetings_held_180d') ~ ' / measured.meetings_scheduled_180d',
             'missing_reason': "coalesce(measured.activity_missing_reason, case when measured.meetings_scheduled_180d = 0 then 'no meeting scheduled in the last 180 days' end)",
         },
         {
             'signal': 'outreach_responsiveness',
-            'raw_value': '1.0 * measured.outreach_replied_90d / measured.outreach_emails_90d',
+            'raw_value': as_double('measured.outreach_replied_90d') ~ ' / measured.outreach_emails_90d',
             'missing_reason': "coalesce(measured.activity_missing_reason, case when measured.outreach_emails_90d = 0 then 'no outbound email with a known outcome in the last 90 days' end)",
         },
         {

@@ -108,18 +108,10 @@ drivers as (
         max(case when negative_rank = 2 and impact_points < 0 then signal end) as top_negative_driver_2,
         max(case when negative_rank = 3 and impact_points < 0 then signal end) as top_negative_driver_3,
         max(case when positive_rank = 1 and impact_points > 0 then signal end) as top_positive_driver,
-        {{ dbt.listagg(
-            "case when negative_rank <= 3 and impact_points < 0 then " ~ dbt.concat(["signal", "' ('", format_points('impact_points'), "')'"]) ~ " end",
-            "'; '", "order by negative_rank") }} as top_negative_drivers,
-        {{ dbt.listagg(
-            "case when positive_rank <= 3 and impact_points > 0 then " ~ dbt.concat(["signal", "' (+'", format_points('impact_points'), "')'"]) ~ " end",
-            "'; '", "order by positive_rank") }} as top_positive_drivers,
-        {{ dbt.listagg(
-            "case when change_rank <= 3 and abs(impact_change_points) >= 0.05 then " ~ dbt.concat(["signal", "' ('", "case when impact_change_points > 0 then '+' else '' end", format_points('impact_change_points'), "')'"]) ~ " end",
-            "'; '", "order by change_rank") }} as change_drivers,
-        {{ dbt.listagg(
-            "case when weight > 0 and not has_data then signal end",
-            "', '", "order by missing_rank") }} as missing_signals
+        {{ ordered_listagg("case when negative_rank <= 3 and impact_points < 0 then " ~ dbt.concat(["signal", "' ('", format_points('impact_points'), "')'"]) ~ " end", "'; '", 'negative_rank') }} as top_negative_drivers,
+        {{ ordered_listagg("case when positive_rank <= 3 and impact_points > 0 then " ~ dbt.concat(["signal", "' (+'", format_points('impact_points'), "')'"]) ~ " end", "'; '", 'positive_rank') }} as top_positive_drivers,
+        {{ ordered_listagg("case when change_rank <= 3 and abs(impact_change_points) >= 0.05 then " ~ dbt.concat(["signal", "' ('", "case when impact_change_points > 0 then '+' else '' end", format_points('impact_change_points'), "')'"]) ~ " end", "'; '", 'change_rank') }} as change_drivers,
+        {{ ordered_listagg("case when weight > 0 and not has_data then signal end", "', '", 'missing_rank') }} as missing_signals
     from ranked
     group by account_id, as_of_date
 

@@ -171,12 +171,12 @@ final as (
         },
         {
             'signal': 'tickets_per_seat_90d',
-            'raw_value': '1.0 * measured.tickets_90d / measured.seat_base',
+            'raw_value': as_double('measured.tickets_90d') ~ ' / measured.seat_base',
             'missing_reason': "coalesce(measured.support_missing_reason, case when coalesce(measured.seat_base, 0) = 0 then 'no seat count and no provisioned users' end)",
         },
         {
             'signal': 'csat',
-            'raw_value': '1.0 * measured.good_ratings_180d / measured.ratings_180d',
+            'raw_value': as_double('measured.good_ratings_180d') ~ ' / measured.ratings_180d',
             'missing_reason': "case when measured.ratings_180d = 0 then 'no satisfaction rating in the last 180 days' end",
             'latest_input_at': 'measured.latest_rating_at',
         },

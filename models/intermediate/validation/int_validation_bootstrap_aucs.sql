@@ -20,7 +20,7 @@ observations as (
         segment_group,
         lead_days,
         is_churned,
-        round(risk_value, 1) as risk_bin
+        {{ round_to('risk_value', 1) }} as risk_bin
     from {{ ref('int_validation_observations') }}
 
 ),

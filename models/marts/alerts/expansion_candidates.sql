@@ -96,7 +96,7 @@ unadopted as (
     select
         candidates.account_id,
         count(*) as unadopted_core_features,
-        {{ dbt.listagg('core_features.event_name', "', '", 'order by core_features.event_name') }} as unadopted_core_feature_list
+        {{ ordered_listagg('core_features.event_name', "', '", 'core_features.event_name') }} as unadopted_core_feature_list
     from candidates
     cross join core_features
     left join recent_use

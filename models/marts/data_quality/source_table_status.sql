@@ -60,7 +60,7 @@ feeds as (
 
     select
         tables.table_name,
-        {{ dbt.listagg('catalogue.signal', "', '", 'order by catalogue.signal') }} as signals_fed
+        {{ ordered_listagg('catalogue.signal', "', '", 'catalogue.signal') }} as signals_fed
     from tables
     inner join catalogue
         on {{ dbt.position("tables.table_name", "catalogue.source_tables") }} > 0

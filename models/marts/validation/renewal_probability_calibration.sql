@@ -42,7 +42,7 @@ final as (
         cast(probability_decile as {{ dbt.type_int() }}) as probability_decile,
         cast(count(*) as {{ dbt.type_bigint() }}) as renewals,
         cast(avg(renewal_probability) as {{ type_double() }}) as mean_predicted_renewal_probability,
-        cast(1.0 - avg(1.0 * is_churned) as {{ type_double() }}) as observed_renewal_rate
+        cast(1.0 - avg({{ as_double('is_churned') }}) as {{ type_double() }}) as observed_renewal_rate
     from deciles
     group by segment_group, lead_days, probability_decile
 

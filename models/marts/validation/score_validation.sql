@@ -71,7 +71,7 @@ totals as (
         lead_days,
         count(*) as renewals,
         sum(is_churned) as churns,
-        1.0 * sum(is_churned) / count(*) as churn_rate
+        {{ as_double('sum(is_churned)') }} / count(*) as churn_rate
     from observations
     group by subject, subject_type, segment_group, lead_days
 
@@ -174,7 +174,7 @@ lift as (
         segment_group,
         lead_days,
         sum(case when risk_decile = 1 then 1 else 0 end) as top_decile_renewals,
-        1.0 * sum(case when risk_decile = 1 then is_churned else 0 end)
+        {{ as_double('sum(case when risk_decile = 1 then is_churned else 0 end)') }}
             / nullif(sum(case when risk_decile = 1 then 1 else 0 end), 0) as top_decile_churn_rate
     from deciles
     group by subject, segment_group, lead_days
@@ -204,9 +204,7 @@ band_summary as (
         subject,
         segment_group,
         lead_days,
-        {{ dbt.listagg(
-            dbt.concat(['health_band', "' '", format_points('100.0 * churn_rate'), "'% of '", dbt.cast('renewals', dbt.type_string())]),
-            "'; '", 'order by band_rank') }} as band_churn_rates,
+        {{ ordered_listagg(dbt.concat(['health_band', "' '", format_points('100.0 * churn_rate'), "'% of '", dbt.cast('renewals', dbt.type_string())]), "'; '", 'band_rank') }} as band_churn_rates,
         case
             when min(renewals) = 0 then null
             when min(case when previous_churn_rate is null or churn_rate < previous_churn_rate then 1 else 0 end) = 1 then true

@@ -61,7 +61,7 @@ final as (
         cast(bands.band_rank as {{ dbt.type_int() }}) as band_rank,
         cast(coalesce(counts.renewals, 0) as {{ dbt.type_bigint() }}) as renewals,
         cast(coalesce(counts.churns, 0) as {{ dbt.type_bigint() }}) as churns,
-        cast(1.0 * counts.churns / nullif(counts.renewals, 0) as {{ type_double() }}) as churn_rate
+        cast({{ as_double('counts.churns') }} / nullif(counts.renewals, 0) as {{ type_double() }}) as churn_rate
     from groups
     cross join bands
     left join counts

@@ -1,17 +1,11 @@
-{{
-    config(
-        materialized='incremental',
-        unique_key='event_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
-    )
-}}
+{{ config(**incremental_by_day('event_id', 'occurred_date')) }}
 
 {#-
-    Valid product events, one row per event_id. Incremental: each run reads only the raw rows
-    that occurred on or after the newest event already loaded, less healthscore_lookback_days
-    (late-arriving rows), and replaces those event_ids. Duplicates from at-least-once loaders
-    are removed within the batch (the row kept is the same one quarantined_rows keeps).
+    Valid product events, one row per event_id. Incremental by whole days: each run reads only
+    the raw rows that occurred on or after the day of the newest event already loaded, less
+    healthscore_lookback_days (late-arriving rows), and replaces those events (on Spark, those
+    days' partitions). Duplicates from at-least-once loaders are removed within the batch (the
+    row kept is the same one quarantined_rows keeps).
 -#}
 
 with
@@ -21,8 +15,8 @@ validated_events as (
     select * from {{ ref('base_product__events_validated') }}
     where quarantine_reason is null
     {% if is_incremental() %}
-        and occurred_at >= (
-            select {{ dbt.dateadd('day', -1 * var('healthscore_lookback_days'), 'coalesce(max(occurred_at), ' ~ dbt.cast("'1900-01-01'", dbt.type_timestamp()) ~ ')') }}
+        and cast(occurred_at as date) >= (
+            select {{ add_days('coalesce(max(occurred_date), ' ~ dbt.cast("'1900-01-01'", 'date') ~ ')', -1 * var('healthscore_lookback_days')) }}
             from {{ this }}
         )
     {% endif %}

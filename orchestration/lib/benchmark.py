@@ -1,0 +1,353 @@
+"""How the pipeline's cost grows with the company and with each day of new data.
+
+For each company size: generate a demo company over `months` months, hold back its last day of
+product events, load the rest into a fresh DuckDB warehouse and run the full `dbt build`
+(models, tests, unit tests) as of the day before; then add the held-back day, load again and run
+the one-day incremental `dbt build`. Every step is timed, and the load and the builds run as
+child processes so that their peak resident memory is their own. In the same run, a bare
+DuckDB aggregation over all of product_events (the floor no pipeline can beat) is timed on the
+raw table the stage reads and on the landing Parquet.
+
+The figures are printed and written to `<workdir>/benchmark.json`. The benchmark is not a test:
+its targets are reported as met or missed, never asserted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from orchestration.lib.contract import PROJECT_ROOT
+from orchestration.lib.dbt_invoke import DbtResult, run_dbt
+from orchestration.lib.demo_company import generate_company
+
+END_DATE = dt.date(2026, 11, 22)  # generated data stops the day before; fixed for repeatability
+EVENTS_TABLE = "product_events"
+# The nodes that read every product event: the stage and its two daily roll-ups.
+EVENT_STAGE = "model.healthscore.stg_product__events"
+EVENT_ROLLUPS = (
+    "model.healthscore.int_product_events_rolled_up_to_user_days",
+    "model.healthscore.int_product_events_rolled_up_to_feature_days",
+)
+# Targets from the issue, judged at 10,000 accounts or more with 50 million events or more.
+TARGET_ACCOUNTS, TARGET_EVENTS = 10_000, 50_000_000
+TARGET_FULL_SECONDS, TARGET_PEAK_MB = 300.0, 6 * 1024.0
+TARGET_INCREMENTAL_SHARE, TARGET_STAGE_FACTOR = 0.15, 3.0
+
+_LOAD_CHILD = """
+import json, sys, time
+from pathlib import Path
+from orchestration.lib.loader import load_landing_folder
+started = time.monotonic()
+report = load_landing_folder(Path(sys.argv[1]), Path(sys.argv[2]))
+rows = {name: table.rows for name, table in report.tables.items()}
+rejected = {name: table.rejected_lines for name, table in report.tables.items()}
+print(json.dumps({"seconds": time.monotonic() - started, "rows": rows, "rejected": rejected}))
+"""
+
+
+@dataclass
+class Step:
+    seconds: float
+    peak_memory_mb: float | None = None
+
+
+@dataclass
+class CaseResult:
+    accounts: int
+    months: int
+    as_of_full: str
+    as_of_incremental: str
+    raw_rows: dict[str, int] = field(default_factory=dict)
+    events_in_new_day: int = 0
+    database_mb: float = 0.0
+    generate: Step | None = None
+    load: Step | None = None
+    full_build: Step | None = None
+    full_build_counts: dict[str, int] = field(default_factory=dict)
+    incremental_load: Step | None = None
+    incremental_build: Step | None = None
+    incremental_build_counts: dict[str, int] = field(default_factory=dict)
+    stage_seconds: float = 0.0
+    rollup_seconds: float = 0.0
+    incremental_stage_seconds: float = 0.0
+    bare_scan_raw_seconds: float = 0.0
+    bare_scan_parquet_seconds: float = 0.0
+    slowest_nodes: list[tuple[str, float]] = field(default_factory=list)
+
+    @property
+    def events(self) -> int:
+        return self.raw_rows.get(EVENTS_TABLE, 0)
+
+    def verdicts(self) -> list[tuple[str, bool, str]]:
+        """Each target with whether it was met, judged only at the size the issue names."""
+        if self.accounts < TARGET_ACCOUNTS or self.events < TARGET_EVENTS:
+            return []
+        assert self.full_build and self.incremental_build
+        full, peak = (
+            self.full_build.seconds,
+            max(self.full_build.peak_memory_mb or 0.0, self.load.peak_memory_mb or 0.0),
+        )
+        share = self.incremental_build.seconds / full
+        factor = self.stage_seconds / self.bare_scan_raw_seconds
+        return [
+            ("full build under 5 minutes", full < TARGET_FULL_SECONDS, f"{full:.0f} s"),
+            ("peak memory under 6 GB", peak < TARGET_PEAK_MB, f"{peak / 1024:.2f} GB"),
+            (
+                "one-day incremental under 15% of the full build",
+                share < TARGET_INCREMENTAL_SHARE,
+                f"{share:.1%}",
+            ),
+            (
+                "events stage within 3x the bare scan",
+                factor <= TARGET_STAGE_FACTOR,
+                f"{factor:.2f}x",
+            ),
+        ]
+
+
+def machine_description() -> str:
+    memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory_gb:.0f} GB RAM, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, DuckDB {duckdb.__version__}"
+    )
+
+
+def load_in_child(landing: Path, database: Path) -> tuple[dict[str, int], Step]:
+    """Load the landing folder in a child process: raw rows per table, wall time, peak memory."""
+    started = time.monotonic()
+    with tempfile.TemporaryFile() as output, tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(
+            [sys.executable, "-c", _LOAD_CHILD, str(landing), str(database)],
+            cwd=PROJECT_ROOT,
+            stdout=output,
+            stderr=errors,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        errors.seek(0)
+        text, error_text = output.read().decode(), errors.read().decode()
+    if process.returncode != 0:
+        raise RuntimeError(f"Loading {landing} failed:\n{error_text[-3000:]}")
+    report = json.loads(text.strip().splitlines()[-1])
+    return report["rows"], Step(time.monotonic() - started, usage.ru_maxrss / 1024)
+
+
+def split_last_day(landing: Path, held_back: Path, day: dt.date) -> int:
+    """Move `day`'s product events out of the landing folder into `held_back`; the rest stays
+    in `landing/product_events/history.parquet`. Returns the number of events held back."""
+    source = landing / f"{EVENTS_TABLE}.parquet"
+    folder = landing / EVENTS_TABLE
+    folder.mkdir(exist_ok=True)
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        rows = f"read_parquet('{source}')"
+        boundary = f"timestamptz '{day.isoformat()} 00:00:00+00'"
+        con.execute(
+            f"copy (select * from {rows} where occurred_at is null or occurred_at < {boundary}) "
+            f"to '{folder / 'history.parquet'}' (format parquet)"
+        )
+        con.execute(
+            f"copy (select * from {rows} where occurred_at >= {boundary}) "
+            f"to '{held_back}' (format parquet)"
+        )
+        (count,) = con.execute(f"select count(*) from read_parquet('{held_back}')").fetchone()
+    finally:
+        con.close()
+    source.unlink()
+    return int(count)
+
+
+def bare_scans(database: Path, landing: Path) -> tuple[float, float]:
+    """Seconds for one aggregation over every product event: on the raw table the stage reads
+    (text columns, as loaded), and on the landing Parquet files; two threads, like dbt."""
+    aggregate = (
+        "select account_id, count(*) as events, count(distinct user_id) as users, "
+        "max(occurred_at) as last_event from {source} group by account_id"
+    )
+    timings = []
+    con = duckdb.connect(str(database), read_only=True, config={"threads": 2})
+    try:
+        for source in (
+            "raw.product_events",
+            f"read_parquet('{landing / EVENTS_TABLE}/*.parquet')",
+        ):
+            con.execute(f"select count(*) from ({aggregate.format(source=source)})").fetchone()
+            started = time.monotonic()
+            con.execute(f"select count(*) from ({aggregate.format(source=source)})").fetchone()
+            timings.append(time.monotonic() - started)
+    finally:
+        con.close()
+    return timings[0], timings[1]
+
+
+def node_timings() -> dict[str, float]:
+    """Execution seconds per node of the last dbt invocation (target/run_results.json)."""
+    results = json.loads((PROJECT_ROOT / "target" / "run_results.json").read_text())
+    return {entry["unique_id"]: float(entry["execution_time"]) for entry in results["results"]}
+
+
+def _build(database: Path, as_of: dt.date, say: Callable[[str], None]) -> DbtResult:
+    return run_dbt(
+        ["build"],
+        database=database,
+        dbt_vars={"healthscore_as_of_date": as_of.isoformat()},
+        say=lambda line: say(f"  {line}"),
+    )
+
+
+def run_case(
+    accounts: int, months: int, workdir: Path, seed: int, say: Callable[[str], None]
+) -> CaseResult:
+    case_dir = workdir / f"accounts_{accounts}"
+    shutil.rmtree(case_dir, ignore_errors=True)
+    landing, database = case_dir / "landing", case_dir / "warehouse" / "healthscore.duckdb"
+    held_back = case_dir / "new_day_product_events.parquet"
+    new_day = END_DATE - dt.timedelta(days=1)
+    result = CaseResult(
+        accounts=accounts,
+        months=months,
+        as_of_full=(new_day - dt.timedelta(days=1)).isoformat(),
+        as_of_incremental=new_day.isoformat(),
+    )
+
+    say(f"[{accounts:,} accounts] generating {months} months of history ...")
+    started = time.monotonic()
+    generate_company(
+        landing,
+        accounts=accounts,
+        months=months,
+        seed=seed,
+        end_date=END_DATE,
+        file_format="mixed",
+        progress=lambda line: say(f"  {line}"),
+    )
+    result.generate = Step(time.monotonic() - started)
+    result.events_in_new_day = split_last_day(landing, held_back, new_day)
+    say(
+        f"  generated in {result.generate.seconds:.0f} s; held back {result.events_in_new_day:,} "
+        f"events of {new_day} for the incremental run"
+    )
+
+    say(f"[{accounts:,} accounts] loading the landing folder (without {new_day}) ...")
+    database.parent.mkdir(parents=True)
+    _, result.load = load_in_child(landing, database)
+    say(f"  loaded in {result.load.seconds:.0f} s, peak {result.load.peak_memory_mb:,.0f} MB")
+
+    say(f"[{accounts:,} accounts] full dbt build as of {result.as_of_full} ...")
+    full = _build(database, dt.date.fromisoformat(result.as_of_full), say)
+    result.full_build = Step(full.seconds, full.peak_memory_mb)
+    result.full_build_counts = full.counts
+    timings = node_timings()
+    result.stage_seconds = timings.get(EVENT_STAGE, 0.0)
+    result.rollup_seconds = sum(timings.get(node, 0.0) for node in EVENT_ROLLUPS)
+    result.slowest_nodes = sorted(timings.items(), key=lambda item: -item[1])[:8]
+    say(f"  built in {full.seconds:.0f} s, peak {full.peak_memory_mb:,.0f} MB")
+
+    say(f"[{accounts:,} accounts] adding {new_day}, loading again, incremental dbt build ...")
+    shutil.move(held_back, landing / EVENTS_TABLE / f"{new_day.isoformat()}.parquet")
+    result.raw_rows, result.incremental_load = load_in_child(landing, database)
+    incremental = _build(database, new_day, say)
+    result.incremental_build = Step(incremental.seconds, incremental.peak_memory_mb)
+    result.incremental_build_counts = incremental.counts
+    result.incremental_stage_seconds = node_timings().get(EVENT_STAGE, 0.0)
+    say(
+        f"  incremental build in {incremental.seconds:.0f} s "
+        f"(load {result.incremental_load.seconds:.0f} s)"
+    )
+
+    say(f"[{accounts:,} accounts] bare DuckDB scans of product_events ...")
+    result.bare_scan_raw_seconds, result.bare_scan_parquet_seconds = bare_scans(database, landing)
+    result.database_mb = database.stat().st_size / 1024**2
+    return result
+
+
+def report_lines(results: Sequence[CaseResult], machine: str) -> list[str]:
+    lines = [f"Machine: {machine}", ""]
+    for result in results:
+        assert result.full_build and result.incremental_build and result.load
+        assert result.incremental_load and result.generate
+        lines += [
+            f"== {result.accounts:,} accounts, {result.months} months "
+            f"(full build as of {result.as_of_full}, incremental as of {result.as_of_incremental})",
+            "  raw rows: " + ", ".join(f"{t} {n:,}" for t, n in sorted(result.raw_rows.items())),
+            f"  generate                    {result.generate.seconds:8.1f} s",
+            f"  load (all raw tables)       {result.load.seconds:8.1f} s   peak "
+            f"{result.load.peak_memory_mb:8,.0f} MB",
+            f"  full dbt build              {result.full_build.seconds:8.1f} s   peak "
+            f"{result.full_build.peak_memory_mb:8,.0f} MB   ({_counts(result.full_build_counts)})",
+            f"    events stage (stg_product__events)  {result.stage_seconds:6.1f} s; "
+            f"daily roll-ups {result.rollup_seconds:.1f} s",
+            "    slowest nodes: "
+            + ", ".join(
+                f"{node.split('.')[-1]} {seconds:.1f} s"
+                for node, seconds in result.slowest_nodes[:5]
+            ),
+            f"  one-day refresh: load       {result.incremental_load.seconds:8.1f} s "
+            f"({result.events_in_new_day:,} new events)",
+            f"  one-day refresh: dbt build  {result.incremental_build.seconds:8.1f} s   peak "
+            f"{result.incremental_build.peak_memory_mb:8,.0f} MB   "
+            f"= {result.incremental_build.seconds / result.full_build.seconds:.1%} of the full "
+            f"build (events stage {result.incremental_stage_seconds:.1f} s)",
+            f"  bare scan of product_events {result.bare_scan_raw_seconds:8.1f} s (raw table), "
+            f"{result.bare_scan_parquet_seconds:.1f} s (landing Parquet); events stage = "
+            f"{result.stage_seconds / result.bare_scan_raw_seconds:.2f}x the raw-table scan",
+            f"  warehouse file              {result.database_mb:8,.0f} MB",
+        ]
+        for name, met, figure in result.verdicts():
+            lines.append(f"  target {'MET   ' if met else 'MISSED'} {name}: {figure}")
+        lines.append("")
+    return lines
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+
+
+def run_benchmark(
+    sizes: Sequence[int],
+    *,
+    months: int = 24,
+    workdir: Path,
+    seed: int = 7,
+    keep: bool = False,
+    say: Callable[[str], None] = print,
+) -> list[CaseResult]:
+    workdir = Path(workdir).resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    machine = machine_description()
+    say(f"Benchmark on {machine}; sizes {', '.join(f'{size:,}' for size in sizes)}")
+    results = []
+    for accounts in sizes:
+        results.append(run_case(accounts, months, workdir, seed, say))
+        if not keep:
+            shutil.rmtree(workdir / f"accounts_{accounts}", ignore_errors=True)
+        payload = {"machine": machine, "cases": [asdict(case) for case in results]}
+        (workdir / "benchmark.json").write_text(json.dumps(payload, indent=2))
+    for line in report_lines(results, machine):
+        say(line)
+    say(f"Figures written to {workdir / 'benchmark.json'}")
+    return results

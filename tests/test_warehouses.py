@@ -1,0 +1,220 @@
+"""The same dbt project, unchanged, on PostgreSQL and on Spark: the whole build (models, data
+tests, unit tests, contracts) on a generated company, and the score mart compared with DuckDB's
+build of the same data (identical bands, scores equal to 1e-6).
+
+PostgreSQL: set HEALTHSCORE_PG_HOST / _PORT / _USER (.ci/run starts a private server with
+.ci/postgres.sh and sets them). Spark: dbt-spark's session method on a local PySpark (Java 17).
+Each is skipped, saying why, when its engine is not available.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.lib.dbt_invoke import run_dbt
+from orchestration.lib.demo_company import generate_company
+from orchestration.lib.loader import load_landing_folder
+from tests.conftest import SMALL_END_DATE, BuiltWarehouse, query
+
+SCORE_COLUMNS = (
+    "account_id, health_score, health_band, coverage, renewal_probability, top_negative_drivers"
+)
+
+
+def assert_same_scores(duck: dict[str, tuple], other: dict[str, tuple]) -> None:
+    assert set(other) == set(duck) and len(duck) > 0
+    for account, (score, band, coverage, probability, drivers) in duck.items():
+        other_score, other_band, other_coverage, other_probability, other_drivers = other[account]
+        assert other_band == band, account
+        assert (other_score is None) == (score is None), account
+        if score is not None:
+            assert abs(other_score - score) <= 1e-6, account
+            assert abs(other_probability - probability) <= 1e-6, account
+            assert other_drivers == drivers, account
+        assert abs((other_coverage or 0) - (coverage or 0)) <= 1e-9, account
+
+
+def duckdb_scores(database: Path) -> dict[str, tuple]:
+    return {
+        row[0]: row[1:]
+        for row in query(database, f"select {SCORE_COLUMNS} from marts.account_health")
+    }
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def postgres_build(built_warehouse: BuiltWarehouse) -> dict[str, object]:
+    if not os.environ.get("HEALTHSCORE_PG_PORT"):
+        pytest.skip(
+            "no PostgreSQL server: set HEALTHSCORE_PG_HOST/_PORT/_USER (bash .ci/run starts one)"
+        )
+    import psycopg2
+
+    from orchestration.lib.raw_export import export_raw_to_postgres
+
+    settings = {
+        "host": os.environ.get("HEALTHSCORE_PG_HOST", "127.0.0.1"),
+        "port": int(os.environ["HEALTHSCORE_PG_PORT"]),
+        "user": os.environ.get("HEALTHSCORE_PG_USER", "healthscore"),
+        "password": os.environ.get("HEALTHSCORE_PG_PASSWORD", ""),
+    }
+    database = f"healthscore_test_{os.getpid()}"
+    admin = psycopg2.connect(dbname="postgres", **settings)
+    admin.autocommit = True
+    admin.cursor().execute(f"drop database if exists {database}")
+    admin.cursor().execute(f"create database {database}")
+    connection = psycopg2.connect(dbname=database, **settings)
+    counts = export_raw_to_postgres(built_warehouse.database, connection)
+    os.environ["HEALTHSCORE_PG_DATABASE"] = database
+    try:
+        result = run_dbt(
+            ["build"],
+            database=None,
+            target="postgres",
+            dbt_vars={"healthscore_as_of_date": SMALL_END_DATE.isoformat()},
+            check=False,
+            say=lambda _: None,
+        )
+        cursor = connection.cursor()
+        cursor.execute(f"select {SCORE_COLUMNS} from marts.account_health")
+        scores = {row[0]: row[1:] for row in cursor.fetchall()}
+        cursor.execute("select count(*), count(health_score) from marts.account_health_history")
+        history = cursor.fetchone()
+    finally:
+        connection.close()
+        os.environ.pop("HEALTHSCORE_PG_DATABASE", None)
+        admin.cursor().execute(f"drop database if exists {database} with (force)")
+        admin.close()
+    return {"result": result, "scores": scores, "history": history, "raw_rows": counts}
+
+
+def test_postgres_builds_every_model_and_test(postgres_build: dict[str, object]) -> None:
+    result = postgres_build["result"]
+    assert result.returncode == 0, "\n".join(result.problems)
+    assert result.counts.get("ERROR", 0) == 0 and result.counts.get("FAIL", 0) == 0
+    assert result.counts["PASS"] > 250 and result.counts["OK"] > 40  # tests, unit tests and models
+    print(f"PostgreSQL build: {result.counts}")
+
+
+def test_postgres_scores_equal_duckdb(
+    postgres_build: dict[str, object], built_warehouse: BuiltWarehouse
+) -> None:
+    assert_same_scores(duckdb_scores(built_warehouse.database), postgres_build["scores"])
+    assert (
+        postgres_build["history"]
+        == query(
+            built_warehouse.database,
+            "select count(*), count(health_score) from marts.account_health_history",
+        )[0]
+    )
+
+
+# --- Spark --------------------------------------------------------------------------------------
+
+SPARK_AS_OF = dt.date(2026, 6, 28)
+SPARK_EXPORT = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from pyspark.sql import SparkSession
+    from orchestration.lib.raw_export import export_raw_to_spark
+    spark = (SparkSession.builder.master("local[2]").enableHiveSupport()
+             .config("spark.sql.warehouse.dir", sys.argv[2])
+             .config("spark.hadoop.javax.jdo.option.ConnectionURL",
+                     f"jdbc:derby:;databaseName={sys.argv[3]};create=true")
+             .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
+             .getOrCreate())
+    export_raw_to_spark(Path(sys.argv[1]), spark)
+    spark.stop()
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def spark_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    if importlib.util.find_spec("pyspark") is None or shutil.which("java") is None:
+        pytest.skip("no local Spark: install the warehouses extra (pyspark) and Java 17")
+    workdir = tmp_path_factory.mktemp("spark")
+    landing, duck = workdir / "landing", workdir / "duck" / "healthscore.duckdb"
+    generate_company(landing, accounts=40, months=12, seed=3, end_date=SPARK_AS_OF)
+    load_landing_folder(landing, duck)
+    dbt_vars = {"healthscore_as_of_date": SPARK_AS_OF.isoformat()}
+    duck_build = run_dbt(["build"], database=duck, dbt_vars=dbt_vars, say=lambda _: None)
+    warehouse, metastore = workdir / "spark_warehouse", workdir / "spark_metastore"
+    subprocess.run(
+        [sys.executable, "-c", SPARK_EXPORT, str(duck), str(warehouse), str(metastore)],
+        check=True,
+        capture_output=True,
+        cwd=workdir,
+    )
+    os.environ.update(
+        {
+            "HEALTHSCORE_SPARK_WAREHOUSE": str(warehouse),
+            "HEALTHSCORE_SPARK_METASTORE": str(metastore),
+        }
+    )
+    try:
+        full = run_dbt(
+            ["build"],
+            database=None,
+            target="spark",
+            dbt_vars=dbt_vars,
+            check=False,
+            say=lambda _: None,
+        )
+        # A second run of the incremental models, then their tests: keys stay unique on Spark.
+        again = run_dbt(
+            ["build", "--select", "config.materialized:incremental"],
+            database=None,
+            target="spark",
+            dbt_vars=dbt_vars,
+            check=False,
+            say=lambda _: None,
+        )
+    finally:
+        for key in ("HEALTHSCORE_SPARK_WAREHOUSE", "HEALTHSCORE_SPARK_METASTORE"):
+            os.environ.pop(key, None)
+    con = duckdb.connect()
+    scores = {
+        row[0]: row[1:]
+        for row in con.execute(
+            f"select {SCORE_COLUMNS} "
+            f"from read_parquet('{warehouse}/marts.db/account_health/*.parquet')"
+        ).fetchall()
+    }
+    con.close()
+    return {"full": full, "again": again, "scores": scores, "duck": duck, "duck_build": duck_build}
+
+
+def test_spark_builds_every_model_and_test(spark_build: dict[str, object]) -> None:
+    full = spark_build["full"]
+    assert full.returncode == 0, "\n".join(full.problems)
+    assert full.counts.get("ERROR", 0) == 0 and full.counts.get("FAIL", 0) == 0
+    assert full.counts["PASS"] > 250 and full.counts["OK"] > 40
+    print(f"Spark build: {full.counts}")
+
+
+def test_spark_incremental_models_keep_their_keys_on_a_second_run(
+    spark_build: dict[str, object],
+) -> None:
+    again = spark_build["again"]
+    assert again.returncode == 0, "\n".join(again.problems)
+    assert (
+        again.counts.get("FAIL", 0) == 0 and again.counts["OK"] >= 10 and again.counts["PASS"] >= 10
+    )
+
+
+def test_spark_scores_equal_duckdb(spark_build: dict[str, object]) -> None:
+    assert_same_scores(duckdb_scores(spark_build["duck"]), spark_build["scores"])
