@@ -75,6 +75,7 @@ def command_generate(args: argparse.Namespace) -> int:
         end_date=end_date,
         file_format=args.format,
         dirty=not args.clean,
+        event_density=args.event_density,
         progress=_say,
     )
     rows = sum(report.row_counts.values())
@@ -294,6 +295,7 @@ def command_bench(args: argparse.Namespace) -> int:
         months=args.months,
         workdir=Path(args.workdir),
         seed=args.seed,
+        event_density=args.event_density,
         keep=args.keep,
         say=_say,
     )
@@ -354,6 +356,12 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--end-date", help="last day of the history, YYYY-MM-DD (default today)")
     generate.add_argument("--format", choices=["mixed", "csv", "parquet"], default="mixed")
     generate.add_argument("--clean", action="store_true", help="no contract-breaking rows")
+    generate.add_argument(
+        "--event-density",
+        type=float,
+        default=1.0,
+        help="feature events per active user-day relative to the demo (default 1.0)",
+    )
     generate.add_argument("--force", action="store_true", help="overwrite a non-empty folder")
     generate.set_defaults(handler=command_generate)
 
@@ -395,6 +403,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--months", type=int, default=24, help="months of history (default 24)")
     bench.add_argument("--seed", type=int, default=7)
+    bench.add_argument(
+        "--event-density",
+        type=float,
+        default=1.6,
+        help="feature events per active user-day relative to the demo (default 1.6: about "
+        "5,500 product events per account over 24 months)",
+    )
     bench.add_argument(
         "--workdir", default=str(PROJECT_ROOT / "bench"), help="scratch folder (default bench/)"
     )

@@ -80,7 +80,7 @@ def run_dbt(
         command += ["--log-path", str(log_dir)]
     result = DbtResult(returncode=0, log_path=(log_dir or PROJECT_ROOT / "logs") / "dbt.log")
     tail: list[str] = []
-    next_report = 0.1
+    next_report, finished = 0.1, 0
     started = time.monotonic()
     process = subprocess.Popen(
         command,
@@ -99,14 +99,15 @@ def run_dbt(
         if not match:
             continue
         total, status = int(match.group(2)), match.group(3)
-        result.total = total
+        if total != result.total:  # a new phase: the on-run-start hook, then the nodes
+            result.total, finished, next_report = total, 0, 0.1
+        finished += 1
         result.counts[status] = result.counts.get(status, 0) + 1
         if status in {"WARN", "FAIL", "ERROR"}:
             text = f"    {status}: {match.group(4).strip(' .')}"
             result.problems.append(text)
             say(text)
-        finished = sum(result.counts.values())
-        if total and finished / total >= next_report:
+        if total > 1 and finished / total >= next_report:
             say(f"    dbt {args[0]}: {finished}/{total} done")
             while finished / total >= next_report:
                 next_report += 0.1

@@ -19,6 +19,7 @@ The load is one transaction: either every table is loaded, or nothing changes.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -457,7 +458,13 @@ def load_landing_folder(
     database = Path(database)
     database.parent.mkdir(parents=True, exist_ok=True)
     report = LoadReport(database=database, landing=landing, tables={}, ignored_files=ignored_files)
-    con = duckdb.connect(str(database))
+    con = duckdb.connect(
+        str(database),
+        config={
+            "memory_limit": os.environ.get("HEALTHSCORE_DUCKDB_MEMORY_LIMIT") or "4GB",
+            "preserve_insertion_order": False,
+        },
+    )
     try:
         con.execute("set TimeZone = 'UTC'")
         con.execute("begin transaction")

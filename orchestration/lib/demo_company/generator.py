@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -70,12 +70,15 @@ def generate_company(
     end_date: date | None = None,
     file_format: str = "mixed",
     dirty: bool = True,
+    event_density: float = 1.0,
     progress: Callable[[str], None] | None = None,
 ) -> GenerationReport:
     """Write a deterministic demo company (the ten contract tables and its hidden truth).
 
     The files are a pure function of the arguments: the same arguments give byte-identical
-    files. `end_date` defaults to today's UTC date.
+    files. `end_date` defaults to today's UTC date. `event_density` multiplies the feature
+    events per active user-day (more product events for the same company and outcomes; the
+    benchmark uses it to reach a size).
     """
     _validate(accounts, months, seed, file_format)
     out_dir = Path(out_dir)
@@ -86,7 +89,16 @@ def generate_company(
     _remove_stale_tables(out_dir, file_format)
     say = progress or (lambda _line: None)
     window = Window.ending(end_date or utc_today(), months)
-    mechanism = MECHANISM
+    if not 0 < event_density <= 20:
+        raise ValueError(f"event_density must be above 0 and at most 20, got {event_density!r}.")
+    mechanism = (
+        MECHANISM
+        if event_density == 1.0
+        else replace(
+            MECHANISM,
+            feature_events_per_active_day=MECHANISM.feature_events_per_active_day * event_density,
+        )
+    )
 
     root = np.random.SeedSequence(seed)
     roster_seed, accounts_seed, dirt_seed = root.spawn(3)
