@@ -203,8 +203,9 @@ def command_adopt_weights(args: argparse.Namespace) -> int:
     _say(f"Adopting {proposal} as {WEIGHTS_SEED} (changed weights):")
     backup = adopt_weights(proposal, backup_dir=proposal.parent, say=_say)
     _say(
-        f"Done. The previous weights are kept in {backup}. Rebuild to rescore every account "
-        "and the whole history with them: healthscore run (or make demo)."
+        f"Done. The previous weights are kept in {backup}. Rescore every account and the "
+        "whole history with them: healthscore run --full-refresh ... (or make demo); an "
+        "incremental run only scores new dates with them."
     )
     return 0
 
