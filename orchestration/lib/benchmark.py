@@ -30,7 +30,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.lib.contract import PROJECT_ROOT
-from orchestration.lib.dbt_invoke import DbtResult, run_dbt
+from orchestration.lib.dbt_invoke import DbtResult, run_dbt, wait_with_peak_memory
 from orchestration.lib.demo_company import generate_company
 
 END_DATE = dt.date(2026, 11, 22)  # generated data stops the day before; fixed for repeatability
@@ -149,15 +149,14 @@ def load_in_child(landing: Path, database: Path) -> tuple[dict[str, int], Step]:
             stdout=output,
             stderr=errors,
         )
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
+        returncode, peak_memory_mb = wait_with_peak_memory(process)
         output.seek(0)
         errors.seek(0)
         text, error_text = output.read().decode(), errors.read().decode()
-    if process.returncode != 0:
+    if returncode != 0:
         raise RuntimeError(f"Loading {landing} failed:\n{error_text[-3000:]}")
     report = json.loads(text.strip().splitlines()[-1])
-    return report["rows"], Step(time.monotonic() - started, usage.ru_maxrss / 1024)
+    return report["rows"], Step(time.monotonic() - started, peak_memory_mb)
 
 
 def split_last_day(landing: Path, held_back: Path, day: dt.date) -> int:

@@ -111,7 +111,7 @@ def run_dbt(
             say(f"    dbt {args[0]}: {finished}/{total} done")
             while finished / total >= next_report:
                 next_report += 0.1
-    result.returncode, result.peak_memory_mb = _wait_with_peak_memory(process)
+    result.returncode, result.peak_memory_mb = wait_with_peak_memory(process)
     result.seconds = time.monotonic() - started
     if result.returncode != 0 and check:
         detail = "\n".join(result.problems) or "\n".join(tail[-15:])
@@ -122,7 +122,7 @@ def run_dbt(
     return result
 
 
-def _wait_with_peak_memory(process: subprocess.Popen[str]) -> tuple[int, float | None]:
+def wait_with_peak_memory(process: subprocess.Popen) -> tuple[int, float | None]:
     """Wait for `process`; return its exit code and peak resident memory in MB, which wait4
     reports for that one child (including any processes it waited for)."""
     if not hasattr(os, "wait4"):

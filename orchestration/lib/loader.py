@@ -49,6 +49,7 @@ class TableLoad:
     ignored_columns: list[str] = field(default_factory=list)
     newest_record_at: str | None = None
     appended_files: int | None = None  # set when only new files were appended
+    fingerprints: list[str] = field(default_factory=list)  # of `files`, taken before reading
 
 
 @dataclass
@@ -272,8 +273,13 @@ def _load_table(
     previous: PreviousLoad | None = None,
 ) -> TableLoad:
     target = f"{_quote(raw_schema)}.{_quote(contract.name)}"
-    load = TableLoad(table=contract.name, status="loaded", files=[str(path) for path in files])
     fingerprints = [_fingerprint(path) for path in files]
+    load = TableLoad(
+        table=contract.name,
+        status="loaded",
+        files=[str(path) for path in files],
+        fingerprints=fingerprints,
+    )
     existing_columns = _table_columns(con, raw_schema, contract.name)
     new_files = [
         path
@@ -288,7 +294,7 @@ def _load_table(
     ):
         appended = _append_files(con, contract, new_files, raw_schema, existing_columns, previous)
         if appended is not None:
-            appended.files = load.files
+            appended.files, appended.fingerprints = load.files, fingerprints
             return appended
     con.execute(
         f"delete from {_quote(raw_schema)}.{REJECTS_TABLE} where table_name = ?", [contract.name]
@@ -522,7 +528,7 @@ def load_landing_folder(
                     load.rejected_lines,
                     load.newest_record_at,
                     loaded_at,
-                    "\n".join(_fingerprint(Path(path)) for path in load.files),
+                    "\n".join(load.fingerprints),
                 ],
             )
         con.execute("commit")
