@@ -14,7 +14,6 @@
     ('billing_subscriptions', 'base_billing__subscriptions_validated', 'subscription_id'),
     ('billing_invoices', 'base_billing__invoices_validated', 'invoice_id'),
     ('product_users', 'base_product__users_validated', 'user_id'),
-    ('product_events', 'base_product__events_validated', 'event_id'),
     ('support_tickets', 'base_support__tickets_validated', 'ticket_id'),
 ] -%}
 
@@ -23,42 +22,6 @@ with
 load_rejects as (
 
     {{ import_raw_table('loader', 'healthscore_load_rejects', columns=['table_name', 'file_name', 'line_number', 'error_message', 'raw_line']) }}
-
-),
-
--- product_events is too large to rank by key in full: candidate duplicate keys are found on the
--- raw text (a cheap group by), and only rows with those keys are ranked, keeping the same row
--- stg_product__events keeps.
-candidate_event_ids as (
-
-    select nullif(trim(event_id), '') as event_id
-    from {{ ref('base_product__events') }}
-    group by nullif(trim(event_id), '')
-    having count(*) > 1
-
-),
-
-event_duplicates as (
-
-    select
-        event_id,
-        account_id,
-        record_text
-    from (
-        select
-            events.event_id,
-            events.account_id,
-            events.record_text,
-            row_number() over (
-                partition by events.event_id
-                order by events.occurred_at desc, events.record_text
-            ) as key_occurrence
-        from {{ ref('base_product__events_validated') }} as events
-        inner join candidate_event_ids
-            on events.event_id = candidate_event_ids.event_id
-        where events.quarantine_reason is null
-    ) as ranked
-    where key_occurrence > 1
 
 ),
 
@@ -77,13 +40,14 @@ rejected as (
     union all
     {%- endfor %}
 
+    -- product_events is validated incrementally, window by window, like its stage.
     select
         'product_events' as source_table,
         event_id as record_key,
         account_id,
-        'duplicate_key' as quarantine_reason,
-        record_text as raw_record
-    from event_duplicates
+        quarantine_reason,
+        raw_record
+    from {{ ref('int_product_events_quarantined') }}
 
     union all
 

@@ -1,46 +1,68 @@
 {{ config(**incremental_by_day('event_id', 'occurred_date')) }}
 
 {#-
-    Valid product events, one row per event_id. Incremental by whole days: each run reads only
-    the raw rows that occurred on or after the day of the newest event already loaded, less
+    Valid product events, one row per event_id. Incremental by whole days: a run reads only the
+    raw rows that occurred on or after the newest day already loaded, less
     healthscore_lookback_days (late-arriving rows), and replaces those events (on Spark, those
-    days' partitions). Duplicates from at-least-once loaders are removed within the batch (the
-    row kept is the same one quarantined_rows keeps).
+    days' partitions). The window is found on the raw text, so only its rows are parsed.
+    Duplicates from at-least-once loaders are removed within the window: only the rows whose
+    event_id (on DuckDB, its hash) occurs more than once are ranked (the row kept is the one int_product_events_quarantined
+    does not quarantine). window_start records the window of the run that wrote the row;
+    int_product_events_quarantined reads it to validate the same days.
 -#}
+
+{%- if is_incremental() -%}
+    {%- set window_day = newest_date_plus(this, 'occurred_date', -1 * var('healthscore_lookback_days')) -%}
+    {%- set window_start = dbt.cast("'" ~ window_day ~ "'", 'date') -%}
+    {#- An offset moves the UTC day at most one day from the raw text's day. -#}
+    {%- set first_raw_day = (modules.datetime.date.fromisoformat(window_day) - modules.datetime.timedelta(days=1)).isoformat() -%}
+    {%- set raw_rows = raw_product_events_from(first_raw_day) -%}
+{%- else -%}
+    {%- set window_start = dbt.cast("'1900-01-01'", 'date') -%}
+    {%- set raw_rows = raw_product_events_from() -%}
+{%- endif %}
 
 with
 
-validated_events as (
+repeated_keys as (
 
-    select * from {{ ref('base_product__events_validated') }}
-    where quarantine_reason is null
-    {% if is_incremental() %}
-        and cast(occurred_at as date) >= (
-            select {{ add_days('coalesce(max(occurred_date), ' ~ dbt.cast("'1900-01-01'", 'date') ~ ')', -1 * var('healthscore_lookback_days')) }}
-            from {{ this }}
-        )
-    {% endif %}
+    select {{ event_id_group_key('raw_rows') }} as group_key
+    from {{ raw_rows }} as raw_rows
+    group by {{ event_id_group_key('raw_rows') }}
+    having count(*) > 1
 
 ),
 
-ranked as (
+valid_events as (
+
+    select validated.*
+    from {{ validated_product_events(raw_rows) }} as validated
+    where validated.quarantine_reason is null
+    {%- if is_incremental() %}
+        and cast(validated.occurred_at as date) >= {{ window_start }}
+    {%- endif %}
+
+),
+
+single_events as (
 
     select
-        validated_events.event_id,
-        validated_events.account_id,
-        validated_events.user_id,
-        validated_events.event_name,
-        validated_events.occurred_at,
-        validated_events.quantity,
-        row_number() over (
-            partition by validated_events.event_id
-            order by validated_events.occurred_at desc, validated_events.record_text
-        ) as key_occurrence
-    from validated_events
+        valid_events.event_id,
+        valid_events.account_id,
+        valid_events.user_id,
+        valid_events.event_name,
+        valid_events.occurred_at,
+        valid_events.quantity
+    from valid_events
+    where not exists (
+        select 1
+        from repeated_keys
+        where repeated_keys.group_key = {{ event_id_group_key('valid_events') }}
+    )
 
 ),
 
-final as (
+kept_copies as (
 
     select
         ranked.event_id,
@@ -48,10 +70,41 @@ final as (
         ranked.user_id,
         ranked.event_name,
         ranked.occurred_at,
-        cast(ranked.occurred_at as date) as occurred_date,
-        cast(coalesce(ranked.quantity, 1) as {{ contract_sql_type('decimal') }}) as quantity
-    from ranked
-    where ranked.key_occurrence = 1
+        ranked.quantity
+    from (
+        select
+            copies.*,
+            {{ event_copy_rank('copies') }} as copy_rank
+        from {{ validated_product_events('(select candidate_rows.* from ' ~ raw_rows ~ ' as candidate_rows where ' ~ event_id_group_key('candidate_rows') ~ ' in (select group_key from repeated_keys))') }} as copies
+        where copies.quarantine_reason is null
+        {%- if is_incremental() %}
+            and cast(copies.occurred_at as date) >= {{ window_start }}
+        {%- endif %}
+    ) as ranked
+    where ranked.copy_rank = 1
+
+),
+
+deduplicated as (
+
+    select * from single_events
+    union all
+    select * from kept_copies
+
+),
+
+final as (
+
+    select
+        deduplicated.event_id,
+        deduplicated.account_id,
+        deduplicated.user_id,
+        deduplicated.event_name,
+        deduplicated.occurred_at,
+        cast(deduplicated.occurred_at as date) as occurred_date,
+        cast(coalesce(deduplicated.quantity, 1) as {{ contract_sql_type('decimal') }}) as quantity,
+        {{ window_start }} as window_start
+    from deduplicated
 
 )
 
