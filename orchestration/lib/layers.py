@@ -26,6 +26,7 @@ _BY_FOLDER = {
     ("intermediate", "scoring"): "score",
     ("intermediate", "validation"): "validation",
     ("intermediate", "alerts"): "alerts",
+    ("intermediate", "data_quality"): "data_quality",
     ("marts", "health"): "score",
     ("marts", "renewals"): "validation",
     ("marts", "validation"): "validation",
