@@ -10,8 +10,8 @@
     duplicate_key for the copies of an event_id that were not kept. Incremental like the stage:
     a run re-validates the raw days of the stage's window (window_start of its newest rows)
     and every row whose timestamp text does not start with a date, and replaces those days'
-    rows (batch_day: the raw text's day, or 'undated'); a day whose rows became valid (a timestamp that is no
-    longer in the future) loses its quarantined rows. quarantined_rows reads this table.
+    rows (batch_day: the raw text's day, or 'undated'); a day whose rows became valid (a
+    timestamp that is no longer in the future) loses its quarantined rows. quarantined_rows reads this table.
 -#}
 
 -- depends_on: {{ ref('stg_product__events') }}

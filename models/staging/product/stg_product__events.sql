@@ -6,8 +6,8 @@
     healthscore_lookback_days (late-arriving rows), and replaces those events (on Spark, those
     days' partitions). The window is found on the raw text, so only its rows are parsed.
     Duplicates from at-least-once loaders are removed within the window: only the rows whose
-    event_id (on DuckDB, its hash) occurs more than once are ranked (the row kept is the one int_product_events_quarantined
-    does not quarantine). window_start records the window of the run that wrote the row;
+    event_id (on DuckDB, its hash) occurs more than once are ranked (the row kept is the one
+    int_product_events_quarantined does not quarantine). window_start records the window of the run that wrote the row;
     int_product_events_quarantined reads it to validate the same days.
 -#}
 
@@ -26,10 +26,7 @@ with
 
 repeated_keys as (
 
-    select {{ event_id_group_key('raw_rows') }} as group_key
-    from {{ raw_rows }} as raw_rows
-    group by {{ event_id_group_key('raw_rows') }}
-    having count(*) > 1
+    select repeated.group_key from {{ repeated_event_id_keys(raw_rows) }} as repeated
 
 ),
 
@@ -75,7 +72,7 @@ kept_copies as (
         select
             copies.*,
             {{ event_copy_rank('copies') }} as copy_rank
-        from {{ validated_product_events('(select candidate_rows.* from ' ~ raw_rows ~ ' as candidate_rows where ' ~ event_id_group_key('candidate_rows') ~ ' in (select group_key from repeated_keys))') }} as copies
+        from {{ validated_product_events(raw_rows_with_repeated_event_ids(raw_rows, 'repeated_keys')) }} as copies
         where copies.quarantine_reason is null
         {%- if is_incremental() %}
             and cast(copies.occurred_at as date) >= {{ window_start }}
