@@ -141,7 +141,7 @@ def command_demo(args: argparse.Namespace) -> int:
     database = Path(args.database)
     started = time.monotonic()
     # The demo rebuilds from scratch, so a regenerated company never mixes with an older one.
-    run_pipeline(landing, database, as_of=end_date, full_refresh=True, say=_say)
+    run_pipeline(landing, database, as_of=end_date, full_refresh=True, unit_tests=True, say=_say)
     validation = _validate(database, _reports_dir(args, database), landing)
     _say(f"Pipeline finished in {time.monotonic() - started:.0f}s.\n")
     _say(summary_text(database) + "\n\n" + "\n".join(validation))
@@ -172,6 +172,7 @@ def command_run(args: argparse.Namespace) -> int:
         database,
         as_of=as_of,
         full_refresh=args.full_refresh,
+        unit_tests=args.unit_tests,
         extra_vars=extra_vars,
         say=_say,
     )
@@ -338,6 +339,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--as-of", help="score as of this date, YYYY-MM-DD (default today, UTC)")
     run.add_argument(
         "--full-refresh", action="store_true", help="rebuild incremental models from scratch"
+    )
+    run.add_argument(
+        "--unit-tests",
+        action="store_true",
+        help="also run the dbt unit tests (development and CI; scheduled runs leave them out)",
     )
     run.add_argument("--no-validate", action="store_true", help="skip validation and calibration")
     run.add_argument("--rebuild-from", help="backfill: recompute the score history from this date")

@@ -55,6 +55,7 @@ def built_warehouse(
             str(database),
             "--as-of",
             SMALL_END_DATE.isoformat(),
+            "--unit-tests",
         ],
     )
     assert output.code == 0, output.text

@@ -82,7 +82,7 @@
 {%- endmacro %}
 
 {% macro duckdb__event_id_group_key(alias) -%}
-    hash(nullif(trim({{ alias }}.event_id), ''))
+    hash({{ parse_text(alias ~ '.event_id', 'string') }})
 {%- endmacro %}
 
 

@@ -22,6 +22,7 @@ from dagster_dbt import (
 
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import WarehouseResource
+from orchestration.lib.dbt_invoke import WITHOUT_UNIT_TESTS
 from orchestration.lib.layers import layer_of
 
 
@@ -129,7 +130,9 @@ def healthscore_dbt_models(
         dbt_vars["healthscore_rebuild_to"] = dt.date.fromisoformat(
             config.rebuild_to or config.rebuild_from
         ).isoformat()
-    invocation = dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context)
+    invocation = dbt.cli(
+        ["build", *WITHOUT_UNIT_TESTS, "--vars", json.dumps(dbt_vars)], context=context
+    )
     # The score asset's result waits until the build ends (DuckDB is locked while dbt writes),
     # then carries the band counts and the validation figures.
     held: list[Any] = []

@@ -30,7 +30,12 @@ from pathlib import Path
 import duckdb
 
 from orchestration.lib.contract import PROJECT_ROOT
-from orchestration.lib.dbt_invoke import DbtResult, run_dbt, wait_with_peak_memory
+from orchestration.lib.dbt_invoke import (
+    WITHOUT_UNIT_TESTS,
+    DbtResult,
+    run_dbt,
+    wait_with_peak_memory,
+)
 from orchestration.lib.demo_company import generate_company
 
 END_DATE = dt.date(2026, 11, 22)  # generated data stops the day before; fixed for repeatability
@@ -91,6 +96,10 @@ class CaseResult:
     rollup_seconds: float = 0.0
     incremental_stage_seconds: float = 0.0
     incremental_quarantine_seconds: float = 0.0
+    # The events stage run on its own (no other node competing for the cores), after the
+    # builds: rebuilt from scratch, and over the one-day refresh's window.
+    stage_alone_seconds: float = 0.0
+    incremental_stage_alone_seconds: float = 0.0
     bare_scan_raw_seconds: float = 0.0
     bare_scan_parquet_seconds: float = 0.0
     slowest_nodes: list[tuple[str, float]] = field(default_factory=list)
@@ -110,7 +119,7 @@ class CaseResult:
             max(self.full_build.peak_memory_mb or 0.0, self.load.peak_memory_mb or 0.0),
         )
         share = self.incremental_build.seconds / full
-        factor = self.stage_seconds / self.bare_scan_raw_seconds
+        factor = self.stage_alone_seconds / self.bare_scan_raw_seconds
         return [
             ("full build under 5 minutes", full < TARGET_FULL_SECONDS, f"{full:.0f} s"),
             ("peak memory under 6 GB", peak < TARGET_PEAK_MB, f"{peak / 1024:.2f} GB"),
@@ -120,7 +129,7 @@ class CaseResult:
                 f"{share:.1%}",
             ),
             (
-                "events stage within 3x the bare scan",
+                "events stage (rebuilt from scratch, alone) within 3x the bare scan",
                 factor <= TARGET_STAGE_FACTOR,
                 f"{factor:.2f}x",
             ),
@@ -220,11 +229,25 @@ def node_timings() -> dict[str, float]:
 
 def _build(database: Path, as_of: dt.date, say: Callable[[str], None]) -> DbtResult:
     return run_dbt(
-        ["build"],
+        ["build", *WITHOUT_UNIT_TESTS],
         database=database,
         dbt_vars={"healthscore_as_of_date": as_of.isoformat()},
         say=lambda line: say(f"  {line}"),
     )
+
+
+def _stage_alone(database: Path, as_of: dt.date, *, full_refresh: bool) -> float:
+    """Seconds of the events stage run by itself (`dbt run --select stg_product__events`).
+    Incremental, it rewrites the window the refresh just wrote with the same rows; from
+    scratch, it rebuilds the same table (the benchmark's last step)."""
+    run_dbt(
+        ["run", "--select", EVENT_STAGE.split(".")[-1]]
+        + (["--full-refresh"] if full_refresh else []),
+        database=database,
+        dbt_vars={"healthscore_as_of_date": as_of.isoformat()},
+        say=lambda _: None,
+    )
+    return node_timings()[EVENT_STAGE]
 
 
 def run_case(
@@ -298,6 +321,16 @@ def run_case(
         f"(load {result.incremental_load.seconds:.0f} s)"
     )
 
+    say(
+        f"[{accounts:,} accounts] the events stage alone: over the one-day window, from scratch ..."
+    )
+    result.incremental_stage_alone_seconds = _stage_alone(database, new_day, full_refresh=False)
+    result.stage_alone_seconds = _stage_alone(database, new_day, full_refresh=True)
+    say(
+        f"  {result.incremental_stage_alone_seconds:.1f} s (one-day window), "
+        f"{result.stage_alone_seconds:.1f} s (from scratch)"
+    )
+
     say(f"[{accounts:,} accounts] bare DuckDB scans of product_events ...")
     result.bare_scan_raw_seconds, result.bare_scan_parquet_seconds = bare_scans(database, landing)
     result.database_mb = database.stat().st_size / 1024**2
@@ -339,12 +372,14 @@ def report_lines(results: Sequence[CaseResult], machine: str) -> list[str]:
                 f"{node.split('.')[-1]} {seconds:.1f} s"
                 for node, seconds in result.incremental_slowest_nodes[:5]
             ),
+            f"  events stage alone          {result.stage_alone_seconds:8.1f} s from scratch, "
+            f"{result.incremental_stage_alone_seconds:.1f} s over the one-day window",
             f"  bare scan of product_events {result.bare_scan_raw_seconds:8.1f} s (raw table), "
-            f"{result.bare_scan_parquet_seconds:.1f} s (landing Parquet); events stage = "
-            f"{result.stage_seconds / result.bare_scan_raw_seconds:.2f}x the raw-table scan "
-            f"in the full build, "
-            f"{result.incremental_stage_seconds / result.bare_scan_raw_seconds:.2f}x in the "
-            f"one-day refresh",
+            f"{result.bare_scan_parquet_seconds:.1f} s (landing Parquet); events stage alone = "
+            f"{result.stage_alone_seconds / result.bare_scan_raw_seconds:.2f}x the raw-table "
+            f"scan from scratch, "
+            f"{result.incremental_stage_alone_seconds / result.bare_scan_raw_seconds:.2f}x over "
+            f"the one-day window",
             f"  warehouse file              {result.database_mb:8,.0f} MB",
         ]
         for name, met, figure in result.verdicts():

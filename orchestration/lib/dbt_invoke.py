@@ -24,6 +24,12 @@ _RESULT_LINE = re.compile(r"\b(\d+) of (\d+) (OK|PASS|WARN|FAIL|ERROR|SKIP|NO-OP
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+# Scheduled and production builds leave out dbt's unit tests: their inputs are fixed rows, so
+# they test the code, not the day's data, and belong to development and CI (dbt's own advice).
+# `healthscore demo`, `healthscore run --unit-tests` and the test suite run them.
+WITHOUT_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
+
+
 class DbtError(Exception):
     """dbt ended with an error; the message lists what failed and where the full log is."""
 

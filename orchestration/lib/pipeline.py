@@ -19,7 +19,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.dbt_invoke import DbtResult, run_dbt
+from orchestration.lib.dbt_invoke import WITHOUT_UNIT_TESTS, DbtResult, run_dbt
 from orchestration.lib.loader import LoadReport, load_landing_folder
 
 
@@ -62,6 +62,7 @@ def run_pipeline(
     *,
     as_of: dt.date,
     full_refresh: bool = False,
+    unit_tests: bool = False,
     extra_vars: dict[str, object] | None = None,
     say: Callable[[str], None] = print,
 ) -> PipelineResult:
@@ -92,11 +93,13 @@ def run_pipeline(
             say(f"  ignored file(s) that are not contract tables: {', '.join(load.ignored_files)}")
         say(
             f"Building models and tests as of {as_of} "
-            f"(dbt build{' --full-refresh' if full_refresh else ''}) ..."
+            f"(dbt build{' --full-refresh' if full_refresh else ''}"
+            f"{'' if unit_tests else ', without unit tests'}) ..."
         )
         dbt_vars: dict[str, object] = {"healthscore_as_of_date": as_of.isoformat()}
         dbt_vars.update(extra_vars or {})
         args = ["build"] + (["--full-refresh"] if full_refresh else [])
+        args += [] if unit_tests else WITHOUT_UNIT_TESTS
         build = run_dbt(
             args, database=build_copy, dbt_vars=dbt_vars, log_dir=database.parent / "logs", say=say
         )

@@ -1,9 +1,10 @@
 {#-
     ROC AUC of every validation group (subject, segment group, lead time) on Poisson-bootstrap
     replicates of its renewals: healthscore_bootstrap_replicates for the health score,
-    healthscore_bootstrap_replicates_signals for each single signal. Risk values
-    are binned to 0.1 point; each (bin, outcome) cell of n observations gets a Poisson(n) weight
-    per replicate, drawn from an md5 hash of the cell and replicate (deterministic, portable).
+    healthscore_bootstrap_replicates_signals for each single signal. Risk values (0-100) are
+    binned to whole points (a third of the cells 0.1-point bins give, for intervals that differ
+    in the third decimal); each (bin, outcome) cell of n observations gets a Poisson(n) weight
+    per replicate, drawn from a hash of the cell and replicate (deterministic).
     Replicate 0 is the binned sample itself, unweighted: score_validation centres the interval
     on the exact AUC with the replicates' deviations from it, so binning cannot shift it.
 -#}
@@ -20,7 +21,7 @@ observations as (
         segment_group,
         lead_days,
         is_churned,
-        {{ round_to('risk_value', 1) }} as risk_bin
+        {{ round_to('risk_value', 0) }} as risk_bin
     from {{ ref('int_validation_observations') }}
 
 ),
@@ -39,8 +40,8 @@ cells as (
 
 ),
 
--- Integer keys keep the per-replicate work cheap: a group id, and the bin's position on the
--- 0.1-point grid (0 .. 1000).
+-- Integer keys keep the per-replicate work cheap: a group id, and the bin's position on a
+-- 0.1-point grid (0 .. 1000; whole-point bins use every tenth position).
 numbered_cells as (
 
     select
@@ -87,6 +88,24 @@ draws as (
 
 ),
 
+-- The four uniforms of a cell and replicate, computed once here: the Poisson draws below
+-- compare them with up to 35 thresholds each.
+uniforms as (
+
+    select
+        group_id,
+        bin_index,
+        churned,
+        renewed,
+        replicate,
+        {{ pseudo_random('cell_key', 1) }} as uniform_1,
+        {{ pseudo_random('cell_key', 2) }} as uniform_2,
+        {{ pseudo_random('cell_key', 3) }} as uniform_3,
+        {{ pseudo_random('cell_key', 4) }} as uniform_4
+    from draws
+
+),
+
 weighted as (
 
     select
@@ -94,12 +113,12 @@ weighted as (
         bin_index,
         replicate,
         case when replicate = 0 then churned
-            else {{ poisson_draw('churned', pseudo_random('cell_key', 1), pseudo_random('cell_key', 2)) }}
+            else {{ poisson_draw('churned', 'uniform_1', 'uniform_2') }}
         end as churned_weight,
         case when replicate = 0 then renewed
-            else {{ poisson_draw('renewed', pseudo_random('cell_key', 3), pseudo_random('cell_key', 4)) }}
+            else {{ poisson_draw('renewed', 'uniform_3', 'uniform_4') }}
         end as renewed_weight
-    from draws
+    from uniforms
 
 ),
 
