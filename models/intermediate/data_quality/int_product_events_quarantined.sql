@@ -17,12 +17,17 @@
 -- depends_on: {{ ref('stg_product__events') }}
 
 {%- if is_incremental() -%}
-    {%- set raw_rows = raw_product_events_from(window_start_of_events()) -%}
+    {%- set first_day = window_start_of_events() -%}
+    {%- set raw_rows = window_raw_rows(first_day) -%}
 {%- else -%}
     {%- set raw_rows = raw_product_events_from() -%}
 {%- endif %}
 
 with
+{%- if is_incremental() %}
+
+{{ window_raw_rows_cte(first_day) }}
+{%- endif %}
 
 rule_breaks as (
 

@@ -16,9 +16,7 @@
     {%- set window_start = dbt.cast("'" ~ window_day ~ "'", 'date') -%}
     {#- An offset moves the UTC day at most one day from the raw text's day. -#}
     {%- set first_raw_day = (modules.datetime.date.fromisoformat(window_day) - modules.datetime.timedelta(days=1)).isoformat() -%}
-    {#- The window's raw rows (a few days) are read from the raw table once and kept: the
-        duplicate search, the validation and the ranking of copies all read them. -#}
-    {%- set raw_rows = 'window_raw_rows' -%}
+    {%- set raw_rows = window_raw_rows(first_raw_day) -%}
 {%- else -%}
     {%- set window_start = dbt.cast("'1900-01-01'", 'date') -%}
     {%- set raw_rows = raw_product_events_from() -%}
@@ -27,11 +25,7 @@
 with
 {%- if is_incremental() %}
 
-window_raw_rows as {{ materialized_cte() }} (
-
-    select window_rows.* from {{ raw_product_events_from(first_raw_day) }} as window_rows
-
-),
+{{ window_raw_rows_cte(first_raw_day) }}
 {%- endif %}
 
 repeated_keys as (
