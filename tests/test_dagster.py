@@ -452,3 +452,24 @@ def test_the_backfill_job_recomputes_a_past_range_idempotently(
         assert result.success
     after = query(database, history)
     assert after == before and after[0][0] == after[0][1]  # same rows, no duplicates
+
+
+def test_the_run_after_a_failed_run_tests_every_row(dagster_setup: DagsterSetup) -> None:
+    from orchestration.defs.dbt import previous_run_failed
+
+    @dg.asset
+    def steady() -> None:
+        return None
+
+    @dg.asset
+    def broken() -> None:
+        raise RuntimeError("a failing step")
+
+    instance = dg.DagsterInstance.ephemeral()
+    assert not previous_run_failed(instance)  # no run yet
+    assert dg.materialize([steady], instance=instance).success
+    assert not previous_run_failed(instance)
+    assert not dg.materialize([broken], instance=instance, raise_on_error=False).success
+    assert previous_run_failed(instance)
+    assert dg.materialize([steady], instance=instance).success
+    assert not previous_run_failed(instance)

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.lib.dbt_invoke import run_dbt
 from tests.conftest import SMALL_END_DATE, GeneratedCompany, query, run_cli
 
 # Thursday to Sunday: the chain crosses a new weekly scoring date incrementally.
@@ -161,3 +162,46 @@ def test_a_backfill_replaces_its_range_and_running_it_twice_changes_nothing(
         "marts.account_health_history group by all having count(*) > 1)",
     )
     assert duplicates == [(0,)]
+
+
+def test_data_tests_read_the_rows_the_latest_run_wrote_unless_told_to_read_all(
+    chained_and_full: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A duplicate among rows an earlier run wrote (and tested) is not read again by default;
+    healthscore_test_all_rows reads every row, and a duplicate the latest run wrote fails."""
+    database = tmp_path / "healthscore.duckdb"
+    shutil.copy2(chained_and_full[0], database)
+    table = "intermediate.int_product_events_rolled_up_to_user_days"
+    runs = query(
+        database,
+        f"select dbt_run_started_at, min(activity_date), max(activity_date), count(*) "
+        f"from {table} group by 1 order by 1",
+    )
+    # The first build of the chain wrote the history; each later run rewrote its window only.
+    assert len(runs) >= 2
+    assert runs[0][3] > 10 * runs[-1][3]
+
+    def test_user_days(**extra_vars: object) -> dict[str, int]:
+        return run_dbt(
+            ["test", "--select", "int_product_events_rolled_up_to_user_days"],
+            database=database,
+            dbt_vars={"healthscore_as_of_date": CHAIN[-1].isoformat(), **extra_vars},
+            say=lambda _: None,
+            check=False,
+        ).counts
+
+    def duplicate_a_row_of(run_started_at: dt.datetime) -> None:
+        con = duckdb.connect(str(database))
+        con.execute(
+            f"insert into {table} select * from {table} where dbt_run_started_at = ? limit 1",
+            [run_started_at],
+        )
+        con.close()
+
+    duplicate_a_row_of(runs[0][0])  # an old row: written and tested by the first build
+    latest_only = test_user_days()
+    assert latest_only.get("PASS", 0) >= 3 and "FAIL" not in latest_only, latest_only
+    every_row = test_user_days(healthscore_test_all_rows=True)
+    assert every_row.get("FAIL") == 1, every_row  # the uniqueness test on the whole table
+    duplicate_a_row_of(runs[-1][0])  # a row of the latest run
+    assert test_user_days().get("FAIL") == 1

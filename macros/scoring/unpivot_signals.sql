@@ -2,7 +2,7 @@
     Turns a wide relation (one row per account and as-of date, one column per measure) into the
     long signal rows every category model returns:
     account_id, as_of_date, is_cadence_date, signal, raw_value, has_data, missing_reason,
-    latest_input_at.
+    latest_input_at, dbt_run_started_at (the run that wrote the row, see latest_run_rows.sql).
     `signals` is a list of dicts with keys signal, raw_value and missing_reason (SQL
     expressions over `relation`); a signal has data exactly when its missing_reason is null,
     and its raw value is then never null. `latest_input_at` is the newest source timestamp the
@@ -18,7 +18,8 @@
         cast(case when ({{ item.missing_reason }}) is null then {{ item.raw_value }} end as {{ type_double() }}) as raw_value,
         ({{ item.missing_reason }}) is null as has_data,
         cast({{ item.missing_reason }} as {{ dbt.type_string() }}) as missing_reason,
-        cast({{ item.get('latest_input_at', latest_input_at) }} as {{ dbt.type_timestamp() }}) as latest_input_at
+        cast({{ item.get('latest_input_at', latest_input_at) }} as {{ dbt.type_timestamp() }}) as latest_input_at,
+        {{ written_by_this_run() }} as dbt_run_started_at
     from {{ relation }}
     {{ "union all" if not loop.last }}
     {%- endfor %}

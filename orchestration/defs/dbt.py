@@ -57,11 +57,14 @@ SCORE_ASSET = dbt_model_key("account_health")
 class PipelineConfig(dg.Config):
     """The date the run scores as of (YYYY-MM-DD); when empty, the warehouse resource's
     default (HEALTHSCORE_AS_OF_DATE, else today in UTC). rebuild_from / rebuild_to recompute
-    the score history's dates in that range (a backfill; idempotent)."""
+    the score history's dates in that range (a backfill; idempotent). test_all_rows makes the
+    data tests read every row of the incremental models, not only the rows this run writes
+    (macros/utils/latest_run_rows.sql); it is set by itself after a run that did not succeed."""
 
     as_of_date: str | None = None
     rebuild_from: str | None = None
     rebuild_to: str | None = None
+    test_all_rows: bool = False
 
     def resolved_as_of(self, warehouse: WarehouseResource) -> dt.date:
         return (
@@ -109,6 +112,17 @@ def score_metadata(database: str) -> dict[str, dg.MetadataValue]:
     return metadata
 
 
+FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
+
+
+def previous_run_failed(instance: dg.DagsterInstance) -> bool:
+    """Whether the latest finished run on this instance failed or was cancelled. A build in
+    place keeps the rows of a failed run, and the data tests read only the rows the latest run
+    wrote, so the run after a failure tests every row again."""
+    runs = instance.get_runs(filters=dg.RunsFilter(statuses=FINISHED), limit=1)
+    return bool(runs) and runs[0].status != dg.DagsterRunStatus.SUCCESS
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -130,6 +144,9 @@ def healthscore_dbt_models(
         dbt_vars["healthscore_rebuild_to"] = dt.date.fromisoformat(
             config.rebuild_to or config.rebuild_from
         ).isoformat()
+    if config.test_all_rows or previous_run_failed(context.instance):
+        context.log.info("Data tests read every row (test_all_rows, or the last run failed).")
+        dbt_vars["healthscore_test_all_rows"] = True
     invocation = dbt.cli(
         ["build", *WITHOUT_UNIT_TESTS, "--vars", json.dumps(dbt_vars)], context=context
     )

@@ -32,7 +32,8 @@ final as (
         events.event_name,
         events.occurred_date as activity_date,
         count(*) as event_count,
-        max(events.occurred_at) as last_event_at
+        max(events.occurred_at) as last_event_at,
+        {{ written_by_this_run() }} as dbt_run_started_at
     from events
     group by
         events.account_id,

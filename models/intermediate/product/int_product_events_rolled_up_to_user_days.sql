@@ -35,7 +35,8 @@ final as (
         events.occurred_date as activity_date,
         count(*) as event_count,
         cast(sum(events.quantity) as {{ type_double() }}) as quantity_total,
-        max(events.occurred_at) as last_event_at
+        max(events.occurred_at) as last_event_at,
+        {{ written_by_this_run() }} as dbt_run_started_at
     from events
     group by
         events.account_id,

@@ -36,7 +36,8 @@ final as (
         account_dates.as_of_date,
         account_dates.is_cadence_date,
         count(*) as provisioned_users,
-        max(users.created_at) as latest_user_created_at
+        max(users.created_at) as latest_user_created_at,
+        {{ written_by_this_run() }} as dbt_run_started_at
     from account_dates
     inner join users
         on account_dates.account_id = users.account_id

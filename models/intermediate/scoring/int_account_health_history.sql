@@ -21,7 +21,8 @@ final as (
 
     select
         {{ health_score_columns('scores', with_probability=false) }},
-        cast(scores.is_cadence_date as {{ dbt.type_boolean() }}) as is_cadence_date
+        cast(scores.is_cadence_date as {{ dbt.type_boolean() }}) as is_cadence_date,
+        {{ written_by_this_run() }} as dbt_run_started_at
     from scores
 
 )

@@ -250,7 +250,8 @@ final as (
         case
             when banded.health_score is not null and previous_period.health_score is not null
                 then drivers.change_drivers
-        end as change_drivers
+        end as change_drivers,
+        {{ written_by_this_run() }} as dbt_run_started_at
     from banded
     left join drivers
         on banded.account_id = drivers.account_id

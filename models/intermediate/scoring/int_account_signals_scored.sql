@@ -95,7 +95,8 @@ final as (
         latest_input_at,
         worst_value,
         best_value,
-        curve
+        curve,
+        {{ written_by_this_run() }} as dbt_run_started_at
     from with_rules
 
 )

@@ -162,7 +162,8 @@ final as (
         current_period.effective_weight,
         current_period.contribution_points,
         current_period.impact_points,
-        current_period.impact_points - previous_period.impact_points as impact_change_points
+        current_period.impact_points - previous_period.impact_points as impact_change_points,
+        {{ written_by_this_run() }} as dbt_run_started_at
     from with_impacts as current_period
     left join previous_impacts as previous_period
         on current_period.account_id = previous_period.account_id
