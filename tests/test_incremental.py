@@ -174,12 +174,11 @@ def test_data_tests_read_the_rows_the_latest_run_wrote_unless_told_to_read_all(
     table = "intermediate.int_product_events_rolled_up_to_user_days"
     runs = query(
         database,
-        f"select dbt_run_started_at, min(activity_date), max(activity_date), count(*) "
-        f"from {table} group by 1 order by 1",
+        f"select dbt_run_started_at, count(*) from {table} group by 1 order by 1",
     )
     # The first build of the chain wrote the history; each later run rewrote its window only.
     assert len(runs) >= 2
-    assert runs[0][3] > 10 * runs[-1][3]
+    assert runs[0][1] > 10 * runs[-1][1]
 
     def test_user_days(**extra_vars: object) -> dict[str, int]:
         return run_dbt(
