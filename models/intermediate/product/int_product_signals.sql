@@ -10,6 +10,8 @@
       volume_trend             summed quantity, same comparison
     An account has product data from its first product user or event on; before that, or when
     the product tables are empty, its product signals are missing (never zero).
+    The daily user roll-up is read at each use, with that use's date filter, rather than as one
+    CTE: an engine materialises a CTE read several times, which would copy every user-day.
 -#}
 
 with
@@ -23,19 +25,6 @@ account_dates as (
         licensed_seats
     from {{ ref('int_account_scoring_dates') }}
     where as_of_date in ({{ dates_to_build() }})
-
-),
-
-user_days as (
-
-    select
-        account_id,
-        user_id,
-        activity_date,
-        event_count,
-        quantity_total,
-        last_event_at
-    from {{ ref('int_product_events_rolled_up_to_user_days') }}
 
 ),
 
@@ -74,7 +63,8 @@ core_features as (
 product_source as (
 
     select
-        (select count(*) from users) + (select count(*) from user_days) as product_rows
+        (select count(*) from users)
+        + (select count(*) from {{ ref('int_product_events_rolled_up_to_user_days') }}) as product_rows
 
 ),
 
@@ -84,7 +74,9 @@ first_product_evidence as (
         account_id,
         min(first_date) as first_product_date
     from (
-        select account_id, min(activity_date) as first_date from user_days group by account_id
+        select account_id, min(activity_date) as first_date
+        from {{ ref('int_product_events_rolled_up_to_user_days') }}
+        group by account_id
         union all
         select account_id, min(cast(created_at as date)) as first_date from users group by account_id
     ) as evidence
@@ -106,7 +98,7 @@ user_activity_breaks as (
             when {{ days_between('lag(activity_date) over (partition by account_id, user_id order by activity_date)', 'activity_date') }} > 30 then 1
             else 0
         end as starts_span
-    from user_days
+    from {{ ref('int_product_events_rolled_up_to_user_days') }}
     where user_id is not null
         -- Only days that can cover a recomputed date (d .. d + 29) matter.
         and activity_date >= {{ add_days(build_window_start(), -30) }}
@@ -212,7 +204,7 @@ account_days as (
         sum(quantity_total) as quantity_total,
         count(user_id) as active_users,
         max(last_event_at) as last_event_at
-    from user_days
+    from {{ ref('int_product_events_rolled_up_to_user_days') }}
     where activity_date >= {{ add_days(build_window_start(), -60) }}
     group by account_id, activity_date
 

@@ -71,30 +71,42 @@ account_dates as (
 
 ),
 
-latest_started_terms as (
+-- The term in force on D is the latest-started term with start_date <= D (ties: the later
+-- end_date, then the smaller subscription_id). In that order each term is in force from its
+-- start_date until the next term starts, so a date joins at most one term, without ranking
+-- every term against every date.
+ordered_terms as (
 
     select
-        account_dates.account_id,
-        account_dates.as_of_date,
-        subscriptions.subscription_id,
-        subscriptions.seats,
-        subscriptions.arr,
-        subscriptions.start_date,
-        subscriptions.end_date,
-        row_number() over (
-            partition by account_dates.account_id, account_dates.as_of_date
-            order by subscriptions.start_date desc, subscriptions.end_date desc, subscriptions.subscription_id
-        ) as term_rank
-    from account_dates
-    inner join subscriptions
-        on account_dates.account_id = subscriptions.account_id
-        and subscriptions.start_date <= account_dates.as_of_date
+        subscription_id,
+        account_id,
+        seats,
+        arr,
+        start_date,
+        end_date,
+        lead(start_date) over (
+            partition by account_id
+            order by start_date, end_date, subscription_id desc
+        ) as next_start_date
+    from subscriptions
 
 ),
 
 terms_in_force as (
 
-    select * from latest_started_terms where term_rank = 1
+    select
+        account_dates.account_id,
+        account_dates.as_of_date,
+        ordered_terms.subscription_id,
+        ordered_terms.seats,
+        ordered_terms.arr,
+        ordered_terms.start_date,
+        ordered_terms.end_date
+    from account_dates
+    inner join ordered_terms
+        on account_dates.account_id = ordered_terms.account_id
+        and ordered_terms.start_date <= account_dates.as_of_date
+        and (ordered_terms.next_start_date is null or ordered_terms.next_start_date > account_dates.as_of_date)
 
 ),
 

@@ -1,5 +1,10 @@
+{{ config(materialized='view') }}
+
 {#- The signal scores behind every scored backtest row: what each signal said on the scoring
-    date before each decided renewal. Calibration learns weights from these rows. -#}
+    date before each decided renewal. Calibration learns weights from these rows.
+    A view: each reader filters it at once, and writing its millions of rows on every run
+    cost more than the join behind it.
+-#}
 
 with
 

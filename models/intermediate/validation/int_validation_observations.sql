@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 {#-
     One row per scored backtest row and "subject": the health score itself and each single signal
     (rows where the signal had data), once for the account's segment and once for 'all'
@@ -5,6 +7,8 @@
     band (for a signal, the band its own score would fall in). is_held_out marks renewals after
     the validation split date; renewal_probability uses the curve fitted on the earlier ones
     (scope 'train'), so its Brier score on held-out rows is honest.
+    A view: its readers aggregate it at once, and writing its millions of rows on every run
+    cost more than the join behind it.
 -#}
 
 with

@@ -71,7 +71,8 @@ totals as (
         lead_days,
         count(*) as renewals,
         sum(is_churned) as churns,
-        {{ as_double('sum(is_churned)') }} / count(*) as churn_rate
+        {{ as_double('sum(is_churned)') }} / count(*) as churn_rate,
+        cast(ceiling(count(*) / 10.0) as {{ dbt.type_bigint() }}) as top_decile_rows
     from observations
     group by subject, subject_type, segment_group, lead_days
 
@@ -152,32 +153,85 @@ intervals as (
 
 ),
 
-deciles as (
+-- The top decile is the first ceil(n / 10) renewals by risk_value desc, renewal_id (what
+-- ntile(10) puts in its first tile), found on the risk cells rather than by sorting every
+-- row: cells wholly above the cut count in full, and only the rows of the one cell the cut
+-- falls in are ordered by renewal_id.
+decile_cells as (
 
     select
-        subject,
-        segment_group,
-        lead_days,
-        is_churned,
-        ntile(10) over (
-            partition by subject, segment_group, lead_days
-            order by risk_value desc, renewal_id
-        ) as risk_decile
+        exact_cells.subject,
+        exact_cells.segment_group,
+        exact_cells.lead_days,
+        exact_cells.risk_value,
+        exact_cells.churned,
+        exact_cells.churned + exact_cells.renewed as cell_rows,
+        coalesce(sum(exact_cells.churned + exact_cells.renewed) over (
+            partition by exact_cells.subject, exact_cells.segment_group, exact_cells.lead_days
+            order by exact_cells.risk_value desc
+            rows between unbounded preceding and 1 preceding
+        ), 0) as rows_above,
+        totals.top_decile_rows as top_rows
+    from exact_cells
+    inner join totals
+        on exact_cells.subject = totals.subject
+        and exact_cells.segment_group = totals.segment_group
+        and exact_cells.lead_days = totals.lead_days
+
+),
+
+cut_cell_rows as (
+
+    select
+        observations.subject,
+        observations.segment_group,
+        observations.lead_days,
+        observations.is_churned,
+        decile_cells.top_rows - decile_cells.rows_above as rows_taken,
+        row_number() over (
+            partition by observations.subject, observations.segment_group, observations.lead_days
+            order by observations.renewal_id
+        ) as rank_in_cell
     from observations
+    inner join decile_cells
+        on observations.subject = decile_cells.subject
+        and observations.segment_group = decile_cells.segment_group
+        and observations.lead_days = decile_cells.lead_days
+        and observations.risk_value = decile_cells.risk_value
+    where decile_cells.rows_above < decile_cells.top_rows
+        and decile_cells.rows_above + decile_cells.cell_rows > decile_cells.top_rows
+
+),
+
+top_decile_churns as (
+
+    select subject, segment_group, lead_days, sum(churned) as churns
+    from (
+        select subject, segment_group, lead_days, churned
+        from decile_cells
+        where rows_above + cell_rows <= top_rows
+        union all
+        select subject, segment_group, lead_days, is_churned as churned
+        from cut_cell_rows
+        where rank_in_cell <= rows_taken
+    ) as top_rows_churned
+    group by subject, segment_group, lead_days
 
 ),
 
 lift as (
 
     select
-        subject,
-        segment_group,
-        lead_days,
-        sum(case when risk_decile = 1 then 1 else 0 end) as top_decile_renewals,
-        {{ as_double('sum(case when risk_decile = 1 then is_churned else 0 end)') }}
-            / nullif(sum(case when risk_decile = 1 then 1 else 0 end), 0) as top_decile_churn_rate
-    from deciles
-    group by subject, segment_group, lead_days
+        totals.subject,
+        totals.segment_group,
+        totals.lead_days,
+        totals.top_decile_rows as top_decile_renewals,
+        {{ as_double('coalesce(top_decile_churns.churns, 0)') }} / totals.top_decile_rows as top_decile_churn_rate
+    from totals
+    left join top_decile_churns
+        on totals.subject = top_decile_churns.subject
+        and totals.segment_group = top_decile_churns.segment_group
+        and totals.lead_days = top_decile_churns.lead_days
 
 ),
 

@@ -1,10 +1,14 @@
-{{ config(**incremental_by_day('event_id', 'occurred_date')) }}
+{{ config(**incremental_by_day('occurred_date', 'occurred_date')) }}
 
 {#-
     Valid product events, one row per event_id. Incremental by whole days: a run reads only the
     raw rows that occurred on or after the newest day already loaded, less
-    healthscore_lookback_days (late-arriving rows), and replaces those events (on Spark, those
-    days' partitions). The window is found on the raw text, so only its rows are parsed.
+    healthscore_lookback_days (late-arriving rows), and replaces those days (delete+insert on
+    occurred_date; on Spark, those days' partitions): deleting by day reads one date column,
+    where deleting by event_id would probe all 50 million keys. Copies from at-least-once
+    loaders repeat the timestamp, so they share a day; an event_id re-sent with a timestamp on
+    a day before the window keeps both rows until a full refresh ranks them. The window is
+    found on the raw text, so only its rows are parsed.
     Duplicates from at-least-once loaders are removed within the window: only the rows whose
     event_id (on DuckDB, its hash) occurs more than once are ranked (the row kept is the one
     int_product_events_quarantined does not quarantine). window_start records the window of the run that wrote the row;
