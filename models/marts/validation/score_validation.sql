@@ -219,22 +219,6 @@ top_decile_churns as (
 
 ),
 
-lift as (
-
-    select
-        totals.subject,
-        totals.segment_group,
-        totals.lead_days,
-        totals.top_decile_rows as top_decile_renewals,
-        {{ as_double('coalesce(top_decile_churns.churns, 0)') }} / totals.top_decile_rows as top_decile_churn_rate
-    from totals
-    left join top_decile_churns
-        on totals.subject = top_decile_churns.subject
-        and totals.segment_group = top_decile_churns.segment_group
-        and totals.lead_days = top_decile_churns.lead_days
-
-),
-
 brier as (
 
     select
@@ -292,9 +276,9 @@ final as (
         cast({{ round_to('greatest(0.0, exact_auc.auc + intervals.lower_deviation)') }} as {{ type_double() }}) as auc_ci_lower,
         cast({{ round_to('least(1.0, exact_auc.auc + intervals.upper_deviation)') }} as {{ type_double() }}) as auc_ci_upper,
         cast(coalesce(intervals.replicates, 0) as {{ dbt.type_int() }}) as bootstrap_replicates,
-        cast(lift.top_decile_renewals as {{ dbt.type_bigint() }}) as top_decile_renewals,
-        cast(lift.top_decile_churn_rate as {{ type_double() }}) as top_decile_churn_rate,
-        cast(lift.top_decile_churn_rate / nullif(totals.churn_rate, 0) as {{ type_double() }}) as top_decile_lift,
+        cast(totals.top_decile_rows as {{ dbt.type_bigint() }}) as top_decile_renewals,
+        cast({{ as_double('coalesce(top_decile_churns.churns, 0)') }} / totals.top_decile_rows as {{ type_double() }}) as top_decile_churn_rate,
+        cast({{ as_double('coalesce(top_decile_churns.churns, 0)') }} / totals.top_decile_rows / nullif(totals.churn_rate, 0) as {{ type_double() }}) as top_decile_lift,
         cast(band_summary.band_churn_rates as {{ dbt.type_string() }}) as band_churn_rates,
         cast(band_summary.band_churn_rates_ordered as {{ dbt.type_boolean() }}) as band_churn_rates_ordered,
         cast({{ round_to('brier.brier_score', 9) }} as {{ type_double() }}) as brier_score,
@@ -314,10 +298,10 @@ final as (
         on totals.subject = intervals.subject
         and totals.segment_group = intervals.segment_group
         and totals.lead_days = intervals.lead_days
-    left join lift
-        on totals.subject = lift.subject
-        and totals.segment_group = lift.segment_group
-        and totals.lead_days = lift.lead_days
+    left join top_decile_churns
+        on totals.subject = top_decile_churns.subject
+        and totals.segment_group = top_decile_churns.segment_group
+        and totals.lead_days = top_decile_churns.lead_days
     left join band_summary
         on totals.subject = band_summary.subject
         and totals.segment_group = band_summary.segment_group
