@@ -22,7 +22,7 @@ from dagster_dbt import (
 
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import WarehouseResource
-from orchestration.lib.dbt_invoke import WITHOUT_UNIT_TESTS
+from orchestration.lib.dbt_invoke import WITHOUT_UNIT_TESTS, as_of_in_environment
 from orchestration.lib.layers import layer_of
 
 
@@ -136,7 +136,9 @@ def healthscore_dbt_models(
     config: PipelineConfig,
 ) -> Iterator[Any]:
     as_of = config.resolved_as_of(warehouse)
-    dbt_vars = {"healthscore_as_of_date": as_of.isoformat()}
+    # The as-of date goes to dbt as HEALTHSCORE_AS_OF_DATE (see dbt_invoke.AS_OF_ENV): a daily
+    # run then keeps dbt's partial parsing; the vars below change rarely.
+    dbt_vars: dict[str, object] = {}
     if config.rebuild_from:
         dbt_vars["healthscore_rebuild_from"] = dt.date.fromisoformat(
             config.rebuild_from
@@ -147,9 +149,9 @@ def healthscore_dbt_models(
     if config.test_all_rows or previous_run_failed(context.instance):
         context.log.info("Data tests read every row (test_all_rows, or the last run failed).")
         dbt_vars["healthscore_test_all_rows"] = True
-    invocation = dbt.cli(
-        ["build", *WITHOUT_UNIT_TESTS, "--vars", json.dumps(dbt_vars)], context=context
-    )
+    args = ["build", *WITHOUT_UNIT_TESTS] + (["--vars", json.dumps(dbt_vars)] if dbt_vars else [])
+    with as_of_in_environment(as_of):
+        invocation = dbt.cli(args, context=context)
     # The score asset's result waits until the build ends (DuckDB is locked while dbt writes),
     # then carries the band counts and the validation figures.
     held: list[Any] = []

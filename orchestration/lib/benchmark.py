@@ -231,7 +231,7 @@ def _build(database: Path, as_of: dt.date, say: Callable[[str], None]) -> DbtRes
     return run_dbt(
         ["build", *WITHOUT_UNIT_TESTS],
         database=database,
-        dbt_vars={"healthscore_as_of_date": as_of.isoformat()},
+        as_of=as_of,
         say=lambda line: say(f"  {line}"),
     )
 
@@ -244,7 +244,7 @@ def _stage_alone(database: Path, as_of: dt.date, *, full_refresh: bool) -> float
         ["run", "--select", EVENT_STAGE.split(".")[-1]]
         + (["--full-refresh"] if full_refresh else []),
         database=database,
-        dbt_vars={"healthscore_as_of_date": as_of.isoformat()},
+        as_of=as_of,
         say=lambda _: None,
     )
     return node_timings()[EVENT_STAGE]

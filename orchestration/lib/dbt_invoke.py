@@ -6,6 +6,7 @@ ends, which the build-then-swap in pipeline.py relies on.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -13,7 +14,8 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,14 +58,40 @@ def dbt_executable() -> str:
     return found
 
 
-def dbt_env(database: Path | None, target: str = "duckdb") -> dict[str, str]:
+# The run's as-of date travels as an environment variable, not a dbt var: dbt re-parses the
+# whole project whenever a var changes (about 4 s here, and a daily run changes the date every
+# day), but only the files that read an environment variable when that variable changes.
+# A healthscore_as_of_date var, when given, still wins (macros/utils/as_of_date.sql).
+AS_OF_ENV = "HEALTHSCORE_AS_OF_DATE"
+
+
+def dbt_env(
+    database: Path | None, target: str = "duckdb", as_of: dt.date | None = None
+) -> dict[str, str]:
     env = dict(os.environ)
     env["DBT_PROFILES_DIR"] = str(PROJECT_ROOT)
     env["HEALTHSCORE_TARGET"] = target
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     if database is not None:
         env["HEALTHSCORE_DUCKDB_PATH"] = str(database)
+    if as_of is not None:
+        env[AS_OF_ENV] = as_of.isoformat()
     return env
+
+
+@contextmanager
+def as_of_in_environment(as_of: dt.date) -> Iterator[None]:
+    """Set HEALTHSCORE_AS_OF_DATE in this process while a dbt subprocess is started whose
+    environment is copied from it (dagster-dbt's DbtCliResource.cli), then restore it."""
+    previous = os.environ.get(AS_OF_ENV)
+    os.environ[AS_OF_ENV] = as_of.isoformat()
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(AS_OF_ENV, None)
+        else:
+            os.environ[AS_OF_ENV] = previous
 
 
 def run_dbt(
@@ -71,13 +99,15 @@ def run_dbt(
     *,
     database: Path | None,
     dbt_vars: dict[str, object] | None = None,
+    as_of: dt.date | None = None,
     target: str = "duckdb",
     log_dir: Path | None = None,
     say: Callable[[str], None] = print,
     check: bool = True,
 ) -> DbtResult:
     """Run `dbt <args>` on the project; print progress every tenth of the nodes and every
-    warning or failure as it happens. Raises DbtError when dbt fails and `check` is set."""
+    warning or failure as it happens. Raises DbtError when dbt fails and `check` is set.
+    `as_of` is the date the run scores as of (HEALTHSCORE_AS_OF_DATE; today in UTC if unset)."""
     command = [dbt_executable(), *args, "--project-dir", str(PROJECT_ROOT)]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
@@ -91,7 +121,7 @@ def run_dbt(
     process = subprocess.Popen(
         command,
         cwd=PROJECT_ROOT,
-        env=dbt_env(database, target),
+        env=dbt_env(database, target, as_of),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -96,12 +96,15 @@ def run_pipeline(
             f"(dbt build{' --full-refresh' if full_refresh else ''}"
             f"{'' if unit_tests else ', without unit tests'}) ..."
         )
-        dbt_vars: dict[str, object] = {"healthscore_as_of_date": as_of.isoformat()}
-        dbt_vars.update(extra_vars or {})
         args = ["build"] + (["--full-refresh"] if full_refresh else [])
         args += [] if unit_tests else WITHOUT_UNIT_TESTS
         build = run_dbt(
-            args, database=build_copy, dbt_vars=dbt_vars, log_dir=database.parent / "logs", say=say
+            args,
+            database=build_copy,
+            dbt_vars=extra_vars,
+            as_of=as_of,
+            log_dir=database.parent / "logs",
+            say=say,
         )
         counts = ", ".join(f"{count} {status}" for status, count in sorted(build.counts.items()))
         say(f"  dbt build passed: {counts}")

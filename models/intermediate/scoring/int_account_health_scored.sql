@@ -108,9 +108,15 @@ drivers as (
         max(case when negative_rank = 2 and impact_points < 0 then signal end) as top_negative_driver_2,
         max(case when negative_rank = 3 and impact_points < 0 then signal end) as top_negative_driver_3,
         max(case when positive_rank = 1 and impact_points > 0 then signal end) as top_positive_driver,
-        {{ ordered_listagg("case when negative_rank <= 3 and impact_points < 0 then " ~ dbt.concat(["signal", "' ('", format_points('impact_points'), "')'"]) ~ " end", "'; '", 'negative_rank') }} as top_negative_drivers,
-        {{ ordered_listagg("case when positive_rank <= 3 and impact_points > 0 then " ~ dbt.concat(["signal", "' (+'", format_points('impact_points'), "')'"]) ~ " end", "'; '", 'positive_rank') }} as top_positive_drivers,
-        {{ ordered_listagg("case when change_rank <= 3 and abs(impact_change_points) >= 0.05 then " ~ dbt.concat(["signal", "' ('", "case when impact_change_points > 0 then '+' else '' end", format_points('impact_change_points'), "')'"]) ~ " end", "'; '", 'change_rank') }} as change_drivers,
+        {#- The first three ranks, joined by '; ' (null when the first is null). A rank that
+            qualifies implies every smaller rank does (the condition follows the rank's order),
+            so this lists what an ordered string aggregation would, at a fraction of its cost. -#}
+        {{ first_three_joined(
+            "case when negative_rank = {rank} and impact_points < 0 then " ~ dbt.concat(["signal", "' ('", format_points('impact_points'), "')'"]) ~ " end", "'; '") }} as top_negative_drivers,
+        {{ first_three_joined(
+            "case when positive_rank = {rank} and impact_points > 0 then " ~ dbt.concat(["signal", "' (+'", format_points('impact_points'), "')'"]) ~ " end", "'; '") }} as top_positive_drivers,
+        {{ first_three_joined(
+            "case when change_rank = {rank} and abs(impact_change_points) >= 0.05 then " ~ dbt.concat(["signal", "' ('", "case when impact_change_points > 0 then '+' else '' end", format_points('impact_change_points'), "')'"]) ~ " end", "'; '") }} as change_drivers,
         {{ ordered_listagg("case when weight > 0 and not has_data then signal end", "', '", 'missing_rank') }} as missing_signals
     from ranked
     group by account_id, as_of_date
@@ -211,6 +217,8 @@ previous_scores as (
     select account_id, as_of_date, health_score, health_band from {{ this }}
     where is_cadence_date
         and as_of_date not in ({{ dates_to_build() }})
+        -- only the dates some recomputed row looks back to: not the whole history
+        and as_of_date in (select distinct account_dates.previous_period_date from account_dates)
     {% endif %}
 
 ),

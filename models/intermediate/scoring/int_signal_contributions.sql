@@ -138,6 +138,8 @@ previous_impacts as (
     select account_id, as_of_date, signal, impact_points from {{ this }}
     where is_cadence_date
         and as_of_date not in ({{ dates_to_build() }})
+        -- only the dates some recomputed row looks back to: not the whole history
+        and as_of_date in (select distinct account_dates.previous_period_date from account_dates)
     {% endif %}
 
 ),

@@ -1,4 +1,4 @@
-{{ config(materialized='view') }}
+{{ config(materialized='table') }}
 
 {#-
     Every row of raw survey_responses, typed, with the first contract rule it breaks (or null).

@@ -1,0 +1,187 @@
+{#-
+    The point estimates of score_validation, per subject (the health score, and each single
+    signal), segment group and lead time, from the scored backtest rows:
+      renewals / churns / churn_rate   decided renewals with a score at that lead
+      auc                              P(a churned account scored riskier than a renewed one),
+                                       ties counting half (exact, unrounded)
+      top_decile_rows / _churns        the riskiest ceil(n / 10) renewals and their churns
+      brier_renewals / brier_score     mean squared error of the renewal probability on the
+                                       renewals after the validation split
+    A model of its own so that it runs beside the bootstrap (int_validation_bootstrap_aucs),
+    which reads the same rows; score_validation joins the two.
+-#}
+
+with
+
+observations as (
+
+    select * from {{ ref('int_validation_observations') }}
+
+),
+
+totals as (
+
+    select
+        subject,
+        subject_type,
+        segment_group,
+        lead_days,
+        count(*) as renewals,
+        sum(is_churned) as churns,
+        {{ as_double('sum(is_churned)') }} / count(*) as churn_rate,
+        cast(ceiling(count(*) / 10.0) as {{ dbt.type_bigint() }}) as top_decile_rows
+    from observations
+    group by subject, subject_type, segment_group, lead_days
+
+),
+
+exact_cells as (
+
+    select
+        subject,
+        segment_group,
+        lead_days,
+        risk_value,
+        sum(is_churned) as churned,
+        count(*) - sum(is_churned) as renewed
+    from observations
+    group by subject, segment_group, lead_days, risk_value
+
+),
+
+exact_auc as (
+
+    select
+        subject,
+        segment_group,
+        lead_days,
+        sum(churned * (renewed_below + 0.5 * renewed)) / nullif(sum(churned) * sum(renewed), 0) as auc
+    from (
+        select
+            exact_cells.*,
+            coalesce(sum(renewed) over (
+                partition by subject, segment_group, lead_days
+                order by risk_value
+                rows between unbounded preceding and 1 preceding
+            ), 0) as renewed_below
+        from exact_cells
+    ) as cumulated
+    group by subject, segment_group, lead_days
+
+),
+
+-- The top decile is the first ceil(n / 10) renewals by risk_value desc, renewal_id (what
+-- ntile(10) puts in its first tile), found on the risk cells rather than by sorting every
+-- row: cells wholly above the cut count in full, and only the rows of the one cell the cut
+-- falls in are ordered by renewal_id.
+decile_cells as (
+
+    select
+        exact_cells.subject,
+        exact_cells.segment_group,
+        exact_cells.lead_days,
+        exact_cells.risk_value,
+        exact_cells.churned,
+        exact_cells.churned + exact_cells.renewed as cell_rows,
+        coalesce(sum(exact_cells.churned + exact_cells.renewed) over (
+            partition by exact_cells.subject, exact_cells.segment_group, exact_cells.lead_days
+            order by exact_cells.risk_value desc
+            rows between unbounded preceding and 1 preceding
+        ), 0) as rows_above,
+        totals.top_decile_rows as top_rows
+    from exact_cells
+    inner join totals
+        on exact_cells.subject = totals.subject
+        and exact_cells.segment_group = totals.segment_group
+        and exact_cells.lead_days = totals.lead_days
+
+),
+
+cut_cell_rows as (
+
+    select
+        observations.subject,
+        observations.segment_group,
+        observations.lead_days,
+        observations.is_churned,
+        decile_cells.top_rows - decile_cells.rows_above as rows_taken,
+        row_number() over (
+            partition by observations.subject, observations.segment_group, observations.lead_days
+            order by observations.renewal_id
+        ) as rank_in_cell
+    from observations
+    inner join decile_cells
+        on observations.subject = decile_cells.subject
+        and observations.segment_group = decile_cells.segment_group
+        and observations.lead_days = decile_cells.lead_days
+        and observations.risk_value = decile_cells.risk_value
+    where decile_cells.rows_above < decile_cells.top_rows
+        and decile_cells.rows_above + decile_cells.cell_rows > decile_cells.top_rows
+
+),
+
+top_decile_churns as (
+
+    select subject, segment_group, lead_days, sum(churned) as churns
+    from (
+        select subject, segment_group, lead_days, churned
+        from decile_cells
+        where rows_above + cell_rows <= top_rows
+        union all
+        select subject, segment_group, lead_days, is_churned as churned
+        from cut_cell_rows
+        where rank_in_cell <= rows_taken
+    ) as top_rows_churned
+    group by subject, segment_group, lead_days
+
+),
+
+brier as (
+
+    select
+        observations.subject,
+        observations.segment_group,
+        observations.lead_days,
+        count(*) as brier_renewals,
+        avg((observations.renewal_probability - (1 - observations.is_churned))
+            * (observations.renewal_probability - (1 - observations.is_churned))) as brier_score
+    from observations
+    where observations.subject_type = 'score'
+        and observations.is_held_out
+        and observations.renewal_probability is not null
+    group by observations.subject, observations.segment_group, observations.lead_days
+
+),
+
+final as (
+
+    select
+        totals.subject,
+        totals.subject_type,
+        totals.segment_group,
+        totals.lead_days,
+        totals.renewals,
+        totals.churns,
+        totals.churn_rate,
+        exact_auc.auc,
+        totals.top_decile_rows,
+        coalesce(top_decile_churns.churns, 0) as top_decile_churns,
+        brier.brier_renewals,
+        brier.brier_score
+    from totals
+    left join exact_auc
+        on totals.subject = exact_auc.subject
+        and totals.segment_group = exact_auc.segment_group
+        and totals.lead_days = exact_auc.lead_days
+    left join top_decile_churns
+        on totals.subject = top_decile_churns.subject
+        and totals.segment_group = top_decile_churns.segment_group
+        and totals.lead_days = top_decile_churns.lead_days
+    left join brier
+        on totals.subject = brier.subject
+        and totals.segment_group = brier.segment_group
+        and totals.lead_days = brier.lead_days
+
+)
+
+select * from final
