@@ -162,12 +162,13 @@ final as (
         totals.lead_days,
         totals.renewals,
         totals.churns,
-        totals.churn_rate,
-        exact_auc.auc,
+        cast(totals.churn_rate as {{ type_double() }}) as churn_rate,
+        -- double on every engine (PostgreSQL and Spark divide decimals exactly)
+        cast(exact_auc.auc as {{ type_double() }}) as auc,
         totals.top_decile_rows,
         coalesce(top_decile_churns.churns, 0) as top_decile_churns,
         brier.brier_renewals,
-        brier.brier_score
+        cast(brier.brier_score as {{ type_double() }}) as brier_score
     from totals
     left join exact_auc
         on totals.subject = exact_auc.subject
