@@ -55,7 +55,7 @@ exact_auc as (
         subject,
         segment_group,
         lead_days,
-        sum(churned * (renewed_below + 0.5 * renewed)) / nullif(sum(churned) * sum(renewed), 0) as auc
+        {{ as_double('sum(churned * (renewed_below + 0.5 * renewed))') }} / nullif(sum(churned) * sum(renewed), 0) as auc
     from (
         select
             exact_cells.*,
@@ -163,7 +163,7 @@ final as (
         totals.renewals,
         totals.churns,
         cast(totals.churn_rate as {{ type_double() }}) as churn_rate,
-        -- double on every engine (PostgreSQL and Spark divide decimals exactly)
+        -- double on every engine (PostgreSQL and Spark would divide decimals, Spark to 6 places)
         cast(exact_auc.auc as {{ type_double() }}) as auc,
         totals.top_decile_rows,
         coalesce(top_decile_churns.churns, 0) as top_decile_churns,

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='view') }}
 
 {#-
     Every row of raw billing_subscriptions, typed, with the first contract rule it breaks (or null).

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='view') }}
 
 {#-
     Every row of raw crm_opportunities, typed, with the first contract rule it breaks (or null).

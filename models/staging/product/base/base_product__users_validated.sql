@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='view') }}
 
 {#-
     Every row of raw product_users, typed, with the first contract rule it breaks (or null).
