@@ -2,10 +2,10 @@
     The date the run scores "as of", as a SQL date expression: the healthscore_as_of_date var
     (YYYY-MM-DD) or, when it is null, the HEALTHSCORE_AS_OF_DATE environment variable, or, when
     neither is set, today's date in UTC. The orchestration passes the environment variable: dbt
-    re-parses the whole project when a var changes, but only the files that read an environment
-    variable when it changes, and a daily run changes the date every day. Every point-in-time
-    filter compares a row's own timestamp with this date: a row counts as of D when its
-    timestamp falls on or before D (that is, before D + 1 day).
+    re-parses the whole project when a var changes, and a daily run changes the date every day;
+    the variable is read only when SQL is compiled (below), so a new date re-parses nothing.
+    Every point-in-time filter compares a row's own timestamp with this date: a row counts as
+    of D when its timestamp falls on or before D (that is, before D + 1 day).
 -#}
 {% macro as_of_date() -%}
     {%- set configured = var('healthscore_as_of_date', none) -%}

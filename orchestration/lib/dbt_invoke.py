@@ -60,8 +60,8 @@ def dbt_executable() -> str:
 
 # The run's as-of date travels as an environment variable, not a dbt var: dbt re-parses the
 # whole project whenever a var changes (about 4 s here, and a daily run changes the date every
-# day), but only the files that read an environment variable when that variable changes.
-# A healthscore_as_of_date var, when given, still wins (macros/utils/as_of_date.sql).
+# day), while macros/utils/as_of_date.sql reads the variable only when SQL is compiled, so a
+# new date re-parses nothing. A healthscore_as_of_date var, when given, still wins.
 AS_OF_ENV = "HEALTHSCORE_AS_OF_DATE"
 
 
