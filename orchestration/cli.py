@@ -10,7 +10,7 @@
     healthscore adopt-weights --proposal FILE
                                      make a calibration proposal the configured weights
     healthscore ui [--port 3000]     the Dagster UI on the demo warehouse (built first if missing)
-    healthscore bench [--accounts 1000,10000]
+    healthscore bench [--accounts 1000,10000] [--refresh-runs 3]
                                      time full and one-day builds by company size
 
 Errors a user can cause end in one sentence on stderr and exit code 2; a failed dbt build
@@ -292,12 +292,15 @@ def command_bench(args: argparse.Namespace) -> int:
 
     if args.months < 3:
         raise UsageError("--months must be at least 3 (the score needs 90 days of history).")
+    if args.refresh_runs < 1:
+        raise UsageError("--refresh-runs must be 1 or more.")
     run_benchmark(
         _parse_sizes(args.accounts),
         months=args.months,
         workdir=Path(args.workdir),
         seed=args.seed,
         event_density=args.event_density,
+        refresh_runs=args.refresh_runs,
         keep=args.keep,
         say=_say,
     )
@@ -416,6 +419,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=1.6,
         help="feature events per active user-day relative to the demo (default 1.6: about "
         "5,500 product events per account over 24 months)",
+    )
+    bench.add_argument(
+        "--refresh-runs",
+        type=int,
+        default=3,
+        help="one-day refreshes per size, each from the same warehouse; the median is reported "
+        "(default 3)",
     )
     bench.add_argument(
         "--workdir", default=str(PROJECT_ROOT / "bench"), help="scratch folder (default bench/)"

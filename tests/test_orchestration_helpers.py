@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.lib.benchmark import median_run
 from orchestration.lib.landing_watch import (
     changed_tables,
     decode_cursor,
@@ -84,3 +85,15 @@ def test_coverage_verdicts() -> None:
     assert low.judged and not low.passed
     none = judge_coverage(None, 0, 0, floor=0.6)
     assert not none.judged and not none.passed
+
+
+@pytest.mark.parametrize(
+    ("seconds", "index"),
+    [
+        ([31.0], 0),
+        ([35.2, 29.8, 31.1], 2),
+        ([29.8, 35.2, 31.1, 30.0], 3),  # an even count takes the lower middle run
+    ],
+)
+def test_the_benchmark_reports_the_median_refresh(seconds: list[float], index: int) -> None:
+    assert median_run(seconds) == index
