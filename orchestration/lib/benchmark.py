@@ -247,8 +247,7 @@ def copy_floor(database: Path, scratch: Path) -> float:
 
 def median_run(seconds: Sequence[float]) -> int:
     """Index of the median run (the lower middle one for an even count)."""
-    order = sorted(range(len(seconds)), key=lambda index: seconds[index])
-    return order[(len(order) - 1) // 2]
+    return list(seconds).index(statistics.median_low(seconds))
 
 
 def node_timings() -> dict[str, float]:

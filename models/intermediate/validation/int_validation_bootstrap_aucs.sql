@@ -3,8 +3,9 @@
     replicates of its renewals: healthscore_bootstrap_replicates for the health score,
     healthscore_bootstrap_replicates_signals for each single signal. Risk values (0-100) are
     binned to whole points (a third of the cells 0.1-point bins give, for intervals that differ
-    in the third decimal); each (bin, outcome) cell of n observations gets a Poisson(n) weight
-    per replicate, drawn from a hash of the cell and replicate (deterministic).
+    in the third decimal) by summing the risk cells of int_validation_risk_cells; each (bin,
+    outcome) cell of n observations gets a Poisson(n) weight per replicate, drawn from a hash of
+    the cell and replicate (deterministic).
     Replicate 0 is the binned sample itself, unweighted: score_validation centres the interval
     on the exact AUC with the replicates' deviations from it, so binning cannot shift it.
 -#}
@@ -14,29 +15,17 @@
 
 with
 
-observations as (
-
-    select
-        subject,
-        segment_group,
-        lead_days,
-        is_churned,
-        {{ round_to('risk_value', 0) }} as risk_bin
-    from {{ ref('int_validation_observations') }}
-
-),
-
 cells as (
 
     select
         subject,
         segment_group,
         lead_days,
-        risk_bin,
-        sum(is_churned) as churned,
-        count(*) - sum(is_churned) as renewed
-    from observations
-    group by subject, segment_group, lead_days, risk_bin
+        {{ round_to('risk_value', 0) }} as risk_bin,
+        cast(sum(churned) as {{ dbt.type_bigint() }}) as churned,
+        cast(sum(renewed) as {{ dbt.type_bigint() }}) as renewed
+    from {{ ref('int_validation_risk_cells') }}
+    group by subject, segment_group, lead_days, {{ round_to('risk_value', 0) }}
 
 ),
 

@@ -1,6 +1,7 @@
 {#-
     The point estimates of score_validation, per subject (the health score, and each single
-    signal), segment group and lead time, from the scored backtest rows:
+    signal), segment group and lead time, from the risk cells of the scored backtest rows
+    (int_validation_risk_cells):
       renewals / churns / churn_rate   decided renewals with a score at that lead
       auc                              P(a churned account scored riskier than a renewed one),
                                        ties counting half (exact, unrounded)
@@ -8,14 +9,15 @@
       brier_renewals / brier_score     mean squared error of the renewal probability on the
                                        renewals after the validation split
     A model of its own so that it runs beside the bootstrap (int_validation_bootstrap_aucs),
-    which reads the same rows; score_validation joins the two.
+    which reads the same cells; score_validation joins the two. Only the top decile reads
+    observation rows: those of the one cell per group that the cut falls inside.
 -#}
 
 with
 
-observations as (
+cells as (
 
-    select * from {{ ref('int_validation_observations') }}
+    select * from {{ ref('int_validation_risk_cells') }}
 
 ),
 
@@ -26,26 +28,12 @@ totals as (
         subject_type,
         segment_group,
         lead_days,
-        count(*) as renewals,
-        sum(is_churned) as churns,
-        {{ as_double('sum(is_churned)') }} / count(*) as churn_rate,
-        cast(ceiling(count(*) / 10.0) as {{ dbt.type_bigint() }}) as top_decile_rows
-    from observations
+        cast(sum(churned + renewed) as {{ dbt.type_bigint() }}) as renewals,
+        cast(sum(churned) as {{ dbt.type_bigint() }}) as churns,
+        {{ as_double('sum(churned)') }} / sum(churned + renewed) as churn_rate,
+        cast(ceiling(sum(churned + renewed) / 10.0) as {{ dbt.type_bigint() }}) as top_decile_rows
+    from cells
     group by subject, subject_type, segment_group, lead_days
-
-),
-
-exact_cells as (
-
-    select
-        subject,
-        segment_group,
-        lead_days,
-        risk_value,
-        sum(is_churned) as churned,
-        count(*) - sum(is_churned) as renewed
-    from observations
-    group by subject, segment_group, lead_days, risk_value
 
 ),
 
@@ -58,13 +46,17 @@ exact_auc as (
         {{ as_double('sum(churned * (renewed_below + 0.5 * renewed))') }} / nullif(sum(churned) * sum(renewed), 0) as auc
     from (
         select
-            exact_cells.*,
-            coalesce(sum(renewed) over (
-                partition by subject, segment_group, lead_days
-                order by risk_value
+            cells.subject,
+            cells.segment_group,
+            cells.lead_days,
+            cells.churned,
+            cells.renewed,
+            coalesce(sum(cells.renewed) over (
+                partition by cells.subject, cells.segment_group, cells.lead_days
+                order by cells.risk_value
                 rows between unbounded preceding and 1 preceding
             ), 0) as renewed_below
-        from exact_cells
+        from cells
     ) as cumulated
     group by subject, segment_group, lead_days
 
@@ -77,23 +69,23 @@ exact_auc as (
 decile_cells as (
 
     select
-        exact_cells.subject,
-        exact_cells.segment_group,
-        exact_cells.lead_days,
-        exact_cells.risk_value,
-        exact_cells.churned,
-        exact_cells.churned + exact_cells.renewed as cell_rows,
-        coalesce(sum(exact_cells.churned + exact_cells.renewed) over (
-            partition by exact_cells.subject, exact_cells.segment_group, exact_cells.lead_days
-            order by exact_cells.risk_value desc
+        cells.subject,
+        cells.segment_group,
+        cells.lead_days,
+        cells.risk_value,
+        cells.churned,
+        cells.churned + cells.renewed as cell_rows,
+        coalesce(sum(cells.churned + cells.renewed) over (
+            partition by cells.subject, cells.segment_group, cells.lead_days
+            order by cells.risk_value desc
             rows between unbounded preceding and 1 preceding
         ), 0) as rows_above,
         totals.top_decile_rows as top_rows
-    from exact_cells
+    from cells
     inner join totals
-        on exact_cells.subject = totals.subject
-        and exact_cells.segment_group = totals.segment_group
-        and exact_cells.lead_days = totals.lead_days
+        on cells.subject = totals.subject
+        and cells.segment_group = totals.segment_group
+        and cells.lead_days = totals.lead_days
 
 ),
 
@@ -109,7 +101,7 @@ cut_cell_rows as (
             partition by observations.subject, observations.segment_group, observations.lead_days
             order by observations.renewal_id
         ) as rank_in_cell
-    from observations
+    from {{ ref('int_validation_observations') }} as observations
     inner join decile_cells
         on observations.subject = decile_cells.subject
         and observations.segment_group = decile_cells.segment_group
@@ -139,17 +131,15 @@ top_decile_churns as (
 brier as (
 
     select
-        observations.subject,
-        observations.segment_group,
-        observations.lead_days,
-        count(*) as brier_renewals,
-        avg((observations.renewal_probability - (1 - observations.is_churned))
-            * (observations.renewal_probability - (1 - observations.is_churned))) as brier_score
-    from observations
-    where observations.subject_type = 'score'
-        and observations.is_held_out
-        and observations.renewal_probability is not null
-    group by observations.subject, observations.segment_group, observations.lead_days
+        subject,
+        segment_group,
+        lead_days,
+        cast(sum(brier_renewals) as {{ dbt.type_bigint() }}) as brier_renewals,
+        sum(brier_error_sum) / sum(brier_renewals) as brier_score
+    from cells
+    where subject_type = 'score'
+    group by subject, segment_group, lead_days
+    having sum(brier_renewals) > 0
 
 ),
 
@@ -166,7 +156,7 @@ final as (
         -- double on every engine (PostgreSQL and Spark would divide decimals, Spark to 6 places)
         cast(exact_auc.auc as {{ type_double() }}) as auc,
         totals.top_decile_rows,
-        coalesce(top_decile_churns.churns, 0) as top_decile_churns,
+        cast(coalesce(top_decile_churns.churns, 0) as {{ dbt.type_bigint() }}) as top_decile_churns,
         brier.brier_renewals,
         cast(brier.brier_score as {{ type_double() }}) as brier_score
     from totals

@@ -1,9 +1,10 @@
-{#- Churn rate per band of past scores, per subject, segment (and 'all') and lead time. Every
-    band of the health_bands seed has a row, with zero renewals when none fell in it. -#}
+{#- Churn rate per band of past scores, per subject, segment (and 'all') and lead time, summed
+    from the risk cells. Every band of the health_bands seed has a row, with zero renewals when
+    none fell in it. -#}
 
 with
 
-observations as (
+cells as (
 
     select
         subject,
@@ -11,8 +12,9 @@ observations as (
         segment_group,
         lead_days,
         band,
-        is_churned
-    from {{ ref('int_validation_observations') }}
+        churned,
+        renewed
+    from {{ ref('int_validation_risk_cells') }}
 
 ),
 
@@ -32,7 +34,7 @@ groups as (
         subject_type,
         segment_group,
         lead_days
-    from observations
+    from cells
 
 ),
 
@@ -43,9 +45,9 @@ counts as (
         segment_group,
         lead_days,
         band,
-        count(*) as renewals,
-        sum(is_churned) as churns
-    from observations
+        sum(churned + renewed) as renewals,
+        sum(churned) as churns
+    from cells
     group by subject, segment_group, lead_days, band
 
 ),
