@@ -9,15 +9,30 @@
       brier_renewals / brier_score     mean squared error of the renewal probability on the
                                        renewals after the validation split
     A model of its own so that it runs beside the bootstrap (int_validation_bootstrap_aucs),
-    which reads the same cells; score_validation joins the two. Only the top decile reads
-    observation rows: those of the one cell per group that the cut falls inside.
+    which reads the same cells; score_validation joins the two. Only the top decile needs
+    observation rows, those of the one cell per group that the cut falls inside, ordered by
+    renewal_id: it joins them from int_validation_observations, which, a view, is evaluated
+    whole for it (as it is for renewal_probability_calibration).
 -#}
 
 with
 
+-- One row per risk value of a group (the cells' grain, kept here too: the cumulative windows
+-- below count a tied risk value as below itself if it had two rows).
 cells as (
 
-    select * from {{ ref('int_validation_risk_cells') }}
+    select
+        subject,
+        subject_type,
+        segment_group,
+        lead_days,
+        risk_value,
+        cast(sum(churned) as {{ dbt.type_bigint() }}) as churned,
+        cast(sum(renewed) as {{ dbt.type_bigint() }}) as renewed,
+        cast(sum(brier_renewals) as {{ dbt.type_bigint() }}) as brier_renewals,
+        sum(brier_error_sum) as brier_error_sum
+    from {{ ref('int_validation_risk_cells') }}
+    group by subject, subject_type, segment_group, lead_days, risk_value
 
 ),
 

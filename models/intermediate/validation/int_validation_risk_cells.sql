@@ -4,7 +4,8 @@
     held-out renewals (their number and summed squared error). The exact AUC, the top decile's
     cells, the band churn rates and the bootstrap's bins are all sums over these cells, so the
     models that compute them read this table (about 360,000 rows for 10,000 accounts) instead
-    of each evaluating the observations view (4.8 million rows) again.
+    of each aggregating the observations view (4.8 million rows) again; the top decile's cut
+    (int_validation_metrics) and renewal_probability_calibration still read the view.
     The band is a function of the score, so a cell has one band; the grain test on (subject,
     segment_group, lead_days, risk_value) would fail if it had two.
 -#}
