@@ -17,8 +17,10 @@
 
 with
 
--- One row per risk value of a group (the cells' grain, kept here too: the cumulative windows
--- below count a tied risk value as below itself if it had two rows).
+-- The cells rolled up over the band: one row per risk value of a group, which the cumulative
+-- windows below need (with two rows for one risk value, one would count as below the other).
+-- A cell has one band unless the health_bands seed overlaps; then the cells' grain test fails
+-- in a build, and here the roll-up keeps the sums what they were on the observation rows.
 cells as (
 
     select
