@@ -1,3 +1,5 @@
+{{ config(**incremental_by_date()) }}
+
 {#-
     One row per account and scoring date: the accounts that exist on the date (created on or
     before it), whether they are a customer then, the contract term in force (seats, ARR,
@@ -7,6 +9,8 @@
     window has not passed. When billing_subscriptions holds no rows at all, every existing
     account counts as a customer. Only customer dates are kept for the history; on the current
     as-of date every account is kept so that account_health has one row per account.
+    Incremental like the per-date models that read it: a run computes only the dates they
+    recompute (dates_to_build), and each reader reads only those.
 -#}
 
 with
@@ -46,6 +50,7 @@ subscriptions as (
 scoring_dates as (
 
     select * from {{ ref('int_scoring_dates') }}
+    where as_of_date in ({{ dates_to_build() }})
 
 ),
 
