@@ -10,7 +10,7 @@
     account counts as a customer. Only customer dates are kept for the history; on the current
     as-of date every account is kept so that account_health has one row per account.
     Incremental like the per-date models that read it: a run computes only the dates they
-    recompute (dates_to_build), and each reader reads only those.
+    recompute (dates_to_build), the only dates they use from it.
 -#}
 
 with
