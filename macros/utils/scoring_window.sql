@@ -8,6 +8,11 @@
       a backfill of any past range (idempotent: a date's rows are replaced, never appended);
     - every date on a full refresh or a first build.
     A model using it must carry is_cadence_date, and be configured by incremental_by_date().
+    int_account_scoring_dates (accounts, terms and segments per date), which every per-date
+    model reads, is incremental the same way, so a date computed by an earlier run keeps the
+    terms and segments of that run: a full refresh of per-date models must include it
+    (`dbt build --full-refresh --select int_account_scoring_dates+`, or the whole project), or
+    they rebuild old dates from its stored rows (and lack any date it never computed).
 -#}
 {% macro dates_to_build(alias='window_dates') -%}
     select {{ alias }}.as_of_date

@@ -9,10 +9,10 @@ Every step is timed, and the load and the builds run as child processes so that 
 resident memory is their own. In the same run, a bare DuckDB aggregation over all of
 product_events (the floor no pipeline can beat) is timed on the raw table the stage reads and on
 the landing Parquet, and so are two floors for the events stage: the search for repeated
-event_ids (a group-by of every event_id's hash, which any stage honouring the contract's primary
-key does over all rows when built from scratch), and a plain copy of the raw table into a new
-table (the floor for any stage that keeps the events at their own grain: no typing, no checks,
-no de-duplication).
+event_ids (a group-by of every event_id's hash, which a stage that removes the rows
+at-least-once loaders repeat does over all rows when built from scratch), and a plain copy of
+the raw table into a new table (the floor for any stage that keeps the events at their own
+grain: no typing, no checks, no de-duplication).
 
 The figures are printed and written to `<workdir>/benchmark.json`. The benchmark is not a test:
 its targets are reported as met or missed, never asserted.
@@ -250,16 +250,18 @@ def copy_floor(database: Path, scratch: Path) -> float:
 
 
 def duplicate_search_floor(database: Path) -> float:
-    """Seconds to find the event_ids that occur more than once in the raw table (a group-by of
-    their 64-bit hashes, as the stage does); two threads, like dbt. The contract makes event_id
-    the primary key, so any events stage, whatever it writes, does this search at least once
-    over every row on a build from scratch."""
+    """Seconds to find the event_ids that occur more than once in the raw table: a group-by of
+    every raw event_id's 64-bit hash (the stage groups the hash of the trimmed id, a little
+    more work); two threads, like dbt, timed on a second run like the bare scans. The contract
+    makes event_id the primary key of rows that at-least-once loaders may repeat, so a stage
+    that removes the repeats, whatever it writes, searches every row when built from scratch."""
     search = (
         "select count(*) from (select hash(event_id) as key from raw.product_events "
         "group by key having count(*) > 1)"
     )
     con = duckdb.connect(str(database), read_only=True, config={"threads": 2})
     try:
+        con.execute(search).fetchone()
         started = time.monotonic()
         con.execute(search).fetchone()
         return time.monotonic() - started

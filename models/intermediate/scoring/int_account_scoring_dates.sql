@@ -9,8 +9,10 @@
     window has not passed. When billing_subscriptions holds no rows at all, every existing
     account counts as a customer. Only customer dates are kept for the history; on the current
     as-of date every account is kept so that account_health has one row per account.
-    Incremental like the per-date models that read it: a run computes only the dates they
-    recompute (dates_to_build), the only dates they use from it.
+    Incremental like the per-date models that read it: a run computes only the dates in
+    dates_to_build, which are the dates those models recompute in the same run (a model whose
+    earlier run failed also recomputes older cadence dates, which this table kept). A full
+    refresh of those models must include this one (macros/utils/scoring_window.sql).
 -#}
 
 with
