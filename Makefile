@@ -42,7 +42,7 @@ test: install-warehouses
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/pytest
 
-# How the cost grows with the company: 1,000 and 10,000 accounts over 24 months (about 13 min
+# How the cost grows with the company: 1,000 and 10,000 accounts over 24 months (about 15 min
 # on 2 cores, 24 GB); not part of the tests.
 bench: install
 	$(BIN)/healthscore bench --accounts 1000,10000

@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -118,7 +119,7 @@ def run_dbt(
     tail: list[str] = []
     next_report, finished = 0.1, 0
     started = time.monotonic()
-    process = subprocess.Popen(
+    process = start_measured(
         command,
         cwd=PROJECT_ROOT,
         env=dbt_env(database, target, as_of),
@@ -158,13 +159,56 @@ def run_dbt(
     return result
 
 
-def wait_with_peak_memory(process: subprocess.Popen) -> tuple[int, float | None]:
-    """Wait for `process`; return its exit code and peak resident memory in MB, which wait4
-    reports for that one child (including any processes it waited for)."""
+# Linux keeps a process's peak resident memory across exec: a command started straight from
+# a large process (the benchmark, after generating a company in memory) reports at least that
+# process's size. This small launcher starts the command from a fresh interpreter instead,
+# waits for it and writes the command's own peak (wait4's ru_maxrss) to the file it is given.
+# It ignores Ctrl-C once the command runs, so that it still reports what the command does.
+_MEASURED_LAUNCHER = """
+import os, signal, subprocess, sys
+command = subprocess.Popen(sys.argv[2:])
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+_, status, usage = os.wait4(command.pid, 0)
+with open(sys.argv[1], "w") as peak:
+    peak.write(str(usage.ru_maxrss))
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
+"""
+
+
+class MeasuredProcess(subprocess.Popen):
+    """A command started through the launcher above; `peak_file` receives its peak memory."""
+
+    peak_file: Path | None = None
+
+
+def start_measured(command: list[str], **popen_options: object) -> MeasuredProcess:
+    """Start `command` (subprocess.Popen options as usual) so that wait_with_peak_memory can
+    report its own peak resident memory. Where wait4 is missing (Windows), it is started
+    directly and reports none."""
     if not hasattr(os, "wait4"):
-        return process.wait(), None
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+        return MeasuredProcess(command, **popen_options)
+    handle, name = tempfile.mkstemp(prefix="healthscore-peak-", suffix=".txt")
+    os.close(handle)
+    process = MeasuredProcess(
+        [sys.executable, "-c", _MEASURED_LAUNCHER, name, *command], **popen_options
+    )
+    process.peak_file = Path(name)
+    return process
+
+
+def wait_with_peak_memory(process: MeasuredProcess) -> tuple[int, float | None]:
+    """Wait for a process from start_measured; return its exit code and the command's peak
+    resident memory in MB (None where it cannot be measured)."""
+    returncode = process.wait()
+    if process.peak_file is None:
+        return returncode, None
+    try:
+        text = process.peak_file.read_text().strip()
+    finally:
+        process.peak_file.unlink(missing_ok=True)
+    if not text:  # the launcher itself failed before the command ended
+        return returncode, None
     # ru_maxrss is in kilobytes on Linux and in bytes on macOS.
     scale = 1 / (1024 * 1024) if sys.platform == "darwin" else 1 / 1024
-    return process.returncode, usage.ru_maxrss * scale
+    return returncode, int(text) * scale
