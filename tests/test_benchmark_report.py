@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 
 import pytest
@@ -117,8 +119,10 @@ def test_the_report_shows_the_refresh_share_its_runs_and_where_its_time_goes() -
     assert "31.0 s" in refresh and "= 15.5% of the full build" in refresh
     assert "3 runs from the same warehouse: 30.0-32.0 s, mean 31.0 s" in refresh
     breakdown = next(line for line in lines if "outside dbt's run of the nodes" in line)
-    assert "4.0 s" in breakdown
-    assert breakdown.endswith("staging 10.0 (29), data tests 12.5 (275)")
+    assert breakdown == (
+        "    outside dbt's run of the nodes (start-up, manifest, artifacts) 4.0 s; node-seconds, "
+        "on dbt's threads: staging 10.0 (29), data tests 12.5 (275)"
+    )
     floors = "\n".join(lines)
     assert "= 3.50x the raw-table scan" in floors  # the repeated event_id search, 7.0 / 2.0
     assert "= 15.00x the raw-table scan" in floors  # the plain copy, 30.0 / 2.0
@@ -138,5 +142,19 @@ def test_peak_memory_is_the_commands_own_not_its_starters() -> None:
     assert returncode == 3
     assert small_peak is not None and small_peak < 100
     assert large_peak is not None and 200 <= large_peak < 300
-    assert small.peak_file is not None and not small.peak_file.exists()
+    assert small.peak_report is None  # the pipe it came on is closed
     del held
+
+
+@pytest.mark.skipif(not hasattr(os, "wait4"), reason="peak memory needs wait4 (Linux, macOS)")
+def test_the_launcher_passes_sigterm_on_and_reports_how_the_command_ended() -> None:
+    waits = "import time; print('ready', flush=True); time.sleep(60)"
+    with start_measured(
+        [sys.executable, "-c", waits], stdout=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stdout is not None
+        assert process.stdout.readline().strip() == "ready"
+        process.terminate()  # SIGTERM to the launcher, which passes it on
+        returncode, peak = wait_with_peak_memory(process)
+    assert returncode == 128 + signal.SIGTERM  # the command ended by SIGTERM, not by a timeout
+    assert peak is not None and peak > 0

@@ -4,7 +4,7 @@ For each company size: generate a demo company over `months` months, hold back i
 product events, load the rest into a fresh DuckDB warehouse and run the full `dbt build`
 (models and data tests, no unit tests) as of the day before; then add the held-back day, load
 again and run the one-day incremental `dbt build`, `refresh_runs` times from the same copy of
-the warehouse (timings on shared cores vary by a fifth or more; the median is reported, with the
+the warehouse (timings on shared cores vary by a tenth or more; the median is reported, with the
 range). Every step is timed, and the load and the builds run as child processes, started
 through a small launcher (dbt_invoke.start_measured) so that the peak resident memory reported
 is their own, not that of this process, which holds the generated company. For the median
@@ -176,13 +176,13 @@ def load_in_child(landing: Path, database: Path) -> tuple[dict[str, int], Step]:
     """Load the landing folder in a child process: raw rows per table, wall time, peak memory."""
     started = time.monotonic()
     with tempfile.TemporaryFile() as output, tempfile.TemporaryFile() as errors:
-        process = start_measured(
+        with start_measured(
             [sys.executable, "-c", _LOAD_CHILD, str(landing), str(database)],
             cwd=PROJECT_ROOT,
             stdout=output,
             stderr=errors,
-        )
-        returncode, peak_memory_mb = wait_with_peak_memory(process)
+        ) as process:
+            returncode, peak_memory_mb = wait_with_peak_memory(process)
         output.seek(0)
         errors.seek(0)
         text, error_text = output.read().decode(), errors.read().decode()

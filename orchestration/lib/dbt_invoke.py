@@ -13,7 +13,6 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -119,7 +118,7 @@ def run_dbt(
     tail: list[str] = []
     next_report, finished = 0.1, 0
     started = time.monotonic()
-    process = start_measured(
+    with start_measured(
         command,
         cwd=PROJECT_ROOT,
         env=dbt_env(database, target, as_of),
@@ -127,28 +126,28 @@ def run_dbt(
         stderr=subprocess.STDOUT,
         text=True,
         bufsize=1,
-    )
-    assert process.stdout is not None
-    for raw_line in process.stdout:
-        line = _ANSI.sub("", raw_line.rstrip())
-        tail = (tail + [line])[-40:]
-        match = _RESULT_LINE.search(line)
-        if not match:
-            continue
-        total, status = int(match.group(2)), match.group(3)
-        if total != result.total:  # a new phase: the on-run-start hook, then the nodes
-            result.total, finished, next_report = total, 0, 0.1
-        finished += 1
-        result.counts[status] = result.counts.get(status, 0) + 1
-        if status in {"WARN", "FAIL", "ERROR"}:
-            text = f"    {status}: {match.group(4).strip(' .')}"
-            result.problems.append(text)
-            say(text)
-        if total > 1 and finished / total >= next_report:
-            say(f"    dbt {args[0]}: {finished}/{total} done")
-            while finished / total >= next_report:
-                next_report += 0.1
-    result.returncode, result.peak_memory_mb = wait_with_peak_memory(process)
+    ) as process:
+        assert process.stdout is not None
+        for raw_line in process.stdout:
+            line = _ANSI.sub("", raw_line.rstrip())
+            tail = (tail + [line])[-40:]
+            match = _RESULT_LINE.search(line)
+            if not match:
+                continue
+            total, status = int(match.group(2)), match.group(3)
+            if total != result.total:  # a new phase: the on-run-start hook, then the nodes
+                result.total, finished, next_report = total, 0, 0.1
+            finished += 1
+            result.counts[status] = result.counts.get(status, 0) + 1
+            if status in {"WARN", "FAIL", "ERROR"}:
+                text = f"    {status}: {match.group(4).strip(' .')}"
+                result.problems.append(text)
+                say(text)
+            if total > 1 and finished / total >= next_report:
+                say(f"    dbt {args[0]}: {finished}/{total} done")
+                while finished / total >= next_report:
+                    next_report += 0.1
+        result.returncode, result.peak_memory_mb = wait_with_peak_memory(process)
     result.seconds = time.monotonic() - started
     if result.returncode != 0 and check:
         detail = "\n".join(result.problems) or "\n".join(tail[-15:])
@@ -162,52 +161,86 @@ def run_dbt(
 # Linux keeps a process's peak resident memory across exec: a command started straight from
 # a large process (the benchmark, after generating a company in memory) reports at least that
 # process's size. This small launcher starts the command from a fresh interpreter instead,
-# waits for it and writes the command's own peak (wait4's ru_maxrss) to the file it is given.
-# It ignores Ctrl-C once the command runs, so that it still reports what the command does.
+# waits for it and writes the command's own peak (wait4's ru_maxrss) to the pipe it is given.
+# It exits with the command's exit code (128 + n when a signal n ended the command). Ctrl-C
+# reaches the command from the terminal, so the launcher ignores SIGINT and waits to report;
+# SIGTERM and SIGHUP sent to the launcher are passed on to the command.
 _MEASURED_LAUNCHER = """
 import os, signal, subprocess, sys
-command = subprocess.Popen(sys.argv[2:])
+report, command = int(sys.argv[1]), None
+
+
+def forward(number, frame):
+    if command is not None:
+        command.send_signal(number)
+
+
 signal.signal(signal.SIGINT, signal.SIG_IGN)
+signal.signal(signal.SIGTERM, forward)
+signal.signal(signal.SIGHUP, forward)
+command = subprocess.Popen(
+    sys.argv[2:], preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
+)
 _, status, usage = os.wait4(command.pid, 0)
-with open(sys.argv[1], "w") as peak:
-    peak.write(str(usage.ru_maxrss))
+os.write(report, str(usage.ru_maxrss).encode())
 code = os.waitstatus_to_exitcode(status)
 sys.exit(code if code >= 0 else 128 - code)
 """
 
 
 class MeasuredProcess(subprocess.Popen):
-    """A command started through the launcher above; `peak_file` receives its peak memory."""
+    """A command started through the launcher above; `peak_report` is the pipe its peak memory
+    arrives on (closed by wait_with_peak_memory, or on leaving a `with` block)."""
 
-    peak_file: Path | None = None
+    peak_report: int | None = None
+
+    def close_report(self) -> None:
+        if self.peak_report is not None:
+            os.close(self.peak_report)
+            self.peak_report = None
+
+    def __exit__(self, *exc_info: object) -> None:
+        try:
+            super().__exit__(*exc_info)
+        finally:
+            self.close_report()
 
 
 def start_measured(command: list[str], **popen_options: object) -> MeasuredProcess:
-    """Start `command` (subprocess.Popen options as usual) so that wait_with_peak_memory can
-    report its own peak resident memory. Where wait4 is missing (Windows), it is started
-    directly and reports none."""
+    """Start `command` (subprocess.Popen options as usual, applied to the launcher, whose
+    stdin, stdout, stderr, cwd and environment the command inherits) so that
+    wait_with_peak_memory can report the command's own peak resident memory. Where wait4 is
+    missing (Windows), the command is started directly and reports none."""
     if not hasattr(os, "wait4"):
         return MeasuredProcess(command, **popen_options)
-    handle, name = tempfile.mkstemp(prefix="healthscore-peak-", suffix=".txt")
-    os.close(handle)
-    process = MeasuredProcess(
-        [sys.executable, "-c", _MEASURED_LAUNCHER, name, *command], **popen_options
-    )
-    process.peak_file = Path(name)
+    read_end, write_end = os.pipe()
+    try:
+        process = MeasuredProcess(
+            [sys.executable, "-I", "-c", _MEASURED_LAUNCHER, str(write_end), *command],
+            pass_fds=(write_end,),
+            **popen_options,
+        )
+    except BaseException:
+        os.close(read_end)
+        raise
+    finally:
+        os.close(write_end)
+    process.peak_report = read_end
     return process
 
 
-def wait_with_peak_memory(process: MeasuredProcess) -> tuple[int, float | None]:
+def wait_with_peak_memory(process: subprocess.Popen) -> tuple[int, float | None]:
     """Wait for a process from start_measured; return its exit code and the command's peak
     resident memory in MB (None where it cannot be measured)."""
     returncode = process.wait()
-    if process.peak_file is None:
+    report = getattr(process, "peak_report", None)
+    if report is None:
         return returncode, None
     try:
-        text = process.peak_file.read_text().strip()
+        text = os.read(report, 64).decode().strip()
     finally:
-        process.peak_file.unlink(missing_ok=True)
-    if not text:  # the launcher itself failed before the command ended
+        process.close_report()
+    if not text:  # the launcher failed before the command ended
         return returncode, None
     # ru_maxrss is in kilobytes on Linux and in bytes on macOS.
     scale = 1 / (1024 * 1024) if sys.platform == "darwin" else 1 / 1024
