@@ -63,7 +63,7 @@ def test_refresh_time_is_split_by_layer_then_tests_then_hooks() -> None:
 
 
 def _case(accounts: int, events: int, *, full: float, refresh: float, stage: float) -> CaseResult:
-    case = CaseResult(
+    return CaseResult(
         accounts=accounts,
         months=24,
         event_density=1.6,
@@ -87,7 +87,6 @@ def _case(accounts: int, events: int, *, full: float, refresh: float, stage: flo
         incremental_outside_run_seconds=4.0,
         incremental_breakdown=[("staging", 29, 10.0), ("data tests", 275, 12.5)],
     )
-    return case
 
 
 def _targets(lines: list[str]) -> list[str]:

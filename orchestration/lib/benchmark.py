@@ -289,13 +289,15 @@ def median_run(seconds: Sequence[float]) -> int:
     return list(seconds).index(statistics.median_low(seconds))
 
 
-def _last_run_results() -> dict:
+def last_run_results() -> dict:
+    """target/run_results.json of the last dbt invocation."""
     return json.loads((PROJECT_ROOT / "target" / "run_results.json").read_text())
 
 
-def node_timings() -> dict[str, float]:
-    """Execution seconds per node of the last dbt invocation (target/run_results.json)."""
-    results = _last_run_results()
+def node_timings(results: dict | None = None) -> dict[str, float]:
+    """Execution seconds per node of a dbt invocation's run results (by default, the last)."""
+    if results is None:
+        results = last_run_results()
     return {entry["unique_id"]: float(entry["execution_time"]) for entry in results["results"]}
 
 
@@ -325,10 +327,9 @@ def time_by_part(run_results: dict, manifest: dict) -> list[tuple[str, int, floa
     return [(part, len(parts[part]), sum(parts[part])) for part in sorted(parts, key=order.index)]
 
 
-def last_run_time_by_part() -> tuple[float, list[tuple[str, int, float]]]:
-    """The last dbt invocation's run time (elapsed_time of run_results.json, which leaves out
-    the process's start-up and its writing of the artifacts) and its time_by_part."""
-    results = _last_run_results()
+def run_time_by_part(results: dict) -> tuple[float, list[tuple[str, int, float]]]:
+    """A dbt invocation's run time (elapsed_time of its run results, which leaves out the
+    process's start-up and its writing of the artifacts) and its time_by_part."""
     manifest = json.loads((PROJECT_ROOT / "target" / "manifest.json").read_text())
     return float(results["elapsed_time"]), time_by_part(results, manifest)
 
@@ -421,14 +422,15 @@ def run_case(
     before_refresh = case_dir / "before_refresh.duckdb"
     if refresh_runs > 1:
         shutil.copyfile(database, before_refresh)
-    runs: list[tuple[DbtResult, dict[str, float], tuple[float, list]]] = []
+    runs: list[tuple[DbtResult, dict[str, float], tuple[float, list[tuple[str, int, float]]]]] = []
     for run in range(1, refresh_runs + 1):
         if run > 1:
             shutil.copyfile(before_refresh, database)
         os.sync()  # the copy's writes reach the disk before the timed build, not during it
         say(f"[{accounts:,} accounts] one-day incremental dbt build ({run} of {refresh_runs}) ...")
         incremental = _build(database, new_day, say)
-        runs.append((incremental, node_timings(), last_run_time_by_part()))
+        results = last_run_results()
+        runs.append((incremental, node_timings(results), run_time_by_part(results)))
         say(f"  incremental build in {incremental.seconds:.1f} s")
     before_refresh.unlink(missing_ok=True)
     result.incremental_build_runs = [run.seconds for run, _, _ in runs]
