@@ -3,15 +3,18 @@
     healthscore demo                 generate the demo company, load it, build, print a summary
     healthscore run --landing DIR --database FILE [--as-of DATE]
                                      the whole pipeline on your own contract files
-    healthscore generate --out DIR   write a demo company's contract files
+    healthscore generate --out DIR [--archetype NAME]
+                                     write a fictional company's contract files
     healthscore summary --database FILE
     healthscore validate --database FILE
-                                     backtest against renewals, calibrate weights, write the report
-    healthscore adopt-weights --proposal FILE
-                                     make a calibration proposal the configured weights
+                                     backtest against renewals, learn curves and weights, report
+    healthscore adopt --proposal DIR --database FILE
+                                     make a calibration proposal the scoring seeds, rescore
     healthscore ui [--port 3000]     the Dagster UI on the demo warehouse (built first if missing)
     healthscore bench [--accounts 1000,10000] [--refresh-runs 3]
                                      time full and one-day builds by company size
+    healthscore validity [--archetypes ...] [--seeds 1]
+                                     does the score predict renewals at other kinds of company?
 
 Errors a user can cause end in one sentence on stderr and exit code 2; a failed dbt build
 lists what failed and exits 1. Set HEALTHSCORE_DEBUG=1 to see tracebacks.
@@ -33,6 +36,9 @@ from orchestration.lib.contract import PROJECT_ROOT
 
 DEFAULT_DATABASE = PROJECT_ROOT / "warehouse" / "healthscore.duckdb"
 DEFAULT_DEMO_LANDING = PROJECT_ROOT / "landing" / "demo"
+# The company archetypes of `generate` (demo_company.archetypes.ARCHETYPE_NAMES, spelled out
+# here so that building the parser does not import numpy and pyarrow; a test keeps them equal).
+ARCHETYPE_CHOICES = ("enterprise_b2b", "product_led", "usage_smb")
 
 
 class UsageError(Exception):
@@ -77,9 +83,13 @@ def command_generate(args: argparse.Namespace) -> int:
         dirty=not args.clean,
         event_density=args.event_density,
         progress=_say,
+        archetype=args.archetype,
     )
     rows = sum(report.row_counts.values())
-    _say(f"Wrote {rows:,} rows in 10 tables to {out} in {time.monotonic() - started:.0f}s.")
+    _say(
+        f"Wrote {rows:,} rows in {len(report.row_counts)} tables ({args.archetype}) to {out} "
+        f"in {time.monotonic() - started:.0f}s."
+    )
     return 0
 
 
@@ -121,11 +131,11 @@ def _demo_landing(args: argparse.Namespace, end_date: dt.date) -> Path:
 def _validate(database: Path, reports: Path, landing: Path | None) -> list[str]:
     from orchestration.lib.validation import run_validation, validation_lines
 
-    _say("Validating past scores against actual renewals and calibrating weights ...")
+    _say("Validating past scores against actual renewals, learning curves and weights ...")
     started = time.monotonic()
     outcome = run_validation(database, reports, landing=landing, say=_say)
     _say(f"  done in {time.monotonic() - started:.0f}s")
-    return validation_lines(outcome)
+    return validation_lines(outcome, database)
 
 
 def _reports_dir(args: argparse.Namespace, database: Path) -> Path:
@@ -195,19 +205,34 @@ def command_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def command_adopt_weights(args: argparse.Namespace) -> int:
-    from orchestration.lib.validation import WEIGHTS_SEED, adopt_weights
+def command_adopt(args: argparse.Namespace) -> int:
+    from orchestration.lib.pipeline import rescore_warehouse
+    from orchestration.lib.validation import SEEDS_DIR, adopt_proposal
 
     proposal = Path(args.proposal)
     if not proposal.exists():
         raise UsageError(f"No proposal at {proposal}; run `healthscore validate` to write one.")
-    _say(f"Adopting {proposal} as {WEIGHTS_SEED} (changed weights):")
-    backup = adopt_weights(proposal, backup_dir=proposal.parent, say=_say)
-    _say(
-        f"Done. The previous weights are kept in {backup}. Rescore every account and the "
-        "whole history with them: healthscore run --full-refresh ... (or make demo); an "
-        "incremental run only scores new dates with them."
-    )
+    database = Path(args.database)
+    if not args.no_rescore and not database.exists():
+        raise UsageError(
+            f"No warehouse at {database} to rescore; pass --database, or --no-rescore to only "
+            "change the seeds."
+        )
+    _say(f"Adopting {proposal} into {SEEDS_DIR}:")
+    backup_dir = (proposal if proposal.is_dir() else proposal.parent) / "previous_seeds"
+    backup = adopt_proposal(proposal, backup_dir=backup_dir, say=_say)
+    _say(f"  the previous seeds are kept in {backup}")
+    if args.no_rescore:
+        _say(
+            "Seeds changed. Rescore the whole history with them: healthscore adopt ... without "
+            "--no-rescore, or healthscore run --full-refresh; an incremental run would score "
+            "only new dates with them."
+        )
+        return 0
+    _say(f"Rescoring the whole history of {database} with the adopted seeds ...")
+    rescore_warehouse(database, say=_say)
+    landing = Path(args.landing) if args.landing else None
+    _say("\n".join(_validate(database, _reports_dir(args, database), landing)))
     return 0
 
 
@@ -307,6 +332,44 @@ def command_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parse_ints(text: str, flag: str) -> list[int]:
+    try:
+        values = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as error:
+        raise UsageError(f"{flag} must be numbers separated by commas, got {text!r}.") from error
+    if not values:
+        raise UsageError(f"{flag} needs at least one number.")
+    return values
+
+
+def command_validity(args: argparse.Namespace) -> int:
+    from orchestration.devtools.validity import DEFAULT_MONTHS, run_validity
+    from orchestration.lib.demo_company import ARCHETYPE_NAMES
+    from orchestration.lib.pipeline import parse_as_of
+
+    archetypes = [name.strip() for name in args.archetypes.split(",") if name.strip()]
+    unknown = [name for name in archetypes if name not in ARCHETYPE_NAMES]
+    if unknown or not archetypes:
+        raise UsageError(
+            f"--archetypes must name some of {', '.join(ARCHETYPE_NAMES)}; got {args.archetypes!r}."
+        )
+    if args.accounts < 100:
+        raise UsageError("--accounts must be at least 100 (too few renewals to judge otherwise).")
+    months = dict(DEFAULT_MONTHS)
+    if args.months:
+        months = dict.fromkeys(archetypes, args.months)
+    run_validity(
+        archetypes,
+        _parse_ints(args.seeds, "--seeds"),
+        accounts=args.accounts,
+        months=months,
+        as_of=parse_as_of(args.as_of),
+        workdir=Path(args.workdir),
+        say=_say,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="healthscore",
@@ -358,8 +421,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=command_run)
 
-    generate = commands.add_parser("generate", help="write a demo company's ten contract tables")
+    generate = commands.add_parser(
+        "generate", help="write a fictional company's contract tables and hidden truth"
+    )
     generate.add_argument("--out", required=True, help="landing folder to write")
+    generate.add_argument(
+        "--archetype",
+        choices=ARCHETYPE_CHOICES,
+        default="enterprise_b2b",
+        help="kind of company (default enterprise_b2b, the demo with all ten tables; "
+        "product_led: self-serve, product and billing data only; usage_smb: usage-priced "
+        "SMB with billing, support and a thin CRM; see docs/archetypes.md)",
+    )
     generate.add_argument("--accounts", type=int, default=2000)
     generate.add_argument("--months", type=int, default=24)
     generate.add_argument("--seed", type=int, default=42)
@@ -392,13 +465,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(handler=command_validate)
 
-    adopt = commands.add_parser(
-        "adopt-weights", help="make a calibration proposal the configured weights"
-    )
-    adopt.add_argument(
-        "--proposal", required=True, help="a proposed_weights.csv written by validate"
-    )
-    adopt.set_defaults(handler=command_adopt_weights)
+    for name in ("adopt", "adopt-weights"):
+        adopt = commands.add_parser(
+            name,
+            help="make a calibration proposal the scoring seeds and rescore the history"
+            if name == "adopt"
+            else "the former name of adopt",
+        )
+        adopt.add_argument(
+            "--proposal",
+            required=True,
+            help="the proposal folder written by validate (reports/proposal), or a "
+            "weight_profiles.csv",
+        )
+        adopt.add_argument(
+            "--database", default=str(DEFAULT_DATABASE), help="the warehouse to rescore"
+        )
+        adopt.add_argument(
+            "--no-rescore", action="store_true", help="only change the seeds; rescore later"
+        )
+        adopt.add_argument("--reports", help="where to write the report (default: beside it)")
+        adopt.add_argument(
+            "--landing", help="the landing folder (a generated company's _truth/ gives the ceiling)"
+        )
+        adopt.set_defaults(handler=command_adopt)
 
     ui = commands.add_parser("ui", help="start the Dagster UI on the demo warehouse")
     ui.add_argument("--port", type=int, default=3000)
@@ -432,6 +522,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--keep", action="store_true", help="keep each size's files and warehouse")
     bench.set_defaults(handler=command_bench)
+
+    validity = commands.add_parser(
+        "validity",
+        help="generate companies of each archetype, calibrate on earlier renewals and judge the "
+        "score on later ones against naive baselines and the ceiling",
+    )
+    validity.add_argument(
+        "--archetypes",
+        default="enterprise_b2b,product_led,usage_smb",
+        help="archetypes, comma-separated (default: all three)",
+    )
+    validity.add_argument("--seeds", default="1", help="seeds, comma-separated (default 1)")
+    validity.add_argument("--accounts", type=int, default=2000, help="accounts per company")
+    validity.add_argument(
+        "--months",
+        type=int,
+        help="months of history for every company (default: product_led 6, usage_smb 18, "
+        "enterprise_b2b 24)",
+    )
+    validity.add_argument("--as-of", help="the companies' last day, YYYY-MM-DD (default today)")
+    validity.add_argument(
+        "--workdir",
+        default=str(PROJECT_ROOT / "bench" / "validity"),
+        help="scratch folder (default bench/validity)",
+    )
+    validity.set_defaults(handler=command_validity)
     return parser
 
 

@@ -13,8 +13,8 @@ import pytest
 from orchestration.lib.dbt_invoke import run_dbt
 from tests.conftest import SMALL_END_DATE, GeneratedCompany, query, run_cli
 
-# Thursday to Sunday: the chain crosses a new weekly scoring date incrementally.
-CHAIN = [SMALL_END_DATE - dt.timedelta(days=days) for days in (3, 2, 1, 0)]
+# Friday to Sunday: the chain crosses a new weekly scoring date incrementally.
+CHAIN = [SMALL_END_DATE - dt.timedelta(days=days) for days in (2, 1, 0)]
 # Marts that are a state of the data. health_alerts is a log of when each alert was raised: a
 # daily chain raises some on weekdays (the day a band changed) that one full refresh cannot see.
 STATE_MARTS = [
@@ -107,7 +107,7 @@ def test_the_chain_added_a_scoring_date_and_left_no_stale_weekday_rows(
         query(chained, "select max(as_of_date) from marts.account_health_history")[0][0]
         == SMALL_END_DATE
     )
-    # The Thursday to Saturday runs scored their own as-of dates; later runs deleted those rows.
+    # The Friday and Saturday runs scored their own as-of dates; later runs deleted those rows.
     for table in (
         "int_account_health_scored",
         "int_signal_contributions",

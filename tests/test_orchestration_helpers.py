@@ -97,3 +97,16 @@ def test_coverage_verdicts() -> None:
 )
 def test_the_benchmark_reports_the_median_refresh(seconds: list[float], index: int) -> None:
     assert median_run(seconds) == index
+
+
+def test_seeds_hold_no_single_quotes() -> None:
+    """dbt-spark writes seed values into its INSERT statement without escaping them, so a single
+    quote in a seed (an apostrophe in a description) breaks the build on Spark."""
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    quoted = [
+        f"{path.name}:{number}"
+        for path in sorted(seeds.glob("*.csv"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "'" in line
+    ]
+    assert quoted == []

@@ -77,9 +77,9 @@ def test_sql_bootstrap_interval_matches_a_python_bootstrap(built_warehouse: Buil
         built_warehouse.database,
         """
         select auc_ci_lower, auc_ci_upper, auc, bootstrap_replicates from marts.score_validation
-        where subject = 'health_score' and segment_group = 'all' and lead_days = 90""",
+        where subject = 'health_score' and segment_group = 'all' and lead_days = 14""",
     )[0]
-    churned, score, _ = backtest_rows(built_warehouse.database, 90)
+    churned, score, _ = backtest_rows(built_warehouse.database, 14)
     rng = np.random.default_rng(0)
     draws = []
     for _ in range(2000):
@@ -136,13 +136,13 @@ def test_brier_score_is_recomputed_on_held_out_renewals(built_warehouse: BuiltWa
         built_warehouse.database,
         """
         select brier_score, brier_renewals, validation_split_date from marts.score_validation
-        where subject = 'health_score' and segment_group = 'all' and lead_days = 30""",
+        where subject = 'health_score' and segment_group = 'all' and lead_days = 14""",
     )[0]
     rows = query(
         built_warehouse.database,
         """
         select renewal_probability, is_churned from intermediate.int_validation_observations
-        where subject = 'health_score' and segment_group = 'all' and lead_days = 30
+        where subject = 'health_score' and segment_group = 'all' and lead_days = 14
           and renewal_date > ?""",
         [split],
     )
@@ -155,7 +155,11 @@ def test_the_run_prints_the_validation_figures_and_writes_the_report(
 ) -> None:
     text = built_warehouse.output
     assert "Validation against actual renewals" in text
-    assert re.search(r" 90 days before renewal: AUC 0\.\d{3} \[0\.\d{3}, 0\.\d{3}\]", text)
+    assert re.search(
+        r" 90 days before renewal \(annual terms\): AUC 0\.\d{3} \[0\.\d{3}, 0\.\d{3}\]", text
+    )
+    assert re.search(r" 14 days before renewal \(monthly terms\): AUC 0\.\d{3}", text)
+    assert "Calibration: learned on the " in text and "proposal: " in text
     report = built_warehouse.database.parent / "reports" / "validation_report.html"
     assert f"Report: {report}" in text
     page = report.read_text()

@@ -1,5 +1,6 @@
-"""Calibrate weights on past renewals and publish the proposal with its evidence. Not part of the
-daily refresh: it runs on demand or quarterly (schedules.py), and never adopts anything."""
+"""Learn curves and weights from past renewals and publish the proposal with its evidence. Not
+part of the daily refresh: it runs on demand or quarterly (automation.py), and never adopts
+anything."""
 
 from pathlib import Path
 
@@ -27,8 +28,8 @@ def _markdown_table(headers: list[str], rows: list[list[object]]) -> str:
     key=dg.AssetKey(["weight_calibration"]),
     deps=[dbt_model_key("score_validation"), dbt_model_key("renewal_backtest_signals")],
     group_name="validation",
-    description="Proposed weights learned from past renewals, judged on later ones, and the "
-    "validation report.",
+    description="Proposed scoring curves, weights and bands learned from past renewals, judged on "
+    "later ones, and the validation report.",
     kinds={"python", "scikit-learn"},
 )
 def weight_calibration(
@@ -48,7 +49,7 @@ def weight_calibration(
     metadata["proposal"] = dg.MetadataValue.path(str(outcome.proposal))
     metadata["comparison"] = dg.MetadataValue.md(
         _markdown_table(
-            ["group", "weights", "renewals", "churns", "AUC", "top-decile lift", "bands ordered"],
+            ["group", "scoring", "renewals", "churns", "AUC", "top-decile lift", "bands ordered"],
             [
                 [
                     row["group"],
@@ -65,18 +66,22 @@ def weight_calibration(
     )
     metadata["proposed_weights"] = dg.MetadataValue.md(
         _markdown_table(
-            ["profile", "status", "signal", "configured", "proposed", "95% interval"],
+            ["profile", "status", "signal", "decision", "configured", "proposed", "95% interval"],
             [
                 [
                     p.profile,
                     p.status,
-                    signal,
-                    p.configured[signal],
-                    p.proposed[signal],
-                    f"{p.lower[signal]:.1f}-{p.upper[signal]:.1f}" if signal in p.lower else "-",
+                    item.signal,
+                    item.decision,
+                    p.configured[item.signal],
+                    p.proposed[item.signal],
+                    f"{p.lower[item.signal]:.1f}-{p.upper[item.signal]:.1f}"
+                    if item.signal in p.lower
+                    else "-",
                 ]
                 for p in calibration.profiles
-                for signal in sorted(p.proposed, key=lambda s: -p.proposed[s])
+                for item in sorted(p.evidence, key=lambda e: -p.proposed[e.signal])
+                if p.proposed[item.signal] > 0 or p.configured[item.signal] > 0
             ],
         )
     )
@@ -84,6 +89,6 @@ def weight_calibration(
         if row["group"] == "all" and row["auc"] is not None:
             metadata[f"held_out_auc_{row['weights']}"] = dg.MetadataValue.float(float(row["auc"]))
     metadata["adopt_with"] = dg.MetadataValue.text(
-        f"healthscore adopt-weights --proposal {outcome.proposal}"
+        f"healthscore adopt --proposal {outcome.proposal} --database {warehouse.database_path}"
     )
     return dg.MaterializeResult(metadata=metadata)

@@ -1,6 +1,7 @@
 """Checks on the score mart that compare past scores with the renewals that happened:
-AUC at the longest lead time above a floor, churn rates ordered red > amber > green, and
-coverage above a floor. Thresholds: healthscore_check_* in dbt_project.yml. A failure shows its
+AUC above a floor and churn rates ordered red > amber > green, each at the longest lead time of
+every term class (healthscore_lead_times_days, as the run that built the warehouse used them),
+and coverage above a floor. Thresholds: healthscore_check_* in dbt_project.yml. A failure shows its
 figures in the check's metadata; a check that cannot be judged says so and does not pass."""
 
 import dagster as dg
@@ -10,6 +11,7 @@ from orchestration.defs.dbt import SCORE_ASSET, dbt_model_key
 from orchestration.defs.resources import WarehouseResource
 from orchestration.lib.validation_checks import (
     Verdict,
+    combine_verdicts,
     judge_auc,
     judge_band_order,
     judge_coverage,
@@ -33,8 +35,12 @@ def _result(check_name: str, verdict: Verdict) -> dg.AssetCheckResult:
     )
 
 
-def _lead() -> int:
-    return max(int(lead) for lead in project_vars()["healthscore_lead_times_days"])
+def _judged_leads(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The longest lead time of each term class the backtest holds."""
+    rows = con.execute(
+        "select distinct lead_days from marts.renewal_backtest where is_longest_lead order by 1"
+    ).fetchall()
+    return [int(row[0]) for row in rows]
 
 
 @dg.asset_check(
@@ -44,30 +50,33 @@ def _lead() -> int:
     description="Past scores rank the accounts that churned below those that renewed.",
 )
 def auc_above_floor(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    settings, lead = project_vars(), _lead()
+    settings = project_vars()
     con = duckdb.connect(warehouse.database_path, read_only=True)
     try:
-        row = con.execute(
-            """select auc, auc_ci_lower, auc_ci_upper, renewals, churns from marts.score_validation
-               where subject = 'health_score' and segment_group = 'all' and lead_days = ?""",
-            [lead],
-        ).fetchone()
+        verdicts = []
+        for lead in _judged_leads(con):
+            row = con.execute(
+                """select auc, auc_ci_lower, auc_ci_upper, renewals, churns
+                   from marts.score_validation
+                   where subject = 'health_score' and segment_group = 'all' and lead_days = ?""",
+                [lead],
+            ).fetchone()
+            auc, low, high, renewals, churns = row or (None, None, None, 0, 0)
+            verdicts.append(
+                judge_auc(
+                    auc,
+                    low,
+                    high,
+                    renewals,
+                    churns,
+                    floor=float(settings["healthscore_check_min_auc"]),
+                    min_churns=int(settings["healthscore_check_min_churns"]),
+                    lead_days=lead,
+                )
+            )
     finally:
         con.close()
-    auc, low, high, renewals, churns = row or (None, None, None, 0, 0)
-    return _result(
-        "auc_above_floor",
-        judge_auc(
-            auc,
-            low,
-            high,
-            renewals,
-            churns,
-            floor=float(settings["healthscore_check_min_auc"]),
-            min_churns=int(settings["healthscore_check_min_churns"]),
-            lead_days=lead,
-        ),
-    )
+    return _result("auc_above_floor", combine_verdicts(verdicts))
 
 
 @dg.asset_check(
@@ -77,23 +86,26 @@ def auc_above_floor(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     description="Red accounts churned more than amber ones, and amber more than green.",
 )
 def band_churn_rates_ordered(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    settings, lead = project_vars(), _lead()
+    settings = project_vars()
     con = duckdb.connect(warehouse.database_path, read_only=True)
     try:
-        bands = con.execute(
-            """select health_band, band_rank, renewals, churn_rate from marts.score_validation_bands
-               where subject = 'health_score' and segment_group = 'all' and lead_days = ?
-               order by band_rank""",
-            [lead],
-        ).fetchall()
+        verdicts = []
+        for lead in _judged_leads(con):
+            bands = con.execute(
+                """select health_band, band_rank, renewals, churn_rate
+                   from marts.score_validation_bands
+                   where subject = 'health_score' and segment_group = 'all' and lead_days = ?
+                   order by band_rank""",
+                [lead],
+            ).fetchall()
+            verdicts.append(
+                judge_band_order(
+                    bands, lead_days=lead, min_churns=int(settings["healthscore_check_min_churns"])
+                )
+            )
     finally:
         con.close()
-    return _result(
-        "band_churn_rates_ordered",
-        judge_band_order(
-            bands, lead_days=lead, min_churns=int(settings["healthscore_check_min_churns"])
-        ),
-    )
+    return _result("band_churn_rates_ordered", combine_verdicts(verdicts))
 
 
 @dg.asset_check(

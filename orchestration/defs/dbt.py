@@ -72,6 +72,10 @@ class PipelineConfig(dg.Config):
         )
 
 
+def _three(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
 def score_metadata(database: str) -> dict[str, dg.MetadataValue]:
     """Band counts of the current scores and the validation figures, for the score asset."""
     con = duckdb.connect(database, read_only=True)
@@ -103,10 +107,11 @@ def score_metadata(database: str) -> dict[str, dg.MetadataValue]:
     ]
     for lead, renewals, churns, auc, low, high, lift, rates, ordered in validation:
         rows.append(
-            f"| {lead} d | {renewals:,} | {churns:,} | {auc:.3f} [{low:.3f}, {high:.3f}] | "
+            f"| {lead} d | {renewals:,} | {churns:,} | "
+            f"{_three(auc)} [{_three(low)}, {_three(high)}] | "
             f"{(lift or 0):.2f} | {rates} | {ordered} |"
         )
-        if lead == max(v[0] for v in validation):
+        if auc is not None:
             metadata[f"auc_{lead}d"] = dg.MetadataValue.float(float(auc))
     metadata["validation"] = dg.MetadataValue.md("\n".join(rows))
     return metadata

@@ -104,23 +104,26 @@ def run_dbt(
     log_dir: Path | None = None,
     say: Callable[[str], None] = print,
     check: bool = True,
+    project_dir: Path = PROJECT_ROOT,
 ) -> DbtResult:
     """Run `dbt <args>` on the project; print progress every tenth of the nodes and every
     warning or failure as it happens. Raises DbtError when dbt fails and `check` is set.
-    `as_of` is the date the run scores as of (HEALTHSCORE_AS_OF_DATE; today in UTC if unset)."""
-    command = [dbt_executable(), *args, "--project-dir", str(PROJECT_ROOT)]
+    `as_of` is the date the run scores as of (HEALTHSCORE_AS_OF_DATE; today in UTC if unset).
+    `project_dir` is a copy of the project to run instead (the validity benchmark scores each
+    company with seeds of its own)."""
+    command = [dbt_executable(), *args, "--project-dir", str(project_dir)]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
     if log_dir is not None:
         log_dir.mkdir(parents=True, exist_ok=True)
         command += ["--log-path", str(log_dir)]
-    result = DbtResult(returncode=0, log_path=(log_dir or PROJECT_ROOT / "logs") / "dbt.log")
+    result = DbtResult(returncode=0, log_path=(log_dir or project_dir / "logs") / "dbt.log")
     tail: list[str] = []
     next_report, finished = 0.1, 0
     started = time.monotonic()
     with start_measured(
         command,
-        cwd=PROJECT_ROOT,
+        cwd=project_dir,
         env=dbt_env(database, target, as_of),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

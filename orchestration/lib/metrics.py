@@ -6,26 +6,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.stats import rankdata
 
 
 def roc_auc(churned: np.ndarray, risk: np.ndarray) -> float | None:
-    """P(a churned row has a higher risk than a renewed one), ties counting one half.
+    """P(a churned row has a higher risk than a renewed one), ties counting one half, over the
+    rows with a risk (nan rows are left out); None when only one outcome occurs among them.
 
-    None when only one outcome occurs. Equal to sklearn's roc_auc_score(churned, risk).
-    """
+    The Mann-Whitney statistic from scipy's average ranks: the same value as scikit-learn's
+    roc_auc_score, without its input validation, which costs more than the AUC itself in the
+    bootstrap and the cross-validation that call this thousands of times."""
     churned = np.asarray(churned, dtype=float)
     risk = np.asarray(risk, dtype=float)
+    known = ~np.isnan(risk)
+    churned, risk = churned[known], risk[known]
     positives = churned.sum()
     negatives = len(churned) - positives
     if positives == 0 or negatives == 0:
         return None
-    order = np.argsort(risk, kind="mergesort")
-    sorted_risk = risk[order]
-    ranks = np.empty(len(risk))
-    # Average ranks over ties (1-based), the Mann-Whitney way.
-    _, first, counts = np.unique(sorted_risk, return_index=True, return_counts=True)
-    for start, count in zip(first, counts, strict=True):
-        ranks[order[start : start + count]] = start + (count + 1) / 2.0
+    ranks = rankdata(risk)
     return float(
         (ranks[churned == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives)
     )

@@ -10,6 +10,7 @@ the previous warehouse exactly as it was, and no half-built file behind.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import tempfile
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.lib.contract import PROJECT_ROOT
 from orchestration.lib.dbt_invoke import WITHOUT_UNIT_TESTS, DbtResult, run_dbt
 from orchestration.lib.loader import LoadReport, load_landing_folder
 
@@ -56,6 +58,71 @@ def previous_as_of(database: Path) -> dt.date | None:
     return row[0] if row else None
 
 
+RUN_SETTINGS = "raw.healthscore_run_settings"
+
+
+def write_run_settings(database: Path, as_of: dt.date, dbt_vars: dict[str, object]) -> None:
+    """Record the as-of date and the dbt variables a build used, inside the warehouse it built,
+    so that a later rebuild (adopting a proposal) scores with the same settings."""
+    con = duckdb.connect(str(database))
+    try:
+        con.execute(
+            f"create or replace table {RUN_SETTINGS} as "
+            "select cast(? as date) as as_of_date, cast(? as varchar) as dbt_vars, "
+            "current_timestamp as written_at",
+            [as_of.isoformat(), json.dumps(dbt_vars, sort_keys=True)],
+        )
+    finally:
+        con.close()
+
+
+def read_run_settings(database: Path) -> tuple[dt.date | None, dict[str, object]]:
+    """The as-of date and dbt variables of the last build of `database` (None, {} if unknown)."""
+    if not database.exists():
+        return None, {}
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        row = con.execute(f"select as_of_date, dbt_vars from {RUN_SETTINGS}").fetchone()
+    except duckdb.Error:
+        return previous_as_of(database), {}
+    finally:
+        con.close()
+    return (row[0], json.loads(row[1])) if row else (None, {})
+
+
+def _build(
+    build_copy: Path,
+    *,
+    as_of: dt.date,
+    full_refresh: bool,
+    unit_tests: bool,
+    extra_vars: dict[str, object] | None,
+    log_dir: Path,
+    say: Callable[[str], None],
+    project_dir: Path,
+) -> DbtResult:
+    say(
+        f"Building models and tests as of {as_of} "
+        f"(dbt build{' --full-refresh' if full_refresh else ''}"
+        f"{'' if unit_tests else ', without unit tests'}) ..."
+    )
+    args = ["build"] + (["--full-refresh"] if full_refresh else [])
+    args += [] if unit_tests else WITHOUT_UNIT_TESTS
+    build = run_dbt(
+        args,
+        database=build_copy,
+        dbt_vars=extra_vars,
+        as_of=as_of,
+        log_dir=log_dir,
+        say=say,
+        project_dir=project_dir,
+    )
+    counts = ", ".join(f"{count} {status}" for status, count in sorted(build.counts.items()))
+    say(f"  dbt build passed: {counts}")
+    write_run_settings(build_copy, as_of, extra_vars or {})
+    return build
+
+
 def run_pipeline(
     landing: Path,
     database: Path,
@@ -65,6 +132,7 @@ def run_pipeline(
     unit_tests: bool = False,
     extra_vars: dict[str, object] | None = None,
     say: Callable[[str], None] = print,
+    project_dir: Path = PROJECT_ROOT,
 ) -> PipelineResult:
     landing = Path(landing).resolve()
     database = Path(database).resolve()
@@ -91,26 +159,52 @@ def run_pipeline(
             )
         if load.ignored_files:
             say(f"  ignored file(s) that are not contract tables: {', '.join(load.ignored_files)}")
-        say(
-            f"Building models and tests as of {as_of} "
-            f"(dbt build{' --full-refresh' if full_refresh else ''}"
-            f"{'' if unit_tests else ', without unit tests'}) ..."
-        )
-        args = ["build"] + (["--full-refresh"] if full_refresh else [])
-        args += [] if unit_tests else WITHOUT_UNIT_TESTS
-        build = run_dbt(
-            args,
-            database=build_copy,
-            dbt_vars=extra_vars,
+        build = _build(
+            build_copy,
             as_of=as_of,
+            full_refresh=full_refresh,
+            unit_tests=unit_tests,
+            extra_vars=extra_vars,
             log_dir=database.parent / "logs",
             say=say,
+            project_dir=project_dir,
         )
-        counts = ", ".join(f"{count} {status}" for status, count in sorted(build.counts.items()))
-        say(f"  dbt build passed: {counts}")
         os.replace(build_copy, database)
         return PipelineResult(
             database=database, as_of=as_of, load=load, build=build, full_refresh=full_refresh
         )
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def rescore_warehouse(
+    database: Path, *, say: Callable[[str], None] = print, project_dir: Path = PROJECT_ROOT
+) -> dt.date:
+    """Rebuild every model of `database` from the raw tables it already holds, from scratch
+    (every scoring date is scored again with the current seeds), as of its last build's date and
+    with its dbt variables; publish it only when every test passes, as run_pipeline does.
+    Returns the as-of date."""
+    database = Path(database).resolve()
+    as_of, dbt_vars = read_run_settings(database)
+    if as_of is None:
+        raise ValueError(
+            f"{database} holds no finished build; run `healthscore run` (or `demo`) first."
+        )
+    workdir = Path(tempfile.mkdtemp(prefix=".healthscore-build-", dir=database.parent))
+    build_copy = workdir / database.name
+    try:
+        shutil.copy2(database, build_copy)
+        _build(
+            build_copy,
+            as_of=as_of,
+            full_refresh=True,
+            unit_tests=False,
+            extra_vars=dbt_vars,
+            log_dir=database.parent / "logs",
+            say=say,
+            project_dir=project_dir,
+        )
+        os.replace(build_copy, database)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return as_of

@@ -62,10 +62,10 @@ def headlines(con: duckdb.DuckDBPyConnection) -> list[Headline]:
 def ceiling_auc(
     con: duckdb.DuckDBPyConnection,
     truth_file: Path | None,
-    lead_days: int,
     held_out_after: object | None = None,
 ) -> tuple[float, int] | None:
-    """AUC of the demo's hidden true churn probability on the scored renewals at `lead_days`."""
+    """AUC of a generated company's hidden true churn probability on the scored renewals at
+    each term class's longest lead time (those after `held_out_after` when given)."""
     if truth_file is None or not truth_file.exists():
         return None
     with truth_file.open(newline="") as handle:
@@ -76,9 +76,9 @@ def ceiling_auc(
     sql = """
         select account_id, cast(renewal_date as varchar), is_churned
         from marts.renewal_backtest
-        where is_scored and lead_days = ?
+        where is_scored and is_longest_lead
     """
-    params: list[object] = [lead_days]
+    params: list[object] = []
     if held_out_after is not None:
         sql += " and renewal_date > ?"
         params.append(held_out_after)
@@ -122,6 +122,8 @@ def _plot_roc(con: duckdb.DuckDBPyConnection) -> str:
         risk = 100.0 - np.array([r[1] for r in rows], dtype=float)
         fpr, tpr = _roc_points(churned, risk)
         auc = roc_auc(churned, risk)
+        if auc is None:  # one outcome only (every renewal renewed, or every one churned)
+            continue
         axis.plot(fpr, tpr, label=f"{lead} days before renewal (AUC {auc:.3f})")
     axis.plot([0, 1], [0, 1], color="#999", linestyle="--", linewidth=1, label="chance")
     axis.set_xlabel("renewed accounts flagged (false positive rate)")
@@ -224,34 +226,37 @@ def _plot_signals(con: duckdb.DuckDBPyConnection, lead_days: int) -> str:
     return _figure_html(figure, "Signal-by-signal AUC")
 
 
-def _plot_weights(calibration: CalibrationResult | None) -> str:
+def _plot_weights(calibration: CalibrationResult | None, top: int = 20) -> str:
+    """Configured against proposed weights of each profile: the `top` signals by either."""
     if calibration is None:
         return "<p>No calibration was run.</p>"
     profiles = calibration.profiles
-    figure, axes = plt.subplots(1, len(profiles), figsize=(4.2 * len(profiles), 5.5), sharey=True)
+    figure, axes = plt.subplots(1, len(profiles), figsize=(4.6 * len(profiles), 6.5))
     axes = np.atleast_1d(axes)
-    signals = sorted(profiles[0].proposed)
-    y = np.arange(len(signals))
     for axis, profile in zip(axes, profiles, strict=True):
+        signals = sorted(
+            set(profile.proposed) | set(profile.configured),
+            key=lambda s: -max(profile.proposed.get(s, 0), profile.configured.get(s, 0)),
+        )[:top][::-1]
+        y = np.arange(len(signals))
         configured = [profile.configured.get(s, 0) for s in signals]
         proposed = [profile.proposed.get(s, 0) for s in signals]
         axis.barh(y + 0.2, configured, 0.4, label="configured", color="#bbb")
         lows = [
-            profile.proposed.get(s, 0) - profile.lower.get(s, profile.proposed.get(s, 0))
-            for s in signals
+            max(0.0, p - profile.lower.get(s, p)) for s, p in zip(signals, proposed, strict=True)
         ]
         highs = [
-            profile.upper.get(s, profile.proposed.get(s, 0)) - profile.proposed.get(s, 0)
-            for s in signals
+            max(0.0, profile.upper.get(s, p) - p) for s, p in zip(signals, proposed, strict=True)
         ]
         axis.barh(
             y - 0.2, proposed, 0.4, label="proposed", color="#337ab7", xerr=[lows, highs], capsize=2
         )
+        axis.set_yticks(y, signals, fontsize=7)
         axis.set_title(f"{profile.profile} ({profile.status})", fontsize=9)
         axis.set_xlabel("weight (% of the profile)")
-    axes[0].set_yticks(y, signals, fontsize=8)
     axes[0].legend(fontsize=8)
     figure.suptitle("Configured against proposed weights (95% bootstrap intervals)")
+    figure.tight_layout()
     return _figure_html(figure, "Configured against proposed weights")
 
 
@@ -338,7 +343,7 @@ def write_report(
             ),
         ]
         if calibration is not None:
-            ceiling = ceiling_auc(con, truth_file, calibration.lead_days, calibration.split_date)
+            ceiling = ceiling_auc(con, truth_file, held_out_after=calibration.split_date)
             comparison = [
                 [
                     row["group"],
@@ -353,8 +358,8 @@ def write_report(
                 for row in calibration.comparison
             ]
             sections += [
-                f"<h2>Calibrated weights, judged on later renewals ({calibration.lead_days} days "
-                f"before renewal, renewals after {calibration.split_date})</h2>",
+                f"<h2>Learned curves and weights, judged on later renewals "
+                f"({calibration.judged_at}; renewals after {calibration.split_date})</h2>",
                 _table(
                     [
                         "group",
@@ -371,7 +376,7 @@ def write_report(
             ]
             if ceiling is not None:
                 sections.append(
-                    f"<p>Ceiling: the demo company's hidden true churn probability reaches AUC "
+                    f"<p>Ceiling: the company's hidden true churn probability reaches AUC "
                     f"{ceiling[0]:.3f} on the same {ceiling[1]:,} held-out renewals.</p>"
                 )
             sections.append(_plot_weights(calibration))

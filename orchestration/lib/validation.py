@@ -1,5 +1,5 @@
-"""After a build: calibrate weights on past renewals, write the proposal and the report, and
-summarise the figures for the run's output."""
+"""After a build: learn curves and weights from past renewals, write the proposal and the
+report, and summarise the figures for the run's output; adopt a proposal into the seeds."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from pathlib import Path
 import duckdb
 
 from orchestration.lib.calibration import (
+    PROPOSAL_FILES,
     CalibrationResult,
+    NotEnoughEvidence,
     calibrate,
     read_weight_profiles,
     write_proposal,
@@ -20,13 +22,21 @@ from orchestration.lib.calibration import (
 from orchestration.lib.contract import PROJECT_ROOT
 from orchestration.lib.report import Headline, ceiling_auc, headlines, write_report
 
-WEIGHTS_SEED = PROJECT_ROOT / "seeds" / "weight_profiles.csv"
+SEEDS_DIR = PROJECT_ROOT / "seeds"
 TRUTH_FILE = Path("_truth") / "renewal_truth.csv"
+PROPOSAL_DIR = "proposal"
+# The columns of each seed a proposal may replace, as the seeds hold them.
+PROPOSAL_COLUMNS = {
+    "weight_profiles.csv": ["weight_profile", "signal", "weight"],
+    "signal_scoring_curves.csv": ["weight_profile", "signal", "raw_value", "score"],
+    "health_bands.csv": ["health_band", "min_score", "max_score", "band_action", "band_rank"],
+}
 
 
 @dataclass
 class ValidationOutcome:
     headlines: list[Headline]
+    lead_classes: dict[int, list[str]]  # lead time -> the term classes backtested at it
     calibration: CalibrationResult | None
     report: Path
     proposal: Path | None
@@ -40,22 +50,30 @@ def run_validation(
     *,
     landing: Path | None = None,
     say: Callable[[str], None] = print,
+    seeds_dir: Path = SEEDS_DIR,
 ) -> ValidationOutcome:
     truth = (
         (landing / TRUTH_FILE) if landing is not None and (landing / TRUTH_FILE).exists() else None
     )
+    min_coverage = _min_coverage(database)
     con = duckdb.connect(str(database), read_only=True)
     try:
         figures = headlines(con)
+        lead_classes = _lead_classes(con)
         calibration = None
         skipped = None
         try:
-            calibration = calibrate(con, read_weight_profiles(WEIGHTS_SEED), say=say)
-        except ValueError as reason:
+            calibration = calibrate(
+                con,
+                read_weight_profiles(seeds_dir / "weight_profiles.csv"),
+                min_coverage=min_coverage,
+                say=say,
+            )
+        except NotEnoughEvidence as reason:
             skipped = str(reason)
             say(f"  calibration skipped: {reason}")
         ceiling = (
-            ceiling_auc(con, truth, calibration.lead_days, calibration.split_date)
+            ceiling_auc(con, truth, held_out_after=calibration.split_date)
             if calibration is not None
             else None
         )
@@ -63,11 +81,31 @@ def run_validation(
         con.close()
     proposal = None
     if calibration is not None:
-        proposal, _ = write_proposal(calibration, reports_dir)
+        proposal = write_proposal(calibration, reports_dir / PROPOSAL_DIR)
     report = write_report(
         database, reports_dir / "validation_report.html", calibration=calibration, truth_file=truth
     )
-    return ValidationOutcome(figures, calibration, report, proposal, ceiling, skipped)
+    return ValidationOutcome(figures, lead_classes, calibration, report, proposal, ceiling, skipped)
+
+
+def _lead_classes(con: duckdb.DuckDBPyConnection) -> dict[int, list[str]]:
+    rows = con.execute(
+        "select distinct lead_days, term_class from marts.renewal_backtest order by 1, 2"
+    ).fetchall()
+    out: dict[int, list[str]] = {}
+    for lead, term_class in rows:
+        out.setdefault(int(lead), []).append(term_class)
+    return out
+
+
+def _min_coverage(database: Path) -> float:
+    """healthscore_min_coverage as the last build used it (its --vars, else dbt_project.yml)."""
+    from orchestration.lib.pipeline import read_run_settings
+    from orchestration.lib.validation_checks import project_vars
+
+    _, dbt_vars = read_run_settings(database)
+    default = project_vars()["healthscore_min_coverage"]
+    return float(dbt_vars.get("healthscore_min_coverage", default))
 
 
 def _command() -> str:
@@ -82,14 +120,22 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def validation_lines(outcome: ValidationOutcome) -> list[str]:
-    lines = ["Validation against actual renewals (all segments, configured weights):"]
+def _rates(rates: list[tuple[str, float | None, int]]) -> str:
+    return "; ".join(
+        f"{band} {100 * rate:.1f}% of {n:,}" if rate is not None else f"{band} - of 0"
+        for band, rate, n in rates
+    )
+
+
+def validation_lines(outcome: ValidationOutcome, database: Path | None = None) -> list[str]:
+    lines = ["Validation against actual renewals (all segments, configured scoring):"]
     if not outcome.headlines:
         lines.append("  no decided renewal has a score yet: nothing to validate")
     for h in outcome.headlines:
         ordered = {True: "ordered", False: "NOT ordered", None: "a band is empty"}[h.bands_ordered]
+        classes = ", ".join(outcome.lead_classes.get(h.lead_days, []))
         lines.append(
-            f"  {h.lead_days:>3} days before renewal: AUC {_pct(h.auc)} "
+            f"  {h.lead_days:>3} days before renewal ({classes} terms): AUC {_pct(h.auc)} "
             f"[{_pct(h.auc_ci[0])}, {_pct(h.auc_ci[1])}] on {h.renewals:,} renewals "
             f"({h.churns:,} churned), top-decile lift {h.top_decile_lift or 0:.2f}, "
             f"bands {ordered} ({h.band_churn_rates})"
@@ -97,82 +143,147 @@ def validation_lines(outcome: ValidationOutcome) -> list[str]:
     calibration = outcome.calibration
     if calibration is not None:
         lines.append(
-            f"Calibrated weights on renewals after {calibration.split_date} "
-            f"(held out; scores {calibration.lead_days} days before renewal):"
+            f"Calibration: learned on the {calibration.train_renewals:,} renewals decided on or "
+            f"before {calibration.split_date} ({calibration.train_churns:,} churned), judged on "
+            f"the {calibration.held_out_renewals:,} later ones ({calibration.held_out_churns:,} "
+            f"churned) at {calibration.judged_at}:"
         )
         for row in calibration.comparison:
             if row["group"] != "all":
                 continue
-            rates = "; ".join(
-                f"{band} {100 * rate:.1f}%" if rate is not None else f"{band} -"
-                for band, rate, _ in row["band_churn_rates"]
-            )
             ordered = "ordered" if row["bands_ordered"] and row["all_bands_used"] else "NOT ordered"
+            low, high = row["auc_ci"] or (None, None)
             lines.append(
-                f"  {row['weights']:<10} AUC {_pct(row['auc'])}, "
+                f"  {row['weights']:<10} AUC {_pct(row['auc'])} [{_pct(low)}, {_pct(high)}] "
+                f"on {row['renewals']:,} renewals ({row['churns']:,} churned), "
                 f"lift {row['top_decile_lift'] or 0:.2f}, "
-                f"bands {ordered} ({rates})"
+                f"bands {ordered} ({_rates(row['band_churn_rates'])})"
             )
         if outcome.ceiling is not None:
             lines.append(
-                f"  ceiling: the demo's hidden true churn probability reaches AUC "
+                f"  ceiling: the company's hidden true churn probability reaches AUC "
                 f"{outcome.ceiling[0]:.3f} on the same renewals"
             )
-        statuses = ", ".join(f"{p.profile} {p.status}" for p in calibration.profiles)
-        lines.append(f"  profiles: {statuses}")
-        lines.append(f"  proposed weights: {outcome.proposal}")
-        lines.append(f"  adopt them with: {_command()} adopt-weights --proposal {outcome.proposal}")
+        for profile in calibration.profiles:
+            curves = len(profile.curves)
+            dropped = sum(1 for item in profile.evidence if item.excluded)
+            lines.append(
+                f"  profile {profile.profile}: {profile.status} ({profile.train_renewals:,} "
+                f"renewals, {profile.train_churns:,} churned); {curves} learned curves (from "
+                f"{profile.curves_from}), {dropped} signals at weight 0 for lack of effect"
+            )
+        lines.append(
+            f"  proposal: {outcome.proposal} ({', '.join(PROPOSAL_FILES)}; the evidence per "
+            "signal in calibration_evidence.csv)"
+        )
+        target = f" --database {database}" if database is not None else ""
+        lines.append(
+            f"  adopt it, and rescore the whole history: {_command()} adopt --proposal "
+            f"{outcome.proposal}{target}"
+        )
     elif outcome.skipped_calibration:
         lines.append(f"Calibration skipped: {outcome.skipped_calibration}")
     lines.append(f"Report: {outcome.report}")
     return lines
 
 
-def adopt_weights(
+def _read_rows(path: Path, columns: list[str]) -> list[dict[str, str]]:
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != columns:
+            raise ValueError(
+                f"{path} must have the columns {', '.join(columns)} (the seed's format); it has "
+                f"{', '.join(reader.fieldnames or [])}."
+            )
+        return list(reader)
+
+
+def _number(path: Path, row: dict[str, str], column: str) -> float:
+    try:
+        return float(row[column])
+    except ValueError as error:
+        raise ValueError(f"{path}: {column} {row[column]!r} is not a number.") from error
+
+
+def check_proposal(proposal: Path) -> dict[str, Path]:
+    """The seed files of a proposal folder (or of a single weight_profiles.csv), checked: the
+    seeds' columns, numbers where numbers belong, weights not negative, a 'default' profile,
+    scores within 0-100, bands covering 0-100 in order. Returns seed name -> file."""
+    if proposal.is_file():
+        files = {"weight_profiles.csv": proposal}
+    else:
+        files = {name: proposal / name for name in PROPOSAL_FILES if (proposal / name).exists()}
+    if "weight_profiles.csv" not in files:
+        raise ValueError(
+            f"{proposal} holds no weight_profiles.csv; pass the proposal folder that "
+            "`healthscore validate` wrote (reports/proposal)."
+        )
+    for name, path in files.items():
+        rows = _read_rows(path, PROPOSAL_COLUMNS[name])
+        if name == "weight_profiles.csv":
+            for row in rows:
+                if _number(path, row, "weight") < 0:
+                    raise ValueError(f"{path}: the weight of {row['signal']} is negative.")
+            if "default" not in {row["weight_profile"] for row in rows}:
+                raise ValueError(
+                    f"{path} has no 'default' profile, which every account may fall back to."
+                )
+        elif name == "signal_scoring_curves.csv":
+            for row in rows:
+                _number(path, row, "raw_value")
+                if not 0 <= _number(path, row, "score") <= 100:
+                    raise ValueError(f"{path}: a score of {row['signal']} is outside 0-100.")
+        else:
+            bounds = sorted(
+                (_number(path, row, "min_score"), _number(path, row, "max_score")) for row in rows
+            )
+            edges_meet = all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))
+            if not bounds or bounds[0][0] != 0 or bounds[-1][1] != 100 or not edges_meet:
+                raise ValueError(f"{path}: the bands must cover 0 to 100 without gaps.")
+    return files
+
+
+def adopt_proposal(
     proposal: Path,
     *,
-    seed: Path = WEIGHTS_SEED,
+    seeds_dir: Path = SEEDS_DIR,
     backup_dir: Path,
     say: Callable[[str], None] = print,
 ) -> Path:
-    """Replace the weight_profiles seed with a proposal, after checking it, printing the changes
-    and keeping a copy of the previous seed. Returns the backup's path."""
-    current = read_weight_profiles(seed)
-    known_signals = {signal for weights in current.values() for signal in weights}
-    with proposal.open(newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames != ["weight_profile", "signal", "weight"]:
-            raise ValueError(
-                f"{proposal} must have the columns weight_profile, signal, weight "
-                f"(the weight_profiles seed's format); it has {reader.fieldnames}."
+    """Replace the scoring seeds with a proposal's, after checking it, printing what changes and
+    keeping a copy of the previous seeds. Returns the folder of the copies."""
+    files = check_proposal(proposal)
+    _say_weight_changes(read_weight_profiles(seeds_dir / "weight_profiles.csv"), files, say)
+    if "signal_scoring_curves.csv" in files:
+        with files["signal_scoring_curves.csv"].open(newline="") as handle:
+            curves = {(r["weight_profile"], r["signal"]) for r in csv.DictReader(handle)}
+        say(f"  learned curves: {len(curves)} (profile, signal) curves replace their rules")
+    if "health_bands.csv" in files:
+        with files["health_bands.csv"].open(newline="") as handle:
+            bands = ", ".join(
+                f"{r['health_band']} {r['min_score']}-{r['max_score']}"
+                for r in csv.DictReader(handle)
             )
-        rows = list(reader)
-    proposed: dict[str, dict[str, float]] = {}
-    for row in rows:
-        if row["signal"] not in known_signals:
-            raise ValueError(f"{proposal} weighs an unknown signal {row['signal']!r}.")
-        try:
-            weight = float(row["weight"])
-        except ValueError as error:
-            raise ValueError(f"{proposal}: weight {row['weight']!r} is not a number.") from error
-        if weight < 0:
-            raise ValueError(f"{proposal}: weight of {row['signal']} is negative.")
-        proposed.setdefault(row["weight_profile"], {})[row["signal"]] = weight
-    if "default" not in proposed:
-        raise ValueError(
-            f"{proposal} has no 'default' profile, which every account may fall back to."
-        )
-    for profile in sorted(proposed):
-        for signal in sorted(proposed[profile]):
-            old = current.get(profile, {}).get(signal)
-            new = proposed[profile][signal]
-            if old is None or abs(old - new) > 1e-9:
-                say(
-                    f"  {profile:<12} {signal:<26} "
-                    f"{'-' if old is None else f'{old:g}':>8} -> {new:g}"
-                )
+        say(f"  bands: {bands}")
     backup_dir.mkdir(parents=True, exist_ok=True)
-    backup = backup_dir / "weight_profiles.previous.csv"
-    shutil.copy2(seed, backup)
-    shutil.copy2(proposal, seed)
-    return backup
+    for name, path in files.items():
+        shutil.copy2(seeds_dir / name, backup_dir / name)
+        shutil.copy2(path, seeds_dir / name)
+    return backup_dir
+
+
+def _say_weight_changes(
+    current: dict[str, dict[str, float]], files: dict[str, Path], say: Callable[[str], None]
+) -> None:
+    proposed = read_weight_profiles(files["weight_profiles.csv"])
+    changes = 0
+    for profile in sorted(set(current) | set(proposed)):
+        for signal in sorted(set(current.get(profile, {})) | set(proposed.get(profile, {}))):
+            old = current.get(profile, {}).get(signal)
+            new = proposed.get(profile, {}).get(signal)
+            if (old or 0) != (new or 0):
+                changes += 1
+                before = "-" if old is None else f"{old:g}"
+                after = "-" if new is None else f"{new:g}"
+                say(f"  {profile:<12} {signal:<44} {before:>8} -> {after}")
+    say(f"  {changes} weight(s) changed")

@@ -130,3 +130,27 @@ def judge_coverage(
         "sources are missing or stale.",
         metadata,
     )
+
+
+def combine_verdicts(verdicts: list[Verdict]) -> Verdict:
+    """One verdict from the verdicts at several lead times (one per term class): judged when
+    any could be judged, passed when every judged one passed. Each lead's figures stay in the
+    metadata, prefixed with its lead time."""
+    if not verdicts:
+        return Verdict(False, False, "Cannot judge: no decided renewal has a backtest row yet.")
+    if len(verdicts) == 1:
+        return verdicts[0]
+    judged = [verdict for verdict in verdicts if verdict.judged]
+    metadata: dict[str, object] = {}
+    for verdict in verdicts:
+        lead = verdict.metadata.get("lead_days")
+        for key, value in verdict.metadata.items():
+            if key != "lead_days":
+                metadata[f"{lead}d_{key}"] = value
+    description = " ".join(verdict.description for verdict in verdicts)
+    return Verdict(
+        bool(judged) and all(verdict.passed for verdict in judged),
+        bool(judged),
+        description,
+        metadata,
+    )

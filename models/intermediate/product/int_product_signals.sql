@@ -8,6 +8,22 @@
       feature_adoption_breadth core features used (90 d) / core features
       usage_trend              events, last 30 d against the 30 d before, relative change in [-1, 1]
       volume_trend             summed quantity, same comparison
+      events_28d               events in the last 28 d (the absolute level of use)
+      events_7d                events in the last 7 d (the most recent level)
+      usage_change_vs_baseline ln((events in the last 28 d + 1) / (the account's own baseline + 1)):
+                               the baseline is its events per 28 d over the up to 84 days before
+                               (at least 28 of them known, so missing under 56 days of data)
+      volume_change_vs_baseline the same for the summed quantity (records, API calls)
+      active_days_28d          days with any event in the last 28 d
+      days_since_last_activity days since the last event (at most 90)
+      active_users_30d         distinct active users in the last 30 d (not a ratio: team size)
+    Windowed counts of an account with fewer days of product data than the window (a young
+    account, or the first weeks of the data) are scaled to the window: 28 / min(28, days known),
+    so an account 10 days old is not read as inactive. A trend is missing, not 0, while the
+    account has less than 60 days of product data or its earlier window is empty (an account
+    growing from nothing is not "trending up").
+    feature_adoption_breadth is missing when no core feature of feature_catalogue occurs in the
+    company's events at all (the company uses other event names).
     An account has product data from its first product user or event on; before that, or when
     the product tables are empty, its product signals are missing (never zero).
     The daily user roll-up is read at each use, with that use's date filter, rather than as one
@@ -60,6 +76,18 @@ core_features as (
 
 ),
 
+-- The first day any core feature of the catalogue was used, in the whole company: a company
+-- whose events use other names has no adoption signal (missing, not a data-backed 0).
+core_feature_evidence as (
+
+    select min(feature_days.activity_date) as first_core_feature_date
+    from {{ ref('int_product_events_rolled_up_to_feature_days') }} as feature_days
+    inner join {{ ref('feature_catalogue') }} as feature_catalogue
+        on feature_days.event_name = feature_catalogue.event_name
+    where feature_catalogue.is_core_feature
+
+),
+
 product_source as (
 
     select
@@ -70,17 +98,7 @@ product_source as (
 
 first_product_evidence as (
 
-    select
-        account_id,
-        min(first_date) as first_product_date
-    from (
-        select account_id, min(activity_date) as first_date
-        from {{ ref('int_product_events_rolled_up_to_user_days') }}
-        group by account_id
-        union all
-        select account_id, min(cast(created_at as date)) as first_date from users group by account_id
-    ) as evidence
-    group by account_id
+    select * from {{ ref('int_product_accounts_first_seen') }}
 
 ),
 
@@ -205,7 +223,7 @@ account_days as (
         count(user_id) as active_users,
         max(last_event_at) as last_event_at
     from {{ ref('int_product_events_rolled_up_to_user_days') }}
-    where activity_date >= {{ add_days(build_window_start(), -60) }}
+    where activity_date >= {{ add_days(build_window_start(), -112) }}
     group by account_id, activity_date
 
 ),
@@ -218,18 +236,34 @@ windowed_usage as (
         sum(case when account_days.activity_date > {{ add_days('account_dates.as_of_date', -30) }}
             then account_days.event_count else 0 end) as events_last_30d,
         sum(case when account_days.activity_date <= {{ add_days('account_dates.as_of_date', -30) }}
+                and account_days.activity_date > {{ add_days('account_dates.as_of_date', -60) }}
             then account_days.event_count else 0 end) as events_prior_30d,
         sum(case when account_days.activity_date > {{ add_days('account_dates.as_of_date', -30) }}
             then account_days.quantity_total else 0 end) as quantity_last_30d,
         sum(case when account_days.activity_date <= {{ add_days('account_dates.as_of_date', -30) }}
+                and account_days.activity_date > {{ add_days('account_dates.as_of_date', -60) }}
             then account_days.quantity_total else 0 end) as quantity_prior_30d,
         sum(case when account_days.activity_date > {{ add_days('account_dates.as_of_date', -30) }}
             then account_days.active_users else 0 end) as active_user_days_30d,
+        sum(case when account_days.activity_date > {{ add_days('account_dates.as_of_date', -28) }}
+            then account_days.event_count else 0 end) as events_last_28d,
+        sum(case when account_days.activity_date > {{ add_days('account_dates.as_of_date', -28) }}
+            then 1 else 0 end) as active_days_28d,
+        sum(case when account_days.activity_date > {{ add_days('account_dates.as_of_date', -7) }}
+            then account_days.event_count else 0 end) as events_last_7d,
+        sum(case when account_days.activity_date > {{ add_days('account_dates.as_of_date', -28) }}
+            then account_days.quantity_total else 0 end) as quantity_last_28d,
+        sum(case when account_days.activity_date <= {{ add_days('account_dates.as_of_date', -28) }}
+            then account_days.event_count else 0 end) as events_baseline_84d,
+        sum(case when account_days.activity_date <= {{ add_days('account_dates.as_of_date', -28) }}
+            then account_days.quantity_total else 0 end) as quantity_baseline_84d,
+        max(case when account_days.activity_date > {{ add_days('account_dates.as_of_date', -90) }}
+            then account_days.activity_date end) as latest_activity_date,
         max(account_days.last_event_at) as latest_event_at
     from account_dates
     inner join account_days
         on account_dates.account_id = account_days.account_id
-        and account_days.activity_date > {{ add_days('account_dates.as_of_date', -60) }}
+        and account_days.activity_date > {{ add_days('account_dates.as_of_date', -112) }}
         and account_days.activity_date <= account_dates.as_of_date
     group by account_dates.account_id, account_dates.as_of_date
 
@@ -261,6 +295,21 @@ measured as (
         coalesce(windowed_usage.quantity_prior_30d, 0) as quantity_prior_30d,
         coalesce(adopted_features.core_features_used_90d, 0) as core_features_used_90d,
         core_features.core_feature_count,
+        case
+            when core_features.core_feature_count = 0 then 'no core features configured'
+            when core_feature_evidence.first_core_feature_date is null
+                or core_feature_evidence.first_core_feature_date > account_dates.as_of_date
+                then 'no core feature of feature_catalogue occurs in the product events'
+        end as feature_missing_reason,
+        {{ days_between('first_product_evidence.first_product_date', 'account_dates.as_of_date') }} + 1 as product_days_known,
+        coalesce(windowed_usage.events_last_28d, 0) as events_last_28d,
+        coalesce(windowed_usage.active_days_28d, 0) as active_days_28d,
+        coalesce(windowed_usage.events_last_7d, 0) as events_last_7d,
+        coalesce(windowed_usage.quantity_last_28d, 0) as quantity_last_28d,
+        coalesce(windowed_usage.events_baseline_84d, 0) as events_baseline_84d,
+        coalesce(windowed_usage.quantity_baseline_84d, 0) as quantity_baseline_84d,
+        windowed_usage.latest_activity_date,
+        first_product_evidence.first_product_date,
         coalesce(account_dates.licensed_seats, provisioned_users.provisioned_users) as seat_base,
         case
             when windowed_usage.latest_event_at is null then provisioned_users.latest_user_created_at
@@ -271,6 +320,7 @@ measured as (
     from account_dates
     cross join product_source
     cross join core_features
+    cross join core_feature_evidence
     left join first_product_evidence
         on account_dates.account_id = first_product_evidence.account_id
     left join active_users
@@ -304,16 +354,51 @@ final as (
         {
             'signal': 'feature_adoption_breadth',
             'raw_value': as_double('measured.core_features_used_90d') ~ ' / measured.core_feature_count',
-            'missing_reason': "coalesce(measured.product_missing_reason, case when measured.core_feature_count = 0 then 'no core features configured' end)",
+            'missing_reason': 'coalesce(measured.product_missing_reason, measured.feature_missing_reason)',
         },
         {
             'signal': 'usage_trend',
             'raw_value': relative_change('measured.events_last_30d', 'measured.events_prior_30d'),
-            'missing_reason': 'measured.product_missing_reason',
+            'missing_reason': "coalesce(measured.product_missing_reason, case when measured.product_days_known < 60 then 'less than 60 days of product data: no earlier window to compare with' when measured.events_prior_30d = 0 then 'no events in the earlier 30 days' end)",
         },
         {
             'signal': 'volume_trend',
             'raw_value': relative_change('measured.quantity_last_30d', 'measured.quantity_prior_30d'),
+            'missing_reason': "coalesce(measured.product_missing_reason, case when measured.product_days_known < 60 then 'less than 60 days of product data: no earlier window to compare with' when measured.quantity_prior_30d = 0 then 'no event volume in the earlier 30 days' end)",
+        },
+        {
+            'signal': 'events_28d',
+            'raw_value': as_double('measured.events_last_28d') ~ ' * 28 / least(28, measured.product_days_known)',
+            'missing_reason': 'measured.product_missing_reason',
+        },
+        {
+            'signal': 'events_7d',
+            'raw_value': as_double('measured.events_last_7d') ~ ' * 7 / least(7, measured.product_days_known)',
+            'missing_reason': 'measured.product_missing_reason',
+        },
+        {
+            'signal': 'usage_change_vs_baseline',
+            'raw_value': log_ratio_to_baseline('measured.events_last_28d', 'measured.events_baseline_84d', 'measured.product_days_known'),
+            'missing_reason': "coalesce(measured.product_missing_reason, case when measured.product_days_known < 56 then 'less than 56 days of product data: no baseline to compare with' end)",
+        },
+        {
+            'signal': 'volume_change_vs_baseline',
+            'raw_value': log_ratio_to_baseline('measured.quantity_last_28d', 'measured.quantity_baseline_84d', 'measured.product_days_known'),
+            'missing_reason': "coalesce(measured.product_missing_reason, case when measured.product_days_known < 56 then 'less than 56 days of product data: no baseline to compare with' end)",
+        },
+        {
+            'signal': 'active_days_28d',
+            'raw_value': as_double('measured.active_days_28d') ~ ' * 28 / least(28, measured.product_days_known)',
+            'missing_reason': 'measured.product_missing_reason',
+        },
+        {
+            'signal': 'days_since_last_activity',
+            'raw_value': 'least(90, ' ~ days_between('coalesce(measured.latest_activity_date, measured.first_product_date)', 'measured.as_of_date') ~ ')',
+            'missing_reason': 'measured.product_missing_reason',
+        },
+        {
+            'signal': 'active_users_30d',
+            'raw_value': as_double('measured.active_users_30d'),
             'missing_reason': 'measured.product_missing_reason',
         },
     ], latest_input_at='measured.latest_input_at') }}

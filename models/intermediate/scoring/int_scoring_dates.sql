@@ -2,8 +2,11 @@
     The dates on which accounts are scored: every cadence date (weekly on
     healthscore_score_weekday, or daily) from the history start to the as-of date, plus the
     as-of date itself and the date one cadence step before it (for "change since last period").
-    The history starts at healthscore_history_start_date or, by default, 90 days after the
-    earliest product, support, CRM or invoice row, so that every 90-day window is full.
+    The history starts at healthscore_history_start_date or, by default, on the earliest
+    product, support, CRM or invoice row: scores start as soon as a signal can be computed, so
+    that a company with a few months of data has scores before its first renewals. Windowed
+    counts of young accounts are scaled to their tenure (int_product_signals), and a trend is
+    missing until its earlier window lies within the account's data.
 -#}
 
 {%- set cadence = var('healthscore_score_cadence') -%}
@@ -75,7 +78,7 @@ bounds as (
         {% if var('healthscore_history_start_date') -%}
             cast('{{ var("healthscore_history_start_date") }}' as date)
         {%- else -%}
-            {{ add_days('coalesce(first_activity.first_date, subscriptions.first_date, accounts.first_date, ' ~ as_of_date() ~ ')', 90) }}
+            coalesce(first_activity.first_date, subscriptions.first_date, accounts.first_date, {{ as_of_date() }})
         {%- endif %} as history_start_date,
         {{ as_of_date() }} as as_of_date
     from first_activity

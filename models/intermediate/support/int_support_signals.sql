@@ -58,7 +58,8 @@ support_source as (
 
     select
         count(*) as ticket_rows,
-        sum(case when is_escalated is not null then 1 else 0 end) as escalation_flag_rows
+        sum(case when is_escalated is not null then 1 else 0 end) as escalation_flag_rows,
+        (select count(*) from csat_surveys) as csat_survey_rows
     from tickets
 
 ),
@@ -139,6 +140,7 @@ measured as (
         account_dates.is_cadence_date,
         case when support_source.ticket_rows = 0 then 'no support data source' end as support_missing_reason,
         support_source.escalation_flag_rows,
+        support_source.ticket_rows + support_source.csat_survey_rows as rating_source_rows,
         coalesce(ticket_counts.open_high_urgent_tickets, 0) as open_high_urgent_tickets,
         coalesce(ticket_counts.tickets_90d, 0) as tickets_90d,
         coalesce(ticket_counts.escalations_90d, 0) as escalations_90d,
@@ -177,7 +179,7 @@ final as (
         {
             'signal': 'csat',
             'raw_value': as_double('measured.good_ratings_180d') ~ ' / measured.ratings_180d',
-            'missing_reason': "case when measured.ratings_180d = 0 then 'no satisfaction rating in the last 180 days' end",
+            'missing_reason': "case when measured.rating_source_rows = 0 then 'no support ticket or CSAT survey data source' when measured.ratings_180d = 0 then 'no satisfaction rating in the last 180 days' end",
             'latest_input_at': 'measured.latest_rating_at',
         },
         {

@@ -1,6 +1,7 @@
 {#-
     Point-in-time backtest rows: for every decided renewal (renewed or churned) and every lead
-    time in healthscore_lead_times_days, the score the account had on the last scoring date on
+    time of its term class (healthscore_lead_times_days; is_longest_lead marks the class's
+    longest, at which checks and calibration judge the score), the score the account had on the last scoring date on
     or before renewal_date - lead (within one cadence step), as account_health_history holds it.
     Renewals whose account had no scored row then (not yet a customer, or too little coverage)
     are kept with is_scored = false and the reason: counted and excluded, never imputed.
@@ -21,16 +22,27 @@ renewals as (
         account_id,
         segment,
         renewal_date,
+        term_class,
         is_churned
     from {{ ref('renewal_outcomes') }}
     where outcome in ('renewed', 'churned')
+        and is_settled
 
 ),
 
 lead_times as (
 
-    {%- for lead in var('healthscore_lead_times_days') %}
-    select {{ lead | int }} as lead_days
+    {%- set rows = [] %}
+    {%- for term_class, leads in lead_times_by_term_class().items() %}
+    {%- for lead in leads %}
+    {%- do rows.append((term_class, lead, loop.last)) %}
+    {%- endfor %}
+    {%- endfor %}
+    {%- for term_class, lead, is_longest in rows %}
+    select
+        cast('{{ term_class }}' as {{ dbt.type_string() }}) as term_class,
+        {{ lead }} as lead_days,
+        {{ 'true' if is_longest else 'false' }} as is_longest_lead
     {{ "union all" if not loop.last }}
     {%- endfor %}
 
@@ -64,10 +76,13 @@ targets as (
         renewals.segment,
         renewals.renewal_date,
         renewals.is_churned,
+        renewals.term_class,
         lead_times.lead_days,
+        lead_times.is_longest_lead,
         {{ add_days('renewals.renewal_date', '-1 * lead_times.lead_days') }} as target_date
     from renewals
-    cross join lead_times
+    inner join lead_times
+        on renewals.term_class = lead_times.term_class
 
 ),
 
@@ -103,7 +118,9 @@ final as (
         targets.segment,
         targets.renewal_date,
         targets.is_churned,
+        targets.term_class,
         targets.lead_days,
+        targets.is_longest_lead,
         targets.target_date,
         matched.as_of_date as scoring_date,
         matched.weight_profile,

@@ -16,7 +16,9 @@ backtest as (
         segment,
         renewal_date,
         is_churned,
+        term_class,
         lead_days,
+        is_longest_lead,
         scoring_date,
         weight_profile,
         health_score
@@ -44,6 +46,8 @@ final as (
     select
         backtest.renewal_id,
         backtest.lead_days,
+        backtest.term_class,
+        backtest.is_longest_lead,
         backtest.account_id,
         backtest.segment,
         backtest.weight_profile,

@@ -16,6 +16,7 @@ decided as (
         count(*) over () as renewals
     from {{ ref('renewal_outcomes') }}
     where outcome in ('renewed', 'churned')
+        and is_settled
 
 ),
 

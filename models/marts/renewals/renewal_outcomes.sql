@@ -10,6 +10,10 @@
                back-to-back term is one renewal event, never a churn plus a new business.
       churned  no such term, and the grace window has fully elapsed by the as-of date.
       pending  no such term yet and the grace window still runs: counted as neither.
+    is_settled: the grace window has fully elapsed, so either outcome could have been seen. Only
+    settled renewals are validated: a renewal ended in the last grace window can already be
+    known renewed but not yet churned, and counting it would tilt recent renewals toward
+    renewed (most of a short history's later renewals).
 -#}
 
 {%- set grace_days = var('healthscore_renewal_grace_days') | int -%}
@@ -112,6 +116,7 @@ final as (
         cast(classified.ending_terms as {{ dbt.type_int() }}) as ending_terms,
         cast(classified.term_start_date as date) as term_start_date,
         cast({{ days_between('classified.term_start_date', 'classified.renewal_date') }} as {{ dbt.type_int() }}) as term_days,
+        cast({{ term_class(days_between('classified.term_start_date', 'classified.renewal_date')) }} as {{ dbt.type_string() }}) as term_class,
         cast(classified.outcome as {{ dbt.type_string() }}) as outcome,
         cast(case when classified.outcome = 'churned' then 1 when classified.outcome = 'renewed' then 0 end as {{ dbt.type_int() }}) as is_churned,
         cast(classified.ending_arr as {{ contract_sql_type('decimal') }}) as ending_arr,
@@ -127,6 +132,7 @@ final as (
             else 'flat'
         end as {{ dbt.type_string() }}) as arr_change_category,
         cast(classified.grace_end_date as date) as grace_end_date,
+        classified.grace_end_date < {{ as_of_date() }} as is_settled,
         cast(classified.canceled_at as {{ dbt.type_timestamp() }}) as canceled_at,
         {{ as_of_date() }} as as_of_date
     from classified

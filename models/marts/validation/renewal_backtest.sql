@@ -19,6 +19,8 @@ final as (
         cast(backtest.segment as {{ dbt.type_string() }}) as segment,
         cast(backtest.renewal_date as date) as renewal_date,
         cast(backtest.is_churned as {{ dbt.type_int() }}) as is_churned,
+        cast(backtest.term_class as {{ dbt.type_string() }}) as term_class,
+        cast(backtest.is_longest_lead as {{ dbt.type_boolean() }}) as is_longest_lead,
         cast(backtest.target_date as date) as target_date,
         cast(backtest.scoring_date as date) as scoring_date,
         cast(backtest.is_scored as {{ dbt.type_boolean() }}) as is_scored,

@@ -6,6 +6,8 @@
 select
     renewal_id,
     lead_days,
+    term_class,
+    is_longest_lead,
     account_id,
     segment,
     weight_profile,

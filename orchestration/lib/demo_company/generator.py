@@ -11,6 +11,7 @@ import numpy as np
 import pyarrow as pa
 
 from .accounts import build_roster, id_width
+from .archetypes import ARCHETYPE_NAMES, DEFAULT_ARCHETYPE, get_archetype
 from .config import MECHANISM, SEGMENT_NAMES
 from .dirt import DirtLog, IdScheme, duplicate_rows, inject_rows
 from .schema import TABLES
@@ -45,6 +46,7 @@ class GenerationReport:
     churns_by_segment: dict[str, int] = field(default_factory=dict)
     paths: dict[str, Path] = field(default_factory=dict)
     truth_paths: dict[str, Path] = field(default_factory=dict)
+    archetype: str = DEFAULT_ARCHETYPE
 
     @property
     def dirty_by_kind(self) -> dict[str, int]:
@@ -72,15 +74,24 @@ def generate_company(
     dirty: bool = True,
     event_density: float = 1.0,
     progress: Callable[[str], None] | None = None,
+    archetype: str = DEFAULT_ARCHETYPE,
 ) -> GenerationReport:
-    """Write a deterministic demo company (the ten contract tables and its hidden truth).
+    """Write a deterministic company (its contract tables and its hidden truth).
 
     The files are a pure function of the arguments: the same arguments give byte-identical
     files. `end_date` defaults to today's UTC date. `event_density` multiplies the feature
     events per active user-day (more product events for the same company and outcomes; the
-    benchmark uses it to reach a size).
+    benchmark uses it to reach a size). `archetype` picks the kind of company (one of
+    ARCHETYPE_NAMES, docs/archetypes.md): `enterprise_b2b` is the demo company of
+    docs/demo_company.md with all ten tables; the others write fewer tables (the rest are
+    absent, and removed from `out_dir` if an earlier run left them) and add
+    `_truth/archetype.json`.
     """
     _validate(accounts, months, seed, file_format)
+    if archetype not in ARCHETYPE_NAMES:
+        raise ValueError(
+            f"archetype must be one of {', '.join(ARCHETYPE_NAMES)}, got {archetype!r}."
+        )
     out_dir = Path(out_dir)
     try:
         (out_dir / TRUTH_DIR).mkdir(parents=True, exist_ok=True)
@@ -91,6 +102,33 @@ def generate_company(
     window = Window.ending(end_date or utc_today(), months)
     if not 0 < event_density <= 20:
         raise ValueError(f"event_density must be above 0 and at most 20, got {event_density!r}.")
+    if archetype != DEFAULT_ARCHETYPE:
+        from .archetype_sim import generate_archetype
+
+        report = GenerationReport(
+            out_dir=out_dir,
+            accounts=accounts,
+            months=months,
+            seed=seed,
+            window_start=window.start,
+            end_date=window.end,
+            file_format=file_format,
+            dirty=dirty,
+            archetype=archetype,
+        )
+        generate_archetype(
+            get_archetype(archetype),
+            out_dir,
+            window,
+            report,
+            accounts=accounts,
+            seed=seed,
+            file_format=file_format,
+            dirty=dirty,
+            event_density=event_density,
+            say=say,
+        )
+        return report
     mechanism = (
         MECHANISM
         if event_density == 1.0
@@ -147,22 +185,9 @@ def generate_company(
             f"{events.rows:,} events"
         )
     unknown_accounts = _unknown_account_ids(accounts)
-    if dirty and last_events is not None:
-        prefix, width = ID_PREFIXES["product_events"]
-        extra = inject_rows(
-            "product_events",
-            last_events,
-            table_format("product_events", file_format) == "csv",
-            IdScheme(prefix, width, next_event),
-            unknown_accounts,
-            window,
-            dirt_rng,
-            dirt_log,
-        )
-        events.write(extra.slice(last_events.num_rows))
-    events.close()
-    report.paths["product_events"] = events.path
-    report.row_counts["product_events"] = events.rows
+    close_events(
+        events, last_events, next_event, unknown_accounts, window, report, dirty, dirt_rng, dirt_log
+    )
 
     for table in _SMALL_TABLES:
         say(f"writing {table}")
@@ -234,3 +259,34 @@ def _write_truth(assembler: Assembler, out_dir: Path, report: GenerationReport) 
         report.churns_by_segment[segment] = sum(
             c for s, c in zip(segments, churned, strict=True) if s == segment
         )
+
+
+def close_events(
+    events: TableSink,
+    last_events: pa.Table | None,
+    next_event: int,
+    unknown_accounts: list[str],
+    window: Window,
+    report: GenerationReport,
+    dirty: bool,
+    dirt_rng: np.random.Generator,
+    dirt_log: DirtLog,
+) -> None:
+    """Finish the product_events file: in a dirty company, append the injected bad rows (cut
+    from the shape of the last batch), then record the file and its row count."""
+    if dirty and last_events is not None:
+        prefix, width = ID_PREFIXES["product_events"]
+        extra = inject_rows(
+            "product_events",
+            last_events,
+            events.format == "csv",
+            IdScheme(prefix, width, next_event),
+            unknown_accounts,
+            window,
+            dirt_rng,
+            dirt_log,
+        )
+        events.write(extra.slice(last_events.num_rows))
+    events.close()
+    report.paths["product_events"] = events.path
+    report.row_counts["product_events"] = events.rows
