@@ -17,7 +17,10 @@
                                      does the score predict renewals at other kinds of company?
 
 Errors a user can cause end in one sentence on stderr and exit code 2; a failed dbt build
-lists what failed and exits 1. Set HEALTHSCORE_DEBUG=1 to see tracebacks.
+lists what failed and exits 1; a warehouse another run kept busy past
+HEALTHSCORE_LOCK_WAIT_SECONDS exits 75 (try again later). Ctrl-C, SIGTERM and SIGHUP stop dbt,
+remove the build copy and exit 128 + the signal's number, the warehouse as it was. Set
+HEALTHSCORE_DEBUG=1 to see tracebacks.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -43,6 +48,18 @@ ARCHETYPE_CHOICES = ("enterprise_b2b", "product_led", "usage_smb")
 
 class UsageError(Exception):
     """A problem with the command's arguments; the message says how to fix it."""
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind like Ctrl-C (dbt stopped, the build copy removed)."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(signal.Signals(number).name)
+        self.number = number
+
+
+def _stop_on(number: int, frame: object) -> None:
+    raise Stopped(number)
 
 
 def _say(message: str) -> None:
@@ -151,7 +168,16 @@ def command_demo(args: argparse.Namespace) -> int:
     database = Path(args.database)
     started = time.monotonic()
     # The demo rebuilds from scratch, so a regenerated company never mixes with an older one.
-    run_pipeline(landing, database, as_of=end_date, full_refresh=True, unit_tests=True, say=_say)
+    run_pipeline(
+        landing,
+        database,
+        as_of=end_date,
+        full_refresh=True,
+        unit_tests=True,
+        allow_older=True,
+        command="healthscore demo",
+        say=_say,
+    )
     validation = _validate(database, _reports_dir(args, database), landing)
     _say(f"Pipeline finished in {time.monotonic() - started:.0f}s.\n")
     _say(summary_text(database) + "\n\n" + "\n".join(validation))
@@ -163,6 +189,10 @@ def command_run(args: argparse.Namespace) -> int:
     from orchestration.lib.summary import summary_text
 
     landing = Path(args.landing)
+    if landing.exists() and not landing.is_dir():
+        raise UsageError(
+            f"--landing {landing} is a file; pass the folder that holds the contract files."
+        )
     if not landing.is_dir():
         raise UsageError(
             f"Landing folder {landing} does not exist; pass a folder of contract files."
@@ -184,6 +214,7 @@ def command_run(args: argparse.Namespace) -> int:
         full_refresh=args.full_refresh,
         unit_tests=args.unit_tests,
         extra_vars=extra_vars,
+        allow_older=args.allow_older_as_of,
         say=_say,
     )
     validation = (
@@ -208,6 +239,7 @@ def command_validate(args: argparse.Namespace) -> int:
 def command_adopt(args: argparse.Namespace) -> int:
     from orchestration.lib.pipeline import rescore_warehouse
     from orchestration.lib.validation import SEEDS_DIR, adopt_proposal
+    from orchestration.lib.warehouse_file import writing
 
     proposal = Path(args.proposal)
     if not proposal.exists():
@@ -218,19 +250,25 @@ def command_adopt(args: argparse.Namespace) -> int:
             f"No warehouse at {database} to rescore; pass --database, or --no-rescore to only "
             "change the seeds."
         )
-    _say(f"Adopting {proposal} into {SEEDS_DIR}:")
     backup_dir = (proposal if proposal.is_dir() else proposal.parent) / "previous_seeds"
-    backup = adopt_proposal(proposal, backup_dir=backup_dir, say=_say)
-    _say(f"  the previous seeds are kept in {backup}")
     if args.no_rescore:
+        _say(f"Adopting {proposal} into {SEEDS_DIR}:")
+        backup = adopt_proposal(proposal, backup_dir=backup_dir, say=_say)
+        _say(f"  the previous seeds are kept in {backup}")
         _say(
             "Seeds changed. Rescore the whole history with them: healthscore adopt ... without "
             "--no-rescore, or healthscore run --full-refresh; an incremental run would score "
             "only new dates with them."
         )
         return 0
-    _say(f"Rescoring the whole history of {database} with the adopted seeds ...")
-    rescore_warehouse(database, say=_say)
+    # The seeds change and the rescore happen under the warehouse's writer lock, so no run
+    # scores with half-adopted seeds in between.
+    with writing(database.resolve(), command="healthscore adopt", say=_say):
+        _say(f"Adopting {proposal} into {SEEDS_DIR}:")
+        backup = adopt_proposal(proposal, backup_dir=backup_dir, say=_say)
+        _say(f"  the previous seeds are kept in {backup}")
+        _say(f"Rescoring the whole history of {database} with the adopted seeds ...")
+        rescore_warehouse(database, say=_say, lock_held=True)
     landing = Path(args.landing) if args.landing else None
     _say("\n".join(_validate(database, _reports_dir(args, database), landing)))
     return 0
@@ -411,6 +449,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also run the dbt unit tests (development and CI; scheduled runs leave them out)",
     )
+    run.add_argument(
+        "--allow-older-as-of",
+        action="store_true",
+        help="rebuild a warehouse already scored as of a later date (from scratch)",
+    )
     run.add_argument("--no-validate", action="store_true", help="skip validation and calibration")
     run.add_argument("--rebuild-from", help="backfill: recompute the score history from this date")
     run.add_argument("--rebuild-to", help="backfill: ... to this date (default: --rebuild-from)")
@@ -554,12 +597,24 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     from orchestration.lib.dbt_invoke import DbtError
     from orchestration.lib.loader import LandingError
+    from orchestration.lib.warehouse_file import WarehouseBusy, WarehouseError
 
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
+    # Handlers can be set only in the main thread (tests also call main() from others).
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    stops = (signal.SIGTERM, signal.SIGHUP) if in_main_thread else ()
+    previous = {number: signal.getsignal(number) for number in stops}
+    for number in previous:
+        signal.signal(number, _stop_on)
     try:
         return handler(args)
-    except (UsageError, LandingError, ValueError) as error:
+    except WarehouseBusy as error:
+        if os.environ.get("HEALTHSCORE_DEBUG"):
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return 75
+    except (UsageError, LandingError, WarehouseError, ValueError) as error:
         if os.environ.get("HEALTHSCORE_DEBUG"):
             raise
         print(f"error: {error}", file=sys.stderr)
@@ -572,6 +627,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the warehouse was left as it was before this run.", file=sys.stderr)
         return 130
+    except Stopped as stop:
+        print(
+            f"stopped by {stop}; the warehouse was left as it was before this run.",
+            file=sys.stderr,
+        )
+        return 128 + stop.number
+    finally:
+        for number, handler_before in previous.items():
+            signal.signal(number, handler_before)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,10 @@ read from them; tests that need their own build say so in their name.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +19,11 @@ import pytest
 
 from orchestration.cli import main as cli_main
 from orchestration.lib.demo_company import GenerationReport, generate_company
+
+# Under pytest-xdist, each worker's dbt commands write their own target folder: two dbt
+# processes compiling into one folder at once would overwrite each other's files.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("DBT_TARGET_PATH", f"target/{os.environ['PYTEST_XDIST_WORKER']}")
 
 SMALL_END_DATE = dt.date(2026, 6, 28)  # a Sunday, so the as-of date is also a cadence date
 
@@ -102,3 +110,39 @@ def copy_landing(source: Path, target: Path, *, without: tuple[str, ...] = ()) -
         else:
             shutil.copy2(path, target / path.name)
     return target
+
+
+class Readers:
+    """A BI-style reader holding one read-only connection open, and another opening a new
+    read-only connection every 0.2 s; every query error is kept."""
+
+    def __init__(self, database: Path) -> None:
+        self.database = database
+        self.errors: list[str] = []
+        self.queries = 0
+        self._stop = threading.Event()
+        self._held = duckdb.connect(str(database), read_only=True)
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            try:
+                con = duckdb.connect(str(self.database), read_only=True)
+                try:
+                    con.execute("select count(*) from marts.account_health").fetchone()
+                finally:
+                    con.close()
+                self._held.execute("select count(*) from marts.account_health").fetchone()
+                self.queries += 1
+            except duckdb.Error as error:
+                self.errors.append(str(error))
+            time.sleep(0.2)
+
+    def __enter__(self) -> Readers:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._held.close()

@@ -52,7 +52,7 @@ def test_account_health_has_one_row_per_account_and_null_scores_say_why(
             assert band is None and status != "scored" and reason
         else:
             assert 0 <= score <= 100 and status == "scored" and reason is None
-            assert band == ("red" if score < 40 else "amber" if score < 60 else "green")
+            assert band == ("red" if score < 45 else "amber" if score < 60 else "green")
             assert coverage >= 0.5
     assert any(row[3] == "not_a_customer" for row in rows), "churned accounts stay listed"
 
@@ -258,7 +258,7 @@ def test_a_failed_build_leaves_the_warehouse_as_it_was(
     assert "healthscore_score_cadence must be 'weekly' or 'daily'" in output.text
     assert "left as it was" in output.text and "Traceback" not in output.text
     assert hashlib.sha256(database.read_bytes()).hexdigest() == before
-    assert not list(database.parent.glob(".healthscore-build-*"))
+    assert not (database.parent / f".{database.name}.build").exists()
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ sponsor's negative meeting on the same day, the notifier, and the UI command."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -25,7 +26,8 @@ from orchestration.lib.contract import PROJECT_ROOT, contract_tables
 from orchestration.lib.dbt_invoke import run_dbt
 from orchestration.lib.demo_company import generate_company
 from orchestration.lib.notifier import send_new_alerts
-from tests.conftest import query
+from orchestration.lib.warehouse_file import WriterLock
+from tests.conftest import Readers, query
 
 AS_OF = dt.date(2026, 6, 28)
 LAYERS = {
@@ -185,6 +187,7 @@ class SponsorReview:
     fired: dg.RunRequest
     unchanged: dg.SkipReason | dg.RunRequest
     run: dg.ExecuteInProcessResult
+    readers: Readers
 
 
 @pytest.fixture(scope="module")
@@ -219,14 +222,15 @@ def sponsor_review(dagster_setup: DagsterSetup) -> SponsorReview:
     resources = {"warehouse": repository.get_top_level_resources()["warehouse"]}
 
     def evaluate(cursor: str | None) -> tuple[dg.SkipReason | dg.RunRequest, str | None]:
-        context = dg.build_sensor_context(
+        # A context manager: the warehouse resource cleans up after itself (a teardown).
+        with dg.build_sensor_context(
             cursor=cursor,
             repository_def=repository,
             resources=resources,
             instance=dagster_setup.instance,
-        )
-        outcome = sensor(context)
-        return outcome, context.cursor
+        ) as context:
+            outcome = sensor(context)
+            return outcome, context.cursor
 
     first, cursor = evaluate(None)
     folder = dagster_setup.landing / "crm_activities"
@@ -239,13 +243,15 @@ def sponsor_review(dagster_setup: DagsterSetup) -> SponsorReview:
     fired, cursor = evaluate(cursor)
     unchanged, _ = evaluate(cursor)
     assert isinstance(fired, dg.RunRequest)
-    run = dagster_setup.defs.get_implicit_global_asset_job_def().execute_in_process(
-        asset_selection=fired.asset_selection,
-        run_config=fired.run_config,
-        instance=dagster_setup.instance,
-        raise_on_error=False,
-    )
-    return SponsorReview(account_id, before, first, fired, unchanged, run)
+    # A BI tool holds a connection through the refresh, and another opens one every 0.2 s.
+    with Readers(database) as readers:
+        run = dagster_setup.defs.get_implicit_global_asset_job_def().execute_in_process(
+            asset_selection=fired.asset_selection,
+            run_config=fired.run_config,
+            instance=dagster_setup.instance,
+            raise_on_error=False,
+        )
+    return SponsorReview(account_id, before, first, fired, unchanged, run, readers)
 
 
 def test_the_sensor_fires_on_a_new_activity_file_and_not_on_an_unchanged_folder(
@@ -277,6 +283,9 @@ def test_a_sponsors_negative_meeting_moves_the_score_the_same_day_and_raises_an_
     sponsor_review: SponsorReview, dagster_setup: DagsterSetup
 ) -> None:
     assert sponsor_review.run.success
+    # The refresh built on a copy and published it: the readers never failed, nor blocked it.
+    assert sponsor_review.readers.errors == [] and sponsor_review.readers.queries > 0
+    assert not (dagster_setup.database.parent / ".healthscore.duckdb.build").exists()
     database = dagster_setup.database
     score, band, drivers = query(
         database,
@@ -327,21 +336,18 @@ def test_the_notifier_sends_each_alert_once_to_a_file_and_to_a_webhook(
 ) -> None:
     database = tmp_path / "healthscore.duckdb"
     shutil.copy2(dagster_setup.database, database)
-    query(database, "select 1")  # a readable copy
-    import duckdb
-
-    con = duckdb.connect(str(database))
-    con.execute("drop table if exists notifications.sent_alerts")
-    open_alerts = con.execute(
+    open_alerts = query(
+        database,
         "select count(*) from marts.health_alerts "
         "where is_open and detected_on > ? and detected_on <= ?",
         [AS_OF - dt.timedelta(days=30), AS_OF],
-    ).fetchone()[0]
-    con.close()
+    )[0][0]
     assert open_alerts > 0
-    jsonl = tmp_path / "alerts.jsonl"
-    first = send_new_alerts(database, jsonl_path=jsonl, as_of=AS_OF, lookback_days=30)
-    again = send_new_alerts(database, jsonl_path=jsonl, as_of=AS_OF, lookback_days=30)
+    # A first delivery over the whole window (by default it sends only the as-of date's).
+    window = {"as_of": AS_OF, "lookback_days": 30, "first_delivery_days": 30}
+    jsonl = tmp_path / "file" / "alerts.jsonl"
+    first = send_new_alerts(database, jsonl_path=jsonl, **window)
+    again = send_new_alerts(database, jsonl_path=jsonl, **window)
     assert (first.sent, again.sent, again.already_sent) == (open_alerts, 0, open_alerts)
     lines = [json.loads(line) for line in jsonl.read_text().splitlines()]
     assert len(lines) == open_alerts and {
@@ -349,19 +355,19 @@ def test_the_notifier_sends_each_alert_once_to_a_file_and_to_a_webhook(
         "csm_owner",
         "change_drivers",
         "action",
+        "is_provisional",
     } <= set(lines[0])
 
-    con = duckdb.connect(str(database))
-    con.execute("delete from notifications.sent_alerts")
-    con.close()
+    # A webhook with a delivery log of its own: a new destination, sent each alert once.
+    delivered = tmp_path / "webhook" / "delivered.jsonl"
     _Collector.received = []
     server = HTTPServer(("127.0.0.1", 0), _Collector)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_port}/alerts"
-        first = send_new_alerts(database, webhook_url=url, as_of=AS_OF, lookback_days=30)
-        again = send_new_alerts(database, webhook_url=url, as_of=AS_OF, lookback_days=30)
+        first = send_new_alerts(database, webhook_url=url, delivery_log=delivered, **window)
+        again = send_new_alerts(database, webhook_url=url, delivery_log=delivered, **window)
     finally:
         server.shutdown()
     assert (first.sent, again.sent) == (open_alerts, 0)
@@ -454,22 +460,59 @@ def test_the_backfill_job_recomputes_a_past_range_idempotently(
     assert after == before and after[0][0] == after[0][1]  # same rows, no duplicates
 
 
-def test_the_run_after_a_failed_run_tests_every_row(dagster_setup: DagsterSetup) -> None:
-    from orchestration.defs.dbt import previous_run_failed
+def test_a_dagster_run_waits_for_another_writer_then_fails_saying_so(
+    dagster_setup: DagsterSetup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = dagster_setup.database
+    before = hashlib.sha256(database.read_bytes()).hexdigest()
+    holder = WriterLock(database, command="healthscore run")
+    holder.acquire(say=lambda _: None)
+    monkeypatch.setenv("HEALTHSCORE_LOCK_WAIT_SECONDS", "1")
+    try:
+        result = dagster_setup.defs.get_job_def("score_history_backfill").execute_in_process(
+            run_config=_dbt_config(as_of_date=AS_OF.isoformat()),
+            instance=dagster_setup.instance,
+            raise_on_error=False,
+        )
+    finally:
+        holder.release()
+    assert not result.success
+    failure = _failure_text(result)
+    assert "is being written by healthscore run (pid" in failure
+    assert "still being written" in failure
+    assert hashlib.sha256(database.read_bytes()).hexdigest() == before
 
-    @dg.asset
-    def steady() -> None:
-        return None
 
-    @dg.asset
-    def broken() -> None:
-        raise RuntimeError("a failing step")
+def test_a_dagster_run_as_of_an_earlier_date_is_refused_and_changes_nothing(
+    dagster_setup: DagsterSetup,
+) -> None:
+    database = dagster_setup.database
+    before = hashlib.sha256(database.read_bytes()).hexdigest()
+    result = dagster_setup.defs.get_job_def("score_history_backfill").execute_in_process(
+        run_config=_dbt_config(as_of_date=(AS_OF - dt.timedelta(days=7)).isoformat()),
+        instance=dagster_setup.instance,
+        raise_on_error=False,
+    )
+    assert not result.success
+    assert f"already holds scores as of {AS_OF}" in _failure_text(result)
+    assert "allow_older_as_of" in _failure_text(result)
+    assert hashlib.sha256(database.read_bytes()).hexdigest() == before
+    assert not (database.parent / ".healthscore.duckdb.build").exists()
+    # The lock was released with the failed run: the next writer gets it at once.
+    lock = WriterLock(database, command="test")
+    lock.acquire(say=lambda _: None, wait_seconds=0)
+    lock.release()
 
-    instance = dg.DagsterInstance.ephemeral()
-    assert not previous_run_failed(instance)  # no run yet
-    assert dg.materialize([steady], instance=instance).success
-    assert not previous_run_failed(instance)
-    assert not dg.materialize([broken], instance=instance, raise_on_error=False).success
-    assert previous_run_failed(instance)
-    assert dg.materialize([steady], instance=instance).success
-    assert not previous_run_failed(instance)
+
+def _dbt_config(**config: object) -> dict[str, object]:
+    return {"ops": {"healthscore_dbt_models": {"config": config}}}
+
+
+def _failure_text(result: dg.ExecuteInProcessResult) -> str:
+    return "\n".join(
+        str(event.step_failure_data.user_failure_data.description)
+        if event.step_failure_data.user_failure_data
+        else str(event.step_failure_data.error)
+        for event in result.all_events
+        if event.is_step_failure
+    )

@@ -1,9 +1,11 @@
 """Incremental by design: a chain of daily incremental runs gives the same marts as one full
-refresh over the same data, and a backfill of a past range replaces exactly that range's rows."""
+refresh over the same data (alerts included), the same run twice adds no alert, and a backfill
+of a past range replaces exactly that range's rows."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -11,13 +13,15 @@ import duckdb
 import pytest
 
 from orchestration.lib.dbt_invoke import run_dbt
+from orchestration.lib.notifier import send_new_alerts
 from tests.conftest import SMALL_END_DATE, GeneratedCompany, query, run_cli
 
 # Friday to Sunday: the chain crosses a new weekly scoring date incrementally.
 CHAIN = [SMALL_END_DATE - dt.timedelta(days=days) for days in (2, 1, 0)]
-# Marts that are a state of the data. health_alerts is a log of when each alert was raised: a
-# daily chain raises some on weekdays (the day a band changed) that one full refresh cannot see.
-STATE_MARTS = [
+# Every mart. health_alerts keeps a log of alerts across runs, but only of scoring dates, each
+# decided against earlier scoring dates alone; a weekday's alerts are provisional and leave the
+# log out (models/marts/alerts/_alerts__models.yml), so the chain logs what one build logs.
+MARTS = [
     "account_health",
     "account_health_history",
     "account_signals",
@@ -29,6 +33,7 @@ STATE_MARTS = [
     "expansion_candidates",
     "quarantined_rows",
     "source_table_status",
+    "health_alerts",
 ]
 
 
@@ -51,20 +56,32 @@ def build(landing: Path, database: Path, as_of: dt.date, *extra: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def chained_and_full(
-    small_company: GeneratedCompany, tmp_path_factory: pytest.TempPathFactory
-) -> tuple[Path, Path]:
-    workdir = tmp_path_factory.mktemp("incremental")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("incremental")
+
+
+@pytest.fixture(scope="module")
+def chained_and_full(small_company: GeneratedCompany, workdir: Path) -> tuple[Path, Path]:
     chained = workdir / "chain" / "healthscore.duckdb"
     for as_of in CHAIN:
         text = build(small_company.landing, chained, as_of)
         assert "--full-refresh" not in text  # a first build, then incremental ones
+        if as_of == CHAIN[-2]:
+            saturday = workdir / "saturday" / "healthscore.duckdb"
+            saturday.parent.mkdir()
+            shutil.copy2(chained, saturday)
     full = workdir / "full" / "healthscore.duckdb"
     build(small_company.landing, full, CHAIN[-1], "--full-refresh")
     return chained, full
 
 
-@pytest.mark.parametrize("mart", STATE_MARTS)
+@pytest.fixture(scope="module")
+def saturday_of_the_chain(chained_and_full: tuple[Path, Path], workdir: Path) -> Path:
+    """The chain's warehouse as its Saturday run (a day between scoring dates) left it."""
+    return workdir / "saturday" / "healthscore.duckdb"
+
+
+@pytest.mark.parametrize("mart", MARTS)
 def test_daily_incremental_runs_equal_a_full_refresh(
     chained_and_full: tuple[Path, Path], mart: str
 ) -> None:
@@ -97,6 +114,63 @@ def test_daily_incremental_runs_equal_a_full_refresh(
         con.close()
     assert rows > 0
     assert (only_chain, only_full) == (0, 0)
+
+
+ALERT_ROWS = "select * from marts.health_alerts order by alert_id"
+LOGGED_ROWS = "select * from intermediate.int_health_alert_events order by alert_id"
+
+
+def test_the_same_run_twice_adds_no_alert(
+    saturday_of_the_chain: Path, small_company: GeneratedCompany, tmp_path: Path
+) -> None:
+    """Rerunning the chain's Saturday run (between scoring dates: the log of the scoring dates
+    re-decided, and provisional alerts of the as-of date) leaves the alerts and their log
+    exactly as they were."""
+    database = tmp_path / "healthscore.duckdb"
+    shutil.copy2(saturday_of_the_chain, database)
+    before = query(database, ALERT_ROWS), query(database, LOGGED_ROWS)
+    build(small_company.landing, database, CHAIN[-2])
+    after = query(database, ALERT_ROWS), query(database, LOGGED_ROWS)
+    assert before[0] and before[1]
+    assert len(after[0]) == len(before[0]) and len(after[1]) == len(before[1])
+    assert after == before
+
+
+def test_a_provisional_alert_is_confirmed_under_its_id_and_sent_once(
+    chained_and_full: tuple[Path, Path], saturday_of_the_chain: Path, tmp_path: Path
+) -> None:
+    """Saturday's run shows the drops of Saturday as provisional alerts named after Sunday, the
+    next scoring date; Sunday's run logs those it confirms under the same ids, and a notifier
+    that sent them on Saturday does not send them again."""
+    provisional = {
+        alert_id
+        for (alert_id,) in query(
+            saturday_of_the_chain,
+            "select alert_id from marts.health_alerts where is_provisional and detected_on = ?",
+            [CHAIN[-2]],
+        )
+    }
+    confirmed = {
+        alert_id
+        for (alert_id,) in query(
+            chained_and_full[0],
+            "select alert_id from marts.health_alerts where not is_provisional and detected_on = ?",
+            [CHAIN[-1]],
+        )
+    }
+    assert provisional and all(alert_id.endswith(f"|{CHAIN[-1]}") for alert_id in provisional)
+    assert provisional & confirmed
+    assert query(
+        chained_and_full[0], "select count(*) from marts.health_alerts where is_provisional"
+    ) == [(0,)]  # Sunday is a scoring date
+    alerts_file = tmp_path / "alerts.jsonl"
+    saturday = send_new_alerts(saturday_of_the_chain, jsonl_path=alerts_file, as_of=CHAIN[-2])
+    sunday = send_new_alerts(chained_and_full[0], jsonl_path=alerts_file, as_of=CHAIN[-1])
+    sent = [json.loads(line)["alert_id"] for line in alerts_file.read_text().splitlines()]
+    assert saturday.first_delivery and not sunday.first_delivery
+    assert provisional <= set(sent[: saturday.sent])
+    assert len(sent) == len(set(sent)) == saturday.sent + sunday.sent
+    assert sunday.already_sent >= len(provisional & confirmed)
 
 
 def test_the_chain_added_a_scoring_date_and_left_no_stale_weekday_rows(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -54,6 +55,20 @@ def test_contract_lists_the_ten_tables_of_the_spec() -> None:
             assert f"### {name}" in text
             for column in table.column_names:
                 assert f"| {column} |" in text, (name, column)
+
+
+def test_the_contract_page_documents_every_table_and_column_as_the_contract_macro_does() -> None:
+    text = (Path(__file__).resolve().parents[1] / "docs" / "raw_contract.md").read_text()
+    for name, table in contract_tables().items():
+        assert f"### {name}\n" in text, name
+        section = text.split(f"### {name}\n", 1)[1].split("\n### ", 1)[0]
+        assert f"Key `{table.primary_key}`" in section, name
+        for column in table.columns:
+            required = "required" if column.required else "optional"
+            row = f"| {column.name} | {column.logical_type} | {required} |"
+            assert row in section, (name, row)
+            for value in column.accepted_values:
+                assert f"`{value}`" in section, (name, column.name, value)
 
 
 def test_every_contract_table_has_a_dbt_source_and_every_signal_a_known_table() -> None:
@@ -257,3 +272,97 @@ def test_new_files_are_appended_and_a_changed_or_removed_file_reloads_the_table(
     first.unlink()
     load_landing_folder(landing, database)
     assert [row[0] for row in raw_rows(database, "support_tickets")] == ["t2"]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda root: write(root / "landing.csv", ACCOUNTS_CSV), "is a file, not a folder"),
+        (
+            lambda root: write(root / "landing" / "crm_accounts.csv", ACCOUNTS_CSV),
+            r"is a file, not a folder; pass its folder .*landing\.$",
+        ),
+        (lambda root: (root / "landing").mkdir(), r"holds no file of a contract table \(it is"),
+        (
+            lambda root: write(root / "landing" / "crm_acounts.csv", ACCOUNTS_CSV).parent,
+            r"holds no file of a contract table \(it holds only crm_acounts\.csv\)",
+        ),
+    ],
+    ids=["a file", "a contract file", "an empty folder", "no contract table file"],
+)
+def test_a_landing_path_that_is_no_folder_of_contract_files_is_one_clear_error(
+    tmp_path: Path, make: Callable[[Path], object], message: str
+) -> None:
+    made = make(tmp_path)
+    landing = made if isinstance(made, Path) else tmp_path / "landing"
+    database = tmp_path / "w" / "w.duckdb"
+    with pytest.raises(LandingError, match=message) as raised:
+        load_landing_folder(landing, database)
+    assert str(landing) in str(raised.value) and "\n" not in str(raised.value)
+    assert not database.exists()
+
+
+NOT_UTF8_LINE = b"a9,Caf\xe9 Cr\xe8me,smb,2024-03-01\n"
+
+
+@pytest.mark.parametrize(
+    ("lines_before", "suffix"),
+    [(0, ".csv"), (20_000, ".csv"), (0, ".csv.gz")],
+    ids=["in the first 8 kB", "far down the file", "gzip"],
+)
+def test_a_line_that_is_not_utf8_is_rejected_with_its_reason_wherever_it_is(
+    tmp_path: Path, lines_before: int, suffix: str
+) -> None:
+    import gzip
+
+    good = b"a1,Acme,enterprise,2024-01-01 00:00:00\n"
+    data = ACCOUNTS_CSV.encode() + good * lines_before + NOT_UTF8_LINE + good * 3
+    path = tmp_path / "landing" / f"crm_accounts{suffix}"
+    path.parent.mkdir()
+    path.write_bytes(gzip.compress(data) if suffix.endswith(".gz") else data)
+    load = load_landing_folder(path.parent, tmp_path / "w.duckdb").tables["crm_accounts"]
+    assert (load.rows, load.rejected_lines, load.rejected_not_utf8) == (lines_before + 5, 1, 1)
+    [(table, _, line, message, _)] = raw_rows(tmp_path / "w.duckdb", "healthscore_load_rejects")
+    assert (table, line) == ("crm_accounts", lines_before + 4)
+    assert message.startswith("INVALID ENCODING")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            b"account_id,account_n\xe9me,created_at\na1,Acme,2024-01-01\n",
+            r"crm_accounts \(crm_accounts\.csv\) has a header line that is not UTF-8 text",
+        ),
+        (
+            "account_id,created_at\na1,2024-01-01\n".encode("utf-16"),
+            r"crm_accounts \(crm_accounts\.csv\) is not UTF-8 text \(it looks UTF-16",
+        ),
+        (
+            b"account_id,account_name,created_at\n" + b"a1,Caf\xe9,2024-01-01\n" * 50,
+            r"crm_accounts \(crm_accounts\.csv\) is not UTF-8 text: none of its 50 lines",
+        ),
+    ],
+    ids=["header", "utf-16", "every line"],
+)
+def test_a_file_that_cannot_be_read_as_utf8_is_one_clear_error(
+    tmp_path: Path, data: bytes, message: str
+) -> None:
+    (tmp_path / "landing").mkdir()
+    (tmp_path / "landing" / "crm_accounts.csv").write_bytes(data)
+    with pytest.raises(LandingError, match=message) as raised:
+        load_landing_folder(tmp_path / "landing", tmp_path / "w.duckdb")
+    assert "re-export it as UTF-8" in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_a_line_over_the_size_limit_is_named_with_its_file_table_and_line(
+    tmp_path: Path,
+) -> None:
+    rows = ACCOUNTS_CSV.split("\n", 1)[1] * 50  # lines 4 to 103
+    huge = 'a9,"' + "x" * 3_000_000 + '",smb,2024-03-01\n'
+    write(tmp_path / "landing" / "crm_accounts.csv", ACCOUNTS_CSV + rows + huge)
+    with pytest.raises(LandingError) as raised:
+        load_landing_folder(tmp_path / "landing", tmp_path / "w.duckdb")
+    message = str(raised.value)
+    assert message.startswith("Table crm_accounts (crm_accounts.csv): line 104 is about 3,0")
+    assert "fix or remove that line" in message and "Line: 1" not in message

@@ -100,7 +100,7 @@ window_raw_rows as {{ materialized_cte() }} (
 {%- endmacro %}
 
 {% macro default__event_id_group_key(alias) -%}
-    nullif(trim({{ alias }}.event_id), '')
+    {{ parse_text(alias ~ '.event_id', 'string') }}
 {%- endmacro %}
 
 {% macro duckdb__event_id_group_key(alias) -%}

@@ -1,5 +1,5 @@
 {#-
-    The raw data contract, version 1 (shared/spec/raw_contract.md), in machine-readable form:
+    The raw data contract, version 1 (docs/raw_contract.md), in machine-readable form:
     per table its source, primary key, record timestamp (the row's own time, for the
     future-timestamp rule) and columns with their logical type, whether they are required and
     their enumeration. Staging types, validates and quarantines raw rows from it, and the Python

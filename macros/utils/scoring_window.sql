@@ -6,7 +6,10 @@
     - the run's as-of date and the date one cadence step before it (recomputed every run);
     - the cadence dates between healthscore_rebuild_from and healthscore_rebuild_to when set:
       a backfill of any past range (idempotent: a date's rows are replaced, never appended);
-    - every date on a full refresh or a first build.
+    - every date on a full refresh or a first build, and when rows were removed from a raw
+      table since the last build (raw_rows_were_removed: the landing folder is the truth, so
+      the history is recomputed without them; the pre-hook of incremental_by_date() then
+      empties the model first).
     A model using it must carry is_cadence_date, and be configured by incremental_by_date().
     int_account_scoring_dates (accounts, terms and segments per date), which every per-date
     model reads, is incremental the same way, so a date computed by an earlier run keeps the
@@ -15,9 +18,10 @@
     they rebuild old dates from its stored rows (and lack any date it never computed).
 -#}
 {% macro dates_to_build(alias='window_dates') -%}
+    {%- set rows_removed = raw_rows_were_removed() %}
     select {{ alias }}.as_of_date
     from {{ ref('int_scoring_dates') }} as {{ alias }}
-    {%- if is_incremental() %}
+    {%- if is_incremental() and not rows_removed %}
     where {{ alias }}.is_current_date
         or {{ alias }}.is_previous_period_date
         or ({{ alias }}.is_cadence_date and {{ alias }}.as_of_date >= (
@@ -45,16 +49,19 @@
     delete without Delta tables), insert_overwrite of as_of_date partitions. Before a run adds
     its dates, the rows of earlier runs' non-cadence dates (their as-of and previous-period
     dates) are deleted; on Spark they stay, and every reader joins int_scoring_dates, which
-    holds only the current run's dates.
+    holds only the current run's dates. When raw rows were removed since the last build, the
+    pre-hook empties the model instead, and dates_to_build recomputes every date.
 -#}
 {% macro incremental_by_date() -%}
     {%- if target.type == 'spark' -%}
         {{ return({'materialized': 'incremental', 'incremental_strategy': 'insert_overwrite',
-                   'partition_by': ['as_of_date'], 'file_format': 'parquet', 'on_schema_change': 'fail'}) }}
+                   'partition_by': ['as_of_date'], 'file_format': 'parquet', 'on_schema_change': 'fail',
+                   'pre_hook': "{{ empty_table_when(raw_rows_were_removed(), this) }}"}) }}
     {%- else -%}
         {{ return({'materialized': 'incremental', 'incremental_strategy': 'delete+insert',
                    'unique_key': 'as_of_date', 'on_schema_change': 'fail',
-                   'pre_hook': "{% if is_incremental() %}delete from {{ this }} where not is_cadence_date{% endif %}"}) }}
+                   'pre_hook': "{% if raw_rows_were_removed() %}truncate table {{ this }}"
+                               ~ "{% elif is_incremental() %}delete from {{ this }} where not is_cadence_date{% endif %}"}) }}
     {%- endif -%}
 {%- endmacro %}
 

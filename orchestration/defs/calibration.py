@@ -36,7 +36,7 @@ def weight_calibration(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     outcome = run_validation(
-        Path(warehouse.database_path),
+        Path(warehouse.current_path()),
         Path(warehouse.reports_dir),
         landing=Path(warehouse.landing_dir),
         say=context.log.info,

@@ -51,7 +51,7 @@ def _judged_leads(con: duckdb.DuckDBPyConnection) -> list[int]:
 )
 def auc_above_floor(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     settings = project_vars()
-    con = duckdb.connect(warehouse.database_path, read_only=True)
+    con = duckdb.connect(warehouse.current_path(), read_only=True)
     try:
         verdicts = []
         for lead in _judged_leads(con):
@@ -87,7 +87,7 @@ def auc_above_floor(warehouse: WarehouseResource) -> dg.AssetCheckResult:
 )
 def band_churn_rates_ordered(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     settings = project_vars()
-    con = duckdb.connect(warehouse.database_path, read_only=True)
+    con = duckdb.connect(warehouse.current_path(), read_only=True)
     try:
         verdicts = []
         for lead in _judged_leads(con):
@@ -115,7 +115,7 @@ def band_churn_rates_ordered(warehouse: WarehouseResource) -> dg.AssetCheckResul
 )
 def coverage_above_floor(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     settings = project_vars()
-    con = duckdb.connect(warehouse.database_path, read_only=True)
+    con = duckdb.connect(warehouse.current_path(), read_only=True)
     try:
         mean, scored, insufficient = con.execute(
             """select avg(coverage) filter (where health_score is not null),

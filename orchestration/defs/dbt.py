@@ -59,12 +59,14 @@ class PipelineConfig(dg.Config):
     default (HEALTHSCORE_AS_OF_DATE, else today in UTC). rebuild_from / rebuild_to recompute
     the score history's dates in that range (a backfill; idempotent). test_all_rows makes the
     data tests read every row of the incremental models, not only the rows this run writes
-    (macros/utils/latest_run_rows.sql); it is set by itself after a run that did not succeed."""
+    (macros/utils/latest_run_rows.sql). allow_older_as_of rebuilds, from scratch, a warehouse
+    already scored as of a later date (refused otherwise)."""
 
     as_of_date: str | None = None
     rebuild_from: str | None = None
     rebuild_to: str | None = None
     test_all_rows: bool = False
+    allow_older_as_of: bool = False
 
     def resolved_as_of(self, warehouse: WarehouseResource) -> dt.date:
         return (
@@ -117,17 +119,6 @@ def score_metadata(database: str) -> dict[str, dg.MetadataValue]:
     return metadata
 
 
-FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
-
-
-def previous_run_failed(instance: dg.DagsterInstance) -> bool:
-    """Whether the latest finished run on this instance failed or was cancelled. A build in
-    place keeps the rows of a failed run, and the data tests read only the rows the latest run
-    wrote, so the run after a failure tests every row again."""
-    runs = instance.get_runs(filters=dg.RunsFilter(statuses=FINISHED), limit=1)
-    return bool(runs) and runs[0].status != dg.DagsterRunStatus.SUCCESS
-
-
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -141,6 +132,10 @@ def healthscore_dbt_models(
     config: PipelineConfig,
 ) -> Iterator[Any]:
     as_of = config.resolved_as_of(warehouse)
+    # The build runs on this run's copy of the warehouse, under its writer lock (the ingestion
+    # step may have opened it already), and is published below only when dbt passed.
+    warehouse.open_copy(context.log)
+    going_back = warehouse.refuse_older(as_of, config.allow_older_as_of)
     # The as-of date goes to dbt as HEALTHSCORE_AS_OF_DATE (see dbt_invoke.AS_OF_ENV): a daily
     # run then keeps dbt's partial parsing; the vars below change rarely.
     dbt_vars: dict[str, object] = {}
@@ -151,14 +146,16 @@ def healthscore_dbt_models(
         dbt_vars["healthscore_rebuild_to"] = dt.date.fromisoformat(
             config.rebuild_to or config.rebuild_from
         ).isoformat()
-    if config.test_all_rows or previous_run_failed(context.instance):
-        context.log.info("Data tests read every row (test_all_rows, or the last run failed).")
+    if config.test_all_rows:
+        context.log.info("Data tests read every row (test_all_rows).")
         dbt_vars["healthscore_test_all_rows"] = True
-    args = ["build", *WITHOUT_UNIT_TESTS] + (["--vars", json.dumps(dbt_vars)] if dbt_vars else [])
+    args = ["build", *WITHOUT_UNIT_TESTS] + (["--full-refresh"] if going_back else [])
+    args += ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
     with as_of_in_environment(as_of):
         invocation = dbt.cli(args, context=context)
     # The score asset's result waits until the build ends (DuckDB is locked while dbt writes),
-    # then carries the band counts and the validation figures.
+    # then carries the band counts and the validation figures. The stream raises when dbt
+    # failed, and the copy is then never published.
     held: list[Any] = []
     for event in invocation.stream():
         if getattr(event, "asset_key", None) == SCORE_ASSET or (
@@ -168,12 +165,14 @@ def healthscore_dbt_models(
             held.append(event)
             continue
         yield event
+    metadata = score_metadata(warehouse.current_path())
+    warehouse.publish_copy(context.log)
     for event in held:
         if isinstance(event, dg.Output):
             yield event.with_metadata(
                 {
                     **event.metadata,
-                    **score_metadata(warehouse.database_path),
+                    **metadata,
                     "as_of_date": dg.MetadataValue.text(as_of.isoformat()),
                 }
             )

@@ -14,6 +14,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from orchestration.defs.dbt import healthscore_dbt_models
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import WarehouseResource
 from orchestration.lib.contract import contract_tables
@@ -90,16 +91,22 @@ def raw_tables(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> Iterator[dg.MaterializeResult]:
     selected = [key.path[-1] for key in context.selected_asset_keys if key != REJECTS]
+    # Loaded into this run's build copy, under the writer lock: the dbt step builds on the
+    # same copy and publishes it; a run without the dbt step publishes here.
+    copy = warehouse.open_copy(context.log)
     try:
         report = load_landing_folder(
             Path(warehouse.landing_dir),
-            Path(warehouse.database_path),
+            copy,
             tables=selected,
             progress=context.log.info,
         )
     except LandingError as error:
         raise dg.Failure(description=str(error)) from error
-    quarantined = quarantine_counts(warehouse.database_path, selected)
+    quarantined = quarantine_counts(str(copy), selected)
+    run_selection = context.run.asset_selection
+    if run_selection is not None and not run_selection & set(healthscore_dbt_models.keys):
+        warehouse.publish_copy(context.log)
     for table in selected:
         load = report.tables[table]
         metadata: dict[str, object] = {
@@ -172,7 +179,7 @@ def raw_table_freshness(
     # that moment are clock skew, quarantined by staging, and do not make a table look fresh.
     as_of_end = dt.datetime.combine(warehouse.default_as_of() + dt.timedelta(days=1), dt.time())
     reference = min(dt.datetime.now(dt.UTC).replace(tzinfo=None), as_of_end)
-    con = duckdb.connect(warehouse.database_path, read_only=True)
+    con = duckdb.connect(warehouse.current_path(), read_only=True)
     try:
         present = {
             row[0]

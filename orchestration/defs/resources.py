@@ -1,24 +1,49 @@
 """Resources shared by the assets: the warehouse, dbt, the alert destination. Runs execute
-in process, one step at a time: DuckDB allows a single writer."""
+in process, one step at a time, so a run's steps share one WarehouseResource."""
 
 import datetime as dt
+import os
+from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
+from pydantic import PrivateAttr
 
 from orchestration.defs.project import dbt_project
 from orchestration.lib.dbt_invoke import dbt_executable
+from orchestration.lib.pipeline import previous_as_of
 from orchestration.lib.settings import settings_from_env
+from orchestration.lib.warehouse_file import (
+    WarehouseError,
+    WriterLock,
+    discard,
+    publish,
+    remove_leftovers,
+    start_copy,
+)
+
+DUCKDB_PATH_ENV = "HEALTHSCORE_DUCKDB_PATH"
 
 
 class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB warehouse file, the landing folder it is loaded from, and the date runs score
-    as of when their config names none (None: today, UTC)."""
+    as of when their config names none (None: today, UTC).
+
+    A run writes the way the command line does (orchestration/lib/warehouse_file.py): its first
+    writing step takes the warehouse's writer lock and starts a build copy (`open_copy`), dbt
+    builds on the copy, and the dbt step publishes it in one rename when the build passed
+    (`publish_copy`). Readers, and the run's later steps, read the published file; a run that
+    fails or is stopped leaves the warehouse as it was (the copy is removed when the run ends,
+    or by the next writer if the process was killed)."""
 
     database_path: str
     landing_dir: str
     reports_dir: str
     as_of_date: str | None = None
+
+    _lock: WriterLock | None = PrivateAttr(default=None)
+    _copy: Path | None = PrivateAttr(default=None)
+    _env_before: str | None = PrivateAttr(default=None)
 
     def default_as_of(self) -> dt.date:
         return (
@@ -26,6 +51,76 @@ class WarehouseResource(dg.ConfigurableResource):
             if self.as_of_date
             else dt.datetime.now(dt.UTC).date()
         )
+
+    @property
+    def database(self) -> Path:
+        return Path(self.database_path).resolve()
+
+    def current_path(self) -> str:
+        """What this run's steps read: its build copy while one is open, else the warehouse."""
+        return str(self._copy) if self._copy is not None else str(self.database)
+
+    def open_copy(self, log: dg.DagsterLogManager) -> Path:
+        """Take the writer lock (waiting a bounded time) and start this run's build copy; later
+        calls in the same run return the same copy. dbt, started from this process, builds on
+        it (HEALTHSCORE_DUCKDB_PATH)."""
+        if self._copy is not None:
+            return self._copy
+        lock = WriterLock(self.database, command="a Dagster run")
+        try:
+            lock.acquire(log.info)
+            self._lock = lock
+            remove_leftovers(self.database, log.info)
+            self._copy = start_copy(self.database, fresh=False)
+        except WarehouseError as error:
+            raise dg.Failure(description=str(error)) from error
+        self._env_before = os.environ.get(DUCKDB_PATH_ENV)
+        os.environ[DUCKDB_PATH_ENV] = str(self._copy)
+        return self._copy
+
+    def refuse_older(self, as_of: dt.date, allow_older: bool) -> bool:
+        """Fail when the warehouse is already scored as of a later date, unless `allow_older`;
+        returns whether the run goes back in time (and must rebuild from scratch)."""
+        last = previous_as_of(self.database)
+        if last is None or as_of >= last:
+            return False
+        if not allow_older:
+            raise dg.Failure(
+                description=(
+                    f"{self.database} already holds scores as of {last}, later than this run's "
+                    f"{as_of}; it was left as it was. To rebuild it as of {as_of}, set "
+                    "allow_older_as_of: true in the healthscore_dbt_models run config."
+                )
+            )
+        return True
+
+    def publish_copy(self, log: dg.DagsterLogManager) -> None:
+        """Publish this run's build copy over the warehouse and release the lock."""
+        if self._copy is None:
+            return
+        publish(self._copy, self.database)
+        log.info(f"Published the new build of {self.database}.")
+        self._close()
+
+    def _close(self) -> None:
+        if self._copy is not None:
+            discard(self.database)
+            self._copy = None
+            if self._env_before is None:
+                os.environ.pop(DUCKDB_PATH_ENV, None)
+            else:
+                os.environ[DUCKDB_PATH_ENV] = self._env_before
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        # A copy still open here was not published: its run failed or was stopped.
+        if self._copy is not None and context.log is not None:
+            context.log.warning(
+                f"The run did not finish its build; {self.database} was left as it was."
+            )
+        self._close()
 
 
 class AlertDestinationResource(dg.ConfigurableResource):

@@ -1,6 +1,6 @@
 """The raw data contract, read from macros/staging/raw_contract.sql.
 
-That macro holds the contract (shared/spec/raw_contract.md) as one YAML block, which dbt's
+That macro holds the contract (docs/raw_contract.md) as one YAML block, which dbt's
 staging macros parse with fromyaml; this module reads the same block, so each column is declared
 in one place for both the SQL and the Python loader.
 """

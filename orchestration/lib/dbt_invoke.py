@@ -94,6 +94,24 @@ def as_of_in_environment(as_of: dt.date) -> Iterator[None]:
             os.environ[AS_OF_ENV] = previous
 
 
+@contextmanager
+def stopped_on_exit(process: subprocess.Popen, grace_seconds: float = 15.0) -> Iterator[None]:
+    """Stop `process` (SIGTERM, then SIGKILL after `grace_seconds`) when the block is left by an
+    exception: Ctrl-C, SIGTERM or SIGHUP handled in this process, or an error reading its output.
+    Without it, leaving the block would wait for dbt to finish its whole build."""
+    try:
+        yield
+    except BaseException:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=grace_seconds)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        raise
+
+
 def run_dbt(
     args: list[str],
     *,
@@ -121,15 +139,18 @@ def run_dbt(
     tail: list[str] = []
     next_report, finished = 0.1, 0
     started = time.monotonic()
-    with start_measured(
-        command,
-        cwd=project_dir,
-        env=dbt_env(database, target, as_of),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        bufsize=1,
-    ) as process:
+    with (
+        start_measured(
+            command,
+            cwd=project_dir,
+            env=dbt_env(database, target, as_of),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+        ) as process,
+        stopped_on_exit(process),
+    ):
         assert process.stdout is not None
         for raw_line in process.stdout:
             line = _ANSI.sub("", raw_line.rstrip())
@@ -167,23 +188,39 @@ def run_dbt(
 # waits for it and writes the command's own peak (wait4's ru_maxrss) to the pipe it is given.
 # It exits with the command's exit code (128 + n when a signal n ended the command). Ctrl-C
 # reaches the command from the terminal, so the launcher ignores SIGINT and waits to report;
-# SIGTERM and SIGHUP sent to the launcher are passed on to the command.
+# SIGTERM and SIGHUP sent to the launcher are passed on to the command; on Linux, the launcher
+# gets a SIGTERM when its parent dies (even by kill -9), and the command when the launcher does.
 _MEASURED_LAUNCHER = """
 import os, signal, subprocess, sys
 report, command = int(sys.argv[1]), None
 
 
 def forward(number, frame):
-    if command is not None:
-        command.send_signal(number)
+    if command is None:
+        os._exit(128 + number)
+    command.send_signal(number)
 
 
+def end_with_parent():
+    # Linux: a SIGTERM when the parent dies (even by kill -9), so nothing builds on orphaned.
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def start_command():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    end_with_parent()
+
+
+end_with_parent()
+if os.getppid() != int(sys.argv[2]):  # the parent died before the line above
+    sys.exit(143)
 signal.signal(signal.SIGINT, signal.SIG_IGN)
 signal.signal(signal.SIGTERM, forward)
 signal.signal(signal.SIGHUP, forward)
-command = subprocess.Popen(
-    sys.argv[2:], preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
-)
+command = subprocess.Popen(sys.argv[3:], preexec_fn=start_command)
 _, status, usage = os.wait4(command.pid, 0)
 os.write(report, str(usage.ru_maxrss).encode())
 code = os.waitstatus_to_exitcode(status)
@@ -219,7 +256,15 @@ def start_measured(command: list[str], **popen_options: object) -> MeasuredProce
     read_end, write_end = os.pipe()
     try:
         process = MeasuredProcess(
-            [sys.executable, "-I", "-c", _MEASURED_LAUNCHER, str(write_end), *command],
+            [
+                sys.executable,
+                "-I",
+                "-c",
+                _MEASURED_LAUNCHER,
+                str(write_end),
+                str(os.getpid()),
+                *command,
+            ],
             pass_fds=(write_end,),
             **popen_options,
         )

@@ -6,7 +6,10 @@ initial `<table>.csv` are loaded with it); one format per table. Every contract 
 loaded as text: staging types and validates it, so that a wrong type becomes a quarantined row
 with its reason instead of a failed load. CSV lines that cannot be parsed at all (wrong number
 of fields, broken quoting) are kept in `raw.healthscore_load_rejects` with DuckDB's reason,
-and counted.
+and counted. A line that is not UTF-8 is rejected the same way wherever it is in the file; a
+file that cannot be read at all (a header that is not UTF-8 text, a UTF-16 export, no line
+readable, a line longer than DuckDB's limit) is refused with one sentence naming the file, the
+table and what to do.
 
 Files are append-only: when every file a table was loaded from is still there unchanged (same
 size and modification time) and only new files were added (a new day's `product_events/`
@@ -18,11 +21,16 @@ The load is one transaction: either every table is loaded, or nothing changes.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import gzip
+import io
 import os
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import duckdb
 
@@ -32,6 +40,10 @@ REJECTS_TABLE = "healthscore_load_rejects"
 MANIFEST_TABLE = "healthscore_load_manifest"
 CSV_SUFFIXES = (".csv", ".csv.gz")
 PARQUET_SUFFIXES = (".parquet",)
+# DuckDB's read_csv refuses a line longer than this (its max_line_size default).
+MAX_LINE_BYTES = 2_000_000
+NOT_UTF8 = "INVALID ENCODING"
+RE_EXPORT = "re-export it as UTF-8 (in Excel: Save As, CSV UTF-8)"
 
 
 class LandingError(Exception):
@@ -45,6 +57,7 @@ class TableLoad:
     files: list[str] = field(default_factory=list)
     rows: int = 0
     rejected_lines: int = 0
+    rejected_not_utf8: int = 0  # lines this load rejected for bytes that are not UTF-8
     missing_optional_columns: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     newest_record_at: str | None = None
@@ -154,20 +167,82 @@ def _describe(con: duckdb.DuckDBPyConnection, table: str, files: list[Path]) -> 
     try:
         rows = con.execute(f"describe select * from {_reader_sql(files)}").fetchall()
     except duckdb.Error as error:
-        first_line = str(error).strip().splitlines()[0]
-        names = ", ".join(path.name for path in files)
-        raise LandingError(f"Could not read {names} for table {table}: {first_line}") from error
+        raise _read_error(error, table, files) from error
     return [str(row[0]) for row in rows]
 
 
-def _check_csv_header(table: str, path: Path) -> None:
-    """DuckDB silently renames a repeated header name; refuse it instead, naming the column."""
-    import csv
-    import gzip
+def _read_error(error: duckdb.Error, table: str, files: list[Path]) -> LandingError:
+    """The LandingError for a file DuckDB could not read: what is wrong and what to do."""
+    message = str(error).strip()
+    names = ", ".join(path.name for path in files)
+    if "Maximum line size" in message and len(files) == 1:
+        return LandingError(_long_line_message(table, files[0]))
+    if "Error when sniffing file" in message:
+        return LandingError(
+            f"Could not read {names} for table {table}: DuckDB found no CSV layout in it "
+            "(delimiter, quoting); check that it is a CSV file (or gzip of one) with a header "
+            f"line, and if it is, {RE_EXPORT}."
+        )
+    first_line = message.splitlines()[0]
+    return LandingError(f"Could not read {names} for table {table}: {first_line}")
 
-    opener = gzip.open if path.name.endswith(".gz") else open
-    with opener(path, "rt", newline="") as handle:
-        header = next(csv.reader(handle), [])
+
+def _open_binary(path: Path) -> IO[bytes]:
+    return gzip.open(path, "rb") if path.name.endswith(".gz") else path.open("rb")
+
+
+def _long_line_message(table: str, path: Path) -> str:
+    """Find the first CSV record over MAX_LINE_BYTES (DuckDB names none: "Line: 1") and say
+    which line it starts on. Read only when DuckDB refused the file, so speed does not matter."""
+    previous_limit = csv.field_size_limit()
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    line, size = None, 0
+    try:
+        with _open_binary(path) as raw:
+            text = io.TextIOWrapper(raw, encoding="utf-8", errors="surrogateescape", newline="")
+            reader = csv.reader(text)
+            start = 1
+            try:
+                for record in reader:
+                    length = sum(len(field) for field in record) + len(record)
+                    if length * 4 >= MAX_LINE_BYTES:
+                        length = sum(
+                            len(field.encode("utf-8", "surrogateescape")) for field in record
+                        ) + len(record)
+                    if length > MAX_LINE_BYTES:
+                        line, size = start, length
+                        break
+                    start = reader.line_num + 1
+            except csv.Error:  # a quote never closed runs to the end of the file
+                line, size = start, path.stat().st_size
+    finally:
+        csv.field_size_limit(previous_limit)
+    where = f"line {line} is about {size:,} bytes long" if line else "a line is too long"
+    return (
+        f"Table {table} ({path.name}): {where}, over the {MAX_LINE_BYTES:,}-byte limit for one "
+        "CSV line (usually a quote that is never closed, which runs on into the next lines); "
+        "fix or remove that line and run again."
+    )
+
+
+def _check_csv_header(table: str, path: Path) -> None:
+    """Read the header line as UTF-8 text (refusing a file whose header is not: DuckDB would
+    take a later line as the header) and refuse a repeated header name, which DuckDB silently
+    renames. Only the header is decoded here: a bad byte further down is DuckDB's to reject."""
+    with _open_binary(path) as handle:
+        first = handle.readline(MAX_LINE_BYTES)
+    if first.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in first:
+        raise LandingError(
+            f"Table {table} ({path.name}) is not UTF-8 text (it looks UTF-16 encoded); {RE_EXPORT}."
+        )
+    try:
+        header_line = first.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise LandingError(
+            f"Table {table} ({path.name}) has a header line that is not UTF-8 text (byte "
+            f"{first[error.start]:#04x} at position {error.start + 1}); {RE_EXPORT}."
+        ) from error
+    header = next(csv.reader([header_line]), [])
     seen: set[str] = set()
     for name in header:
         normalised = name.strip().lower()
@@ -183,9 +258,9 @@ def _columns_by_name(
     con: duckdb.DuckDBPyConnection, contract: ContractTable, files: list[Path]
 ) -> dict[str, str]:
     """Contract column name -> the file's own spelling, after checking the header."""
-    file_columns = _describe(con, contract.name, files)
     if _file_kind(files[0]) == "csv":
         _check_csv_header(contract.name, files[0])
+    file_columns = _describe(con, contract.name, files)
     by_normalised: dict[str, str] = {}
     for name in file_columns:
         normalised = name.strip().lower()
@@ -221,9 +296,10 @@ def _insert_batches(
     batches: list[list[Path]],
     headers: list[dict[str, str]],
     present: list[str],
-) -> int:
-    """Insert every batch into `target`; returns the number of malformed CSV lines rejected."""
-    rejected = 0
+) -> tuple[int, int]:
+    """Insert every batch into `target`; returns the number of malformed CSV lines rejected,
+    and how many of them were rejected for bytes that are not UTF-8."""
+    rejected = not_utf8 = 0
     for number, (batch, header) in enumerate(zip(batches, headers, strict=True)):
         rejects = f"healthscore_rejects_{number}"
         select_list = ", ".join(
@@ -232,19 +308,22 @@ def _insert_batches(
             if name in header
         )
         try:
-            con.execute(
+            inserted = con.execute(
                 f"insert into {target} by name "
                 f"select {select_list} from {_reader_sql(batch, rejects)}"
-            )
+            ).fetchone()[0]
         except duckdb.Error as error:
-            first_line = str(error).strip().splitlines()[0]
-            raise LandingError(
-                f"Could not load table {contract.name} from "
-                f"{', '.join(path.name for path in batch)}: {first_line}"
-            ) from error
+            raise _read_error(error, contract.name, batch) from error
         if _file_kind(batch[0]) == "csv":
-            rejected += _copy_rejects(con, contract.name, raw_schema, rejects)
-    return rejected
+            lines, lines_not_utf8 = _copy_rejects(con, contract.name, raw_schema, rejects)
+            if lines_not_utf8 and inserted == 0 and lines_not_utf8 == lines:
+                raise LandingError(
+                    f"Table {contract.name} ({batch[0].name}) is not UTF-8 text: none of its "
+                    f"{lines:,} lines could be read (Latin-1 or Windows-1252, say); {RE_EXPORT}."
+                )
+            rejected += lines
+            not_utf8 += lines_not_utf8
+    return rejected, not_utf8
 
 
 def _newest(con: duckdb.DuckDBPyConnection, relation: str, column: str) -> str | None:
@@ -306,7 +385,7 @@ def _load_table(
     load.ignored_columns = _ignored(contract, headers)
     columns = ", ".join(f"{_quote(name)} varchar" for name in (present or contract.column_names))
     con.execute(f"create or replace table {target} ({columns})")
-    load.rejected_lines = _insert_batches(
+    load.rejected_lines, load.rejected_not_utf8 = _insert_batches(
         con, contract, target, raw_schema, batches, headers, present
     )
     load.rows = con.execute(f"select count(*) from {target}").fetchone()[0]
@@ -352,7 +431,9 @@ def _append_files(
     staged = _quote(f"healthscore_new_{contract.name}")
     columns = ", ".join(f"{_quote(name)} varchar" for name in existing_columns)
     con.execute(f"create or replace temporary table {staged} ({columns})")
-    new_rejects = _insert_batches(con, contract, staged, raw_schema, batches, headers, present)
+    new_rejects, new_not_utf8 = _insert_batches(
+        con, contract, staged, raw_schema, batches, headers, present
+    )
     newest = previous.newest_record_at
     column = contract.record_timestamp
     if column and column in existing_columns:
@@ -363,23 +444,31 @@ def _append_files(
     con.execute(f"drop table {staged}")
     load.rows = previous.rows + new_rows
     load.rejected_lines = previous.rejected_lines + new_rejects
+    load.rejected_not_utf8 = new_not_utf8
     load.newest_record_at = newest
     if load.rows == 0:
         load.status = "empty"
     return load
 
 
-def _copy_rejects(con: duckdb.DuckDBPyConnection, table: str, raw_schema: str, rejects: str) -> int:
+def _copy_rejects(
+    con: duckdb.DuckDBPyConnection, table: str, raw_schema: str, rejects: str
+) -> tuple[int, int]:
     """Move the lines DuckDB rejected in one read into the persistent rejects table.
 
     DuckDB may report several errors for one line; each line is kept once, with its first error.
-    Returns the number of rejected lines.
+    Returns the number of rejected lines, and of those rejected for bytes that are not UTF-8.
     """
     exists = con.execute(
         "select count(*) from duckdb_tables() where table_name = ?", [f"{rejects}_errors"]
     ).fetchone()[0]
     if not exists:
-        return 0
+        return 0, 0
+    not_utf8 = con.execute(
+        f"select count(distinct (scan_id, file_id, line)) from {rejects}_errors "
+        "where error_type = ?",
+        [NOT_UTF8],
+    ).fetchone()[0]
     before = con.execute(
         f"select count(*) from {_quote(raw_schema)}.{REJECTS_TABLE} where table_name = ?", [table]
     ).fetchone()[0]
@@ -404,7 +493,7 @@ def _copy_rejects(con: duckdb.DuckDBPyConnection, table: str, raw_schema: str, r
     after = con.execute(
         f"select count(*) from {_quote(raw_schema)}.{REJECTS_TABLE} where table_name = ?", [table]
     ).fetchone()[0]
-    return after - before
+    return after - before, not_utf8
 
 
 def _previous_loads(con: duckdb.DuckDBPyConnection, raw_schema: str) -> dict[str, PreviousLoad]:
@@ -425,6 +514,34 @@ def _previous_loads(con: duckdb.DuckDBPyConnection, raw_schema: str) -> dict[str
     }
 
 
+def _check_landing_folder(landing: Path) -> None:
+    """Refuse a landing path that is not a readable folder, saying what it is instead."""
+    if landing.is_file():
+        folder = (
+            f"its folder {landing.parent}"
+            if landing.name.endswith(CSV_SUFFIXES + PARQUET_SUFFIXES)
+            else "the folder that holds the contract files (e.g. crm_accounts.csv)"
+        )
+        raise LandingError(f"Landing folder {landing} is a file, not a folder; pass {folder}.")
+    if not landing.exists():
+        parent = next((p for p in landing.parents if p.exists()), None)
+        hint = f" ({parent} exists but is not a folder)" if parent and not parent.is_dir() else ""
+        raise LandingError(
+            f"Landing folder {landing} does not exist{hint}; pass a folder of contract files."
+        )
+    if not landing.is_dir():
+        raise LandingError(
+            f"Landing folder {landing} is not a folder; pass a folder of contract files."
+        )
+    try:
+        next(landing.iterdir(), None)
+    except PermissionError as error:
+        raise LandingError(
+            f"Landing folder {landing} cannot be read (permission denied); give this user "
+            "read access to it or pass another folder."
+        ) from error
+
+
 def load_landing_folder(
     landing: Path,
     database: Path,
@@ -440,10 +557,7 @@ def load_landing_folder(
     table whose files are gone is dropped, so its signals are reported absent.
     """
     landing = Path(landing)
-    if not landing.is_dir():
-        raise LandingError(
-            f"Landing folder {landing} does not exist; pass a folder of contract files."
-        )
+    _check_landing_folder(landing)
     contracts = contract_tables()
     selected = list(contracts) if tables is None else list(tables)
     unknown = [name for name in selected if name not in contracts]
@@ -459,6 +573,20 @@ def load_landing_folder(
         and path.name not in known_names
     )
     files_by_table = {name: find_table_files(landing, name) for name in selected}
+    if not any(files_by_table.values()) and not any(
+        find_table_files(landing, name) for name in contracts if name not in files_by_table
+    ):
+        # Nothing to load at all: a wrong path or an export that has not arrived, never a
+        # company without data (loading it would drop every raw table).
+        shown = ", ".join(ignored_files[:5]) + (
+            f" and {len(ignored_files) - 5} more" if len(ignored_files) > 5 else ""
+        )
+        found = f"it holds only {shown}" if ignored_files else "it is empty"
+        raise LandingError(
+            f"Landing folder {landing} holds no file of a contract table ({found}); put the "
+            "exports there as <table>.csv, <table>.csv.gz, <table>.parquet or a folder "
+            "<table>/ (e.g. crm_accounts.csv), or pass the folder that holds them."
+        )
 
     say = progress or (lambda message: None)
     database = Path(database)
@@ -506,6 +634,11 @@ def load_landing_folder(
             detail = f"{load.rows:>12,} rows"
             if load.rejected_lines:
                 detail += f", {load.rejected_lines:,} malformed line(s) rejected"
+            if load.rejected_not_utf8:
+                detail += (
+                    f" ({load.rejected_not_utf8:,} not UTF-8: re-export the file as UTF-8 "
+                    "to keep them)"
+                )
             if load.missing_optional_columns:
                 detail += f", no column(s) {', '.join(load.missing_optional_columns)}"
             if load.appended_files is not None:

@@ -1,19 +1,37 @@
 """Send new health alerts to a destination, each exactly once.
 
 The destination is a JSON-lines file (one alert per line, appended) or a webhook URL (an HTTP
-POST of the alert as JSON per alert). The warehouse table notifications.sent_alerts records
-what was sent where; an alert found there is never sent again, whatever the destination.
-Only alerts detected in the last `lookback_days` before the run's date are candidates, so a
-first run on two years of history does not send two years of alerts.
+POST of the alert as JSON per alert).
+
+What was delivered is recorded outside the warehouse, in a delivery log beside the alerts file
+(`delivered.jsonl`, one line per alert: sent, or skipped by the first delivery): the warehouse
+is replaced whole by every build (and rebuilt from scratch by a full refresh), and BI tools hold
+it open, so the notifier only reads it. An alert in the delivery log, in the alerts file (for
+the file destination) or in the table notifications.sent_alerts that earlier versions kept in
+the warehouse is never sent again, whatever the destination; a rerun sends nothing new.
+
+Candidates are the open alerts of marts.health_alerts detected in the last `lookback_days`
+before the run's as-of date (a run missed, or an alert logged late, is caught up within it).
+The first delivery (nothing recorded yet) sends only those detected in the last
+`first_delivery_days` (default 1: the as-of date itself) and records the older candidates as
+skipped, so switching notifications on does not send the backlog of the past days.
+
+HEALTHSCORE_ALERT_FIRST_DELIVERY_DAYS  the first delivery's horizon in days (default 1: only
+                                       alerts detected on the as-of date; 0 sends nothing and
+                                       only records what is open)
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import duckdb
 
@@ -30,7 +48,11 @@ ALERT_COLUMNS = (
     "score_change",
     "change_drivers",
     "action",
+    "is_provisional",
 )
+DELIVERY_LOG_NAME = "delivered.jsonl"
+FIRST_DELIVERY_DAYS_ENV = "HEALTHSCORE_ALERT_FIRST_DELIVERY_DAYS"
+DEFAULT_FIRST_DELIVERY_DAYS = 1
 
 
 @dataclass
@@ -39,14 +61,77 @@ class NotificationResult:
     sent: int
     already_sent: int
     candidates: int
+    first_delivery: bool = False
+    skipped: int = 0
 
 
-def _ensure_state(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("create schema if not exists notifications")
-    con.execute(
-        """create table if not exists notifications.sent_alerts (
-            alert_id varchar primary key, destination varchar, sent_at timestamp)"""
-    )
+def first_delivery_days_from_env() -> int:
+    """The first delivery's horizon: HEALTHSCORE_ALERT_FIRST_DELIVERY_DAYS, else 1."""
+    text = os.environ.get(FIRST_DELIVERY_DAYS_ENV, "").strip()
+    if not text:
+        return DEFAULT_FIRST_DELIVERY_DAYS
+    if not text.isdigit():
+        raise ValueError(
+            f"{FIRST_DELIVERY_DAYS_ENV} must be a whole number of days (0 or more), got {text!r}."
+        )
+    return int(text)
+
+
+def default_delivery_log(alerts_file: Path) -> Path:
+    """The delivery log beside the alerts file (used for the webhook destination too)."""
+    return alerts_file.with_name(DELIVERY_LOG_NAME)
+
+
+def _alert_ids(path: Path) -> set[str]:
+    """The alert_id of every JSON line of `path` (none when it does not exist). A line cut
+    short by a crash is ignored."""
+    if not path.exists():
+        return set()
+    ids = set()
+    with path.open() as handle:
+        for line in handle:
+            with contextlib.suppress(ValueError):
+                record = json.loads(line)
+                if isinstance(record, dict) and record.get("alert_id"):
+                    ids.add(str(record["alert_id"]))
+    return ids
+
+
+def _legacy_sent(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Alerts recorded as sent in the warehouse by earlier versions of the notifier."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'notifications' and table_name = 'sent_alerts'"
+    ).fetchone()[0]
+    if not exists:
+        return set()
+    return {
+        row[0] for row in con.execute("select alert_id from notifications.sent_alerts").fetchall()
+    }
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[IO[str]]:
+    """The delivery log opened for appending, locked for the whole delivery where the system
+    allows it (two deliveries at once would otherwise both send an alert)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock
+            yield handle
+            return
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield handle
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def _append(handle: IO[str], record: dict[str, object]) -> None:
+    handle.write(json.dumps(record) + "\n")
+    handle.flush()
+    os.fsync(handle.fileno())
 
 
 def _post(url: str, payload: dict[str, object], timeout: float) -> None:
@@ -68,51 +153,88 @@ def send_new_alerts(
     webhook_url: str | None = None,
     as_of: dt.date | None = None,
     lookback_days: int = 7,
+    first_delivery_days: int | None = None,
+    delivery_log: Path | None = None,
     timeout: float = 10.0,
 ) -> NotificationResult:
-    """Send every open alert detected in the lookback window that was never sent before."""
+    """Send every open alert detected in the lookback window that was never delivered (on the
+    first delivery, only those detected in the last `first_delivery_days`, default from
+    HEALTHSCORE_ALERT_FIRST_DELIVERY_DAYS). `delivery_log` defaults to `delivered.jsonl` beside
+    the alerts file, or in `alerts/` beside the warehouse for a webhook."""
     if (jsonl_path is None) == (webhook_url is None):
         raise ValueError("Give exactly one destination: a JSON-lines file or a webhook URL.")
+    if first_delivery_days is None:
+        first_delivery_days = first_delivery_days_from_env()
+    if first_delivery_days < 0 or lookback_days < 0:
+        raise ValueError("lookback_days and first_delivery_days must be 0 or more.")
     destination = webhook_url or str(jsonl_path)
-    con = duckdb.connect(str(database))
+    if delivery_log is None:
+        delivery_log = default_delivery_log(
+            jsonl_path or Path(database).parent / "alerts" / "alerts.jsonl"
+        )
+    if jsonl_path is not None and delivery_log.resolve() == jsonl_path.resolve():
+        raise ValueError("The delivery log must be another file than the alerts file.")
+
+    con = duckdb.connect(str(database), read_only=True)
     try:
-        _ensure_state(con)
         as_of = (
             as_of or con.execute("select max(detected_on) from marts.health_alerts").fetchone()[0]
         )
         if as_of is None:
             return NotificationResult(destination, 0, 0, 0)
-        since = as_of - dt.timedelta(days=lookback_days)
         columns = ", ".join(f"alerts.{column}" for column in ALERT_COLUMNS)
         rows = con.execute(
             f"""
-            select {columns}, sent.alert_id is not null as was_sent
+            select {columns}
             from marts.health_alerts as alerts
-            left join notifications.sent_alerts as sent using (alert_id)
             where alerts.is_open and alerts.detected_on > ? and alerts.detected_on <= ?
             order by alerts.detected_on, alerts.alert_id
             """,
-            [since, as_of],
+            [as_of - dt.timedelta(days=lookback_days), as_of],
         ).fetchall()
-        sent = 0
+        legacy = _legacy_sent(con)
+    finally:
+        con.close()
+
+    with _locked(delivery_log) as log:
+        recorded = _alert_ids(delivery_log)
+        in_file = _alert_ids(jsonl_path) if jsonl_path is not None else set()
+        delivered = recorded | in_file | legacy
+        first = not delivered
+        horizon = as_of - dt.timedelta(days=first_delivery_days)
+        sent = skipped = 0
         for row in rows:
-            if row[-1]:
-                continue
-            alert = {column: value for column, value in zip(ALERT_COLUMNS, row[:-1], strict=True)}
+            alert = {column: value for column, value in zip(ALERT_COLUMNS, row, strict=True)}
             alert["detected_on"] = alert["detected_on"].isoformat()
+            if alert["alert_id"] in delivered:
+                continue
+            now = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+            record = {
+                "alert_id": alert["alert_id"],
+                "detected_on": alert["detected_on"],
+                "destination": destination,
+                "recorded_at": now,
+            }
+            if first and row[ALERT_COLUMNS.index("detected_on")] <= horizon:
+                # Before the first delivery's horizon: the backlog, never sent.
+                _append(log, {**record, "status": "skipped"})
+                skipped += 1
+                continue
             if webhook_url:
                 _post(webhook_url, alert, timeout)
             else:
                 assert jsonl_path is not None
                 jsonl_path.parent.mkdir(parents=True, exist_ok=True)
                 with jsonl_path.open("a") as handle:
-                    handle.write(json.dumps(alert) + "\n")
+                    _append(handle, alert)
             # Recorded right after each send, so a failure part-way never re-sends the earlier ones.
-            con.execute(
-                "insert into notifications.sent_alerts values (?, ?, ?)",
-                [alert["alert_id"], destination, dt.datetime.now(dt.UTC).replace(tzinfo=None)],
-            )
+            _append(log, {**record, "status": "sent"})
             sent += 1
-        return NotificationResult(destination, sent, len(rows) - sent, len(rows))
-    finally:
-        con.close()
+    return NotificationResult(
+        destination,
+        sent,
+        len(rows) - sent - skipped,
+        len(rows),
+        first_delivery=first,
+        skipped=skipped,
+    )

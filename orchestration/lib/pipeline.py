@@ -1,20 +1,18 @@
 """The whole pipeline on the embedded DuckDB warehouse: load a landing folder, build every dbt
 model and test, and publish the result atomically.
 
-The build runs on a copy of the warehouse file, in a folder beside it, with the same file name
-(DuckDB names the catalog after the file, and dbt's compiled SQL refers to it). Only when load
-and build both succeed does the copy replace the original, in one rename: a failed run leaves
-the previous warehouse exactly as it was, and no half-built file behind.
+The run holds the warehouse's writer lock and builds on a copy of the warehouse file
+(warehouse_file.py). Only when load and build both succeed does the copy replace the original,
+in one rename: a failed or interrupted run leaves the previous warehouse exactly as it was, and
+no half-built file behind; readers are never blocked.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +21,7 @@ import duckdb
 from orchestration.lib.contract import PROJECT_ROOT
 from orchestration.lib.dbt_invoke import WITHOUT_UNIT_TESTS, DbtResult, run_dbt
 from orchestration.lib.loader import LoadReport, load_landing_folder
+from orchestration.lib.warehouse_file import WarehouseError, publish, start_copy, writing
 
 
 @dataclass
@@ -131,25 +130,32 @@ def run_pipeline(
     full_refresh: bool = False,
     unit_tests: bool = False,
     extra_vars: dict[str, object] | None = None,
+    allow_older: bool = False,
+    command: str = "healthscore run",
     say: Callable[[str], None] = print,
     project_dir: Path = PROJECT_ROOT,
 ) -> PipelineResult:
+    """Load `landing` into a copy of `database`, build it as of `as_of` and publish it, holding
+    the writer lock. A warehouse already scored as of a later date is rebuilt as of the earlier
+    one only with `allow_older` (it then rebuilds from scratch)."""
     landing = Path(landing).resolve()
     database = Path(database).resolve()
-    last = previous_as_of(database)
-    if last is not None and as_of < last and not full_refresh:
-        say(
-            f"  as-of {as_of} is earlier than the last build's ({last}): rebuilding the "
-            "incremental models from scratch (full refresh)."
-        )
-        full_refresh = True
-
-    database.parent.mkdir(parents=True, exist_ok=True)
-    workdir = Path(tempfile.mkdtemp(prefix=".healthscore-build-", dir=database.parent))
-    build_copy = workdir / database.name
-    try:
-        if database.exists() and not full_refresh:
-            shutil.copy2(database, build_copy)
+    with writing(database, command=command, say=say):
+        last = previous_as_of(database)
+        if last is not None and as_of < last:
+            if not allow_older:
+                raise WarehouseError(
+                    f"{database} already holds scores as of {last}, later than this run's "
+                    f"{as_of}; it was left as it was. To rebuild it as of {as_of}, replacing "
+                    "the later scores, run again with --allow-older-as-of."
+                )
+            if not full_refresh:
+                say(
+                    f"  as-of {as_of} is earlier than the last build's ({last}): rebuilding the "
+                    "incremental models from scratch (full refresh)."
+                )
+                full_refresh = True
+        build_copy = start_copy(database, fresh=full_refresh)
         say(f"Loading {landing} ...")
         load = load_landing_folder(landing, build_copy, progress=say)
         if load.missing_tables:
@@ -169,31 +175,37 @@ def run_pipeline(
             say=say,
             project_dir=project_dir,
         )
-        os.replace(build_copy, database)
-        return PipelineResult(
-            database=database, as_of=as_of, load=load, build=build, full_refresh=full_refresh
-        )
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        publish(build_copy, database)
+    return PipelineResult(
+        database=database, as_of=as_of, load=load, build=build, full_refresh=full_refresh
+    )
 
 
 def rescore_warehouse(
-    database: Path, *, say: Callable[[str], None] = print, project_dir: Path = PROJECT_ROOT
+    database: Path,
+    *,
+    say: Callable[[str], None] = print,
+    project_dir: Path = PROJECT_ROOT,
+    lock_held: bool = False,
 ) -> dt.date:
     """Rebuild every model of `database` from the raw tables it already holds, from scratch
     (every scoring date is scored again with the current seeds), as of its last build's date and
     with its dbt variables; publish it only when every test passes, as run_pipeline does.
+    `lock_held`: the caller holds the writer lock (healthscore adopt, around the seeds change).
     Returns the as-of date."""
     database = Path(database).resolve()
-    as_of, dbt_vars = read_run_settings(database)
-    if as_of is None:
-        raise ValueError(
-            f"{database} holds no finished build; run `healthscore run` (or `demo`) first."
-        )
-    workdir = Path(tempfile.mkdtemp(prefix=".healthscore-build-", dir=database.parent))
-    build_copy = workdir / database.name
-    try:
-        shutil.copy2(database, build_copy)
+    guard = (
+        nullcontext()
+        if lock_held
+        else writing(database, command="healthscore adopt (rescore)", say=say)
+    )
+    with guard:
+        as_of, dbt_vars = read_run_settings(database)
+        if as_of is None:
+            raise WarehouseError(
+                f"{database} holds no finished build; run `healthscore run` (or `demo`) first."
+            )
+        build_copy = start_copy(database, fresh=False)
         _build(
             build_copy,
             as_of=as_of,
@@ -204,7 +216,5 @@ def rescore_warehouse(
             say=say,
             project_dir=project_dir,
         )
-        os.replace(build_copy, database)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        publish(build_copy, database)
     return as_of

@@ -11,6 +11,11 @@ HEALTHSCORE_ALERTS_FILE        JSON-lines file the notifier appends alerts to (d
 HEALTHSCORE_ALERT_WEBHOOK_URL  send alerts to this URL (HTTP POST, JSON) instead
 HEALTHSCORE_AS_OF_DATE         score as of this date (YYYY-MM-DD) instead of today, e.g. to
                                replay a past day or run a demo company that ends earlier
+HEALTHSCORE_ALERT_FIRST_DELIVERY_DAYS
+                               the notifier's first delivery sends the alerts of this many
+                               days up to the as-of date (default 1; orchestration/lib/notifier.py)
+HEALTHSCORE_LOCK_WAIT_SECONDS  how long a writer waits for another before giving up (default
+                               600; read by orchestration/lib/warehouse_file.py)
 """
 
 from __future__ import annotations

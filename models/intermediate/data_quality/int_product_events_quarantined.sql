@@ -1,5 +1,6 @@
 {{ config(
-    pre_hook=("{% if is_incremental() and target.type != 'spark' %}delete from {{ this }} where "
+    pre_hook=("{% if raw_rows_were_removed('product_events') %}truncate table {{ this }}"
+              ~ "{% elif is_incremental() and target.type != 'spark' %}delete from {{ this }} where "
               ~ "batch_day >= '{{ window_start_of_events() }}' or batch_day = 'undated'{% endif %}"),
     **incremental_by_day('batch_day', 'batch_day')
 ) }}
@@ -11,12 +12,16 @@
     a run re-validates the raw days of the stage's window (window_start of its newest rows)
     and every row whose timestamp text does not start with a date, and replaces those days'
     rows (batch_day: the raw text's day, or 'undated'); a day whose rows became valid (a
-    timestamp that is no longer in the future) loses its quarantined rows. quarantined_rows reads this table.
+    timestamp that is no longer in the future) loses its quarantined rows. When raw rows were
+    removed since the last build (raw_rows_were_removed), the stage is rebuilt from every raw
+    row, and so is this table: the pre-hook empties it and the run re-validates every raw row.
+    quarantined_rows reads this table.
 -#}
 
--- depends_on: {{ ref('stg_product__events') }}
+-- depends_on: {{ ref('stg_product__events') }}, {{ ref('base_product__events_row_counts') }}
 
-{%- if is_incremental() -%}
+{%- set windowed = is_incremental() and not raw_rows_were_removed('product_events') -%}
+{%- if windowed -%}
     {%- set first_day = window_start_of_events() -%}
     {%- set raw_rows = window_raw_rows(first_day) -%}
 {%- else -%}
@@ -24,7 +29,7 @@
 {%- endif %}
 
 with
-{%- if is_incremental() %}
+{%- if windowed %}
 
 {{ window_raw_rows_cte(first_day) }}
 {%- endif %}

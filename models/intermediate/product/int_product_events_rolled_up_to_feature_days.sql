@@ -1,4 +1,7 @@
-{{ config(**incremental_by_day('activity_date', 'activity_date')) }}
+{{ config(
+    pre_hook="{{ empty_table_when(raw_rows_were_removed('product_events'), this) }}",
+    **incremental_by_day('activity_date', 'activity_date')
+) }}
 
 {#-
     Use of each event name (feature key) per account and day. Every event name is kept, so a
@@ -16,7 +19,7 @@ events as (
         occurred_date,
         occurred_at
     from {{ ref('stg_product__events') }}
-    {% if is_incremental() %}
+    {% if not raw_rows_were_removed('product_events') and is_incremental() %}
     where occurred_date >= (
         select {{ add_days('coalesce(max(activity_date), ' ~ dbt.cast("'1900-01-01'", 'date') ~ ')', -1 * var('healthscore_lookback_days')) }}
         from {{ this }}

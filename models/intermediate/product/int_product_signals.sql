@@ -25,7 +25,9 @@
     feature_adoption_breadth is missing when no core feature of feature_catalogue occurs in the
     company's events at all (the company uses other event names).
     An account has product data from its first product user or event on; before that, or when
-    the product tables are empty, its product signals are missing (never zero).
+    the product tables are empty, its product signals are missing (never zero). When
+    product_events is missing or empty (product_users alone), every signal but
+    days_since_last_activity is missing too: no events is no evidence of no use.
     The daily user roll-up is read at each use, with that use's date filter, rather than as one
     CTE: an engine materialises a CTE read several times, which would copy every user-day.
 -#}
@@ -91,8 +93,13 @@ core_feature_evidence as (
 product_source as (
 
     select
-        (select count(*) from users)
-        + (select count(*) from {{ ref('int_product_events_rolled_up_to_user_days') }}) as product_rows
+        source_counts.user_rows + source_counts.event_rows as product_rows,
+        source_counts.event_rows
+    from (
+        select
+            (select count(*) from users) as user_rows,
+            (select count(*) from {{ ref('int_product_events_rolled_up_to_user_days') }}) as event_rows
+    ) as source_counts
 
 ),
 
@@ -287,6 +294,13 @@ measured as (
                 or first_product_evidence.first_product_date > account_dates.as_of_date
                 then 'no product data for this account yet'
         end as product_missing_reason,
+        case
+            when product_source.product_rows = 0 then 'no product data source'
+            when product_source.event_rows = 0 then 'no product event data source'
+            when first_product_evidence.first_product_date is null
+                or first_product_evidence.first_product_date > account_dates.as_of_date
+                then 'no product data for this account yet'
+        end as event_missing_reason,
         coalesce(active_users.active_users_30d, 0) as active_users_30d,
         coalesce(windowed_usage.active_user_days_30d, 0) as active_user_days_30d,
         coalesce(windowed_usage.events_last_30d, 0) as events_last_30d,
@@ -344,52 +358,52 @@ final as (
         {
             'signal': 'active_user_ratio',
             'raw_value': as_double('measured.active_users_30d') ~ ' / measured.seat_base',
-            'missing_reason': "coalesce(measured.product_missing_reason, case when coalesce(measured.seat_base, 0) = 0 then 'no seat count and no provisioned users' end)",
+            'missing_reason': "coalesce(measured.event_missing_reason, case when coalesce(measured.seat_base, 0) = 0 then 'no seat count and no provisioned users' end)",
         },
         {
             'signal': 'login_frequency',
             'raw_value': 'case when measured.active_users_30d = 0 then 0.0 else ' ~ as_double('measured.active_user_days_30d') ~ ' / measured.active_users_30d end',
-            'missing_reason': 'measured.product_missing_reason',
+            'missing_reason': 'measured.event_missing_reason',
         },
         {
             'signal': 'feature_adoption_breadth',
             'raw_value': as_double('measured.core_features_used_90d') ~ ' / measured.core_feature_count',
-            'missing_reason': 'coalesce(measured.product_missing_reason, measured.feature_missing_reason)',
+            'missing_reason': 'coalesce(measured.event_missing_reason, measured.feature_missing_reason)',
         },
         {
             'signal': 'usage_trend',
             'raw_value': relative_change('measured.events_last_30d', 'measured.events_prior_30d'),
-            'missing_reason': "coalesce(measured.product_missing_reason, case when measured.product_days_known < 60 then 'less than 60 days of product data: no earlier window to compare with' when measured.events_prior_30d = 0 then 'no events in the earlier 30 days' end)",
+            'missing_reason': "coalesce(measured.event_missing_reason, case when measured.product_days_known < 60 then 'less than 60 days of product data: no earlier window to compare with' when measured.events_prior_30d = 0 then 'no events in the earlier 30 days' end)",
         },
         {
             'signal': 'volume_trend',
             'raw_value': relative_change('measured.quantity_last_30d', 'measured.quantity_prior_30d'),
-            'missing_reason': "coalesce(measured.product_missing_reason, case when measured.product_days_known < 60 then 'less than 60 days of product data: no earlier window to compare with' when measured.quantity_prior_30d = 0 then 'no event volume in the earlier 30 days' end)",
+            'missing_reason': "coalesce(measured.event_missing_reason, case when measured.product_days_known < 60 then 'less than 60 days of product data: no earlier window to compare with' when measured.quantity_prior_30d = 0 then 'no event volume in the earlier 30 days' end)",
         },
         {
             'signal': 'events_28d',
             'raw_value': as_double('measured.events_last_28d') ~ ' * 28 / least(28, measured.product_days_known)',
-            'missing_reason': 'measured.product_missing_reason',
+            'missing_reason': 'measured.event_missing_reason',
         },
         {
             'signal': 'events_7d',
             'raw_value': as_double('measured.events_last_7d') ~ ' * 7 / least(7, measured.product_days_known)',
-            'missing_reason': 'measured.product_missing_reason',
+            'missing_reason': 'measured.event_missing_reason',
         },
         {
             'signal': 'usage_change_vs_baseline',
             'raw_value': log_ratio_to_baseline('measured.events_last_28d', 'measured.events_baseline_84d', 'measured.product_days_known'),
-            'missing_reason': "coalesce(measured.product_missing_reason, case when measured.product_days_known < 56 then 'less than 56 days of product data: no baseline to compare with' end)",
+            'missing_reason': "coalesce(measured.event_missing_reason, case when measured.product_days_known < 56 then 'less than 56 days of product data: no baseline to compare with' end)",
         },
         {
             'signal': 'volume_change_vs_baseline',
             'raw_value': log_ratio_to_baseline('measured.quantity_last_28d', 'measured.quantity_baseline_84d', 'measured.product_days_known'),
-            'missing_reason': "coalesce(measured.product_missing_reason, case when measured.product_days_known < 56 then 'less than 56 days of product data: no baseline to compare with' end)",
+            'missing_reason': "coalesce(measured.event_missing_reason, case when measured.product_days_known < 56 then 'less than 56 days of product data: no baseline to compare with' end)",
         },
         {
             'signal': 'active_days_28d',
             'raw_value': as_double('measured.active_days_28d') ~ ' * 28 / least(28, measured.product_days_known)',
-            'missing_reason': 'measured.product_missing_reason',
+            'missing_reason': 'measured.event_missing_reason',
         },
         {
             'signal': 'days_since_last_activity',
@@ -399,7 +413,7 @@ final as (
         {
             'signal': 'active_users_30d',
             'raw_value': as_double('measured.active_users_30d'),
-            'missing_reason': 'measured.product_missing_reason',
+            'missing_reason': 'measured.event_missing_reason',
         },
     ], latest_input_at='measured.latest_input_at') }}
 

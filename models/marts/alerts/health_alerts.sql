@@ -3,13 +3,59 @@
     new band, score change, the signals that drove the change) and what to do (the new band's
     action in the health_bands seed). An alert stays open until the account's band is back to
     the old band or better on a later scoring date.
+    The logged alerts (int_health_alert_events, raised on scoring dates) and, when the run's
+    as-of date is not a scoring date, the alerts its transitions raise: provisional, not logged,
+    with the alert_id of the next scoring date, which confirms them (the same alert_id, logged)
+    or not (they leave the mart). Every row is a function of the data and the as-of date: the
+    same run twice, or a daily chain and one full build as of the same date, give the same rows.
 -#}
 
 with
 
+logged as (
+
+    select
+        alert_id,
+        account_id,
+        detected_on,
+        old_band,
+        new_band,
+        alert_type,
+        band_action,
+        health_score,
+        score_change,
+        change_drivers,
+        false as is_provisional
+    from {{ ref('int_health_alert_events') }}
+
+),
+
+provisional as (
+
+    select
+        alert_id,
+        account_id,
+        detected_on,
+        old_band,
+        new_band,
+        alert_type,
+        band_action,
+        health_score,
+        score_change,
+        change_drivers,
+        true as is_provisional
+    from {{ ref('int_health_alert_transitions') }}
+    where is_provisional
+        and raises_alert
+        and alert_id not in (select logged.alert_id from logged)
+
+),
+
 alerts as (
 
-    select * from {{ ref('int_health_alert_events') }}
+    select * from logged
+    union all
+    select * from provisional
 
 ),
 
@@ -75,6 +121,7 @@ final as (
         cast(alerts.score_change as {{ type_double() }}) as score_change,
         cast(alerts.change_drivers as {{ dbt.type_string() }}) as change_drivers,
         cast(alerts.band_action as {{ dbt.type_string() }}) as action,
+        cast(alerts.is_provisional as {{ dbt.type_boolean() }}) as is_provisional,
         cast(resolutions.resolved_on is null as {{ dbt.type_boolean() }}) as is_open,
         cast(resolutions.resolved_on as date) as resolved_on
     from alerts

@@ -18,6 +18,8 @@
     ('support', 'support_tickets', 'support__tickets', 'created_at'),
 ] -%}
 
+-- depends_on: {{ ref('base_raw__row_counts') }}, which reads this table's previous counts first
+
 with
 
 quarantine_counts as (

@@ -1,7 +1,7 @@
 {#-
     One row per renewal event: an account's contract term(s) ending on a date on or before the
     as-of date (terms of one account ending on the same day, e.g. co-termed add-ons, are one
-    event). Rules (shared/spec/raw_contract.md):
+    event). Rules (docs/raw_contract.md):
       renewed  another term of the account is in force after the end date and started no later
                than end_date + healthscore_renewal_grace_days: a back-to-back, overlapping
                (early renewal) or late-within-grace term. The successor is the latest such term

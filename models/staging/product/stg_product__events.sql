@@ -1,4 +1,7 @@
-{{ config(**incremental_by_day('occurred_date', 'occurred_date')) }}
+{{ config(
+    pre_hook="{{ empty_table_when(raw_rows_were_removed('product_events'), this) }}",
+    **incremental_by_day('occurred_date', 'occurred_date')
+) }}
 
 {#-
     Valid product events, one row per event_id. Incremental by whole days: a run reads only the
@@ -13,9 +16,14 @@
     event_id (on DuckDB, its hash) occurs more than once are ranked (the row kept is the one
     int_product_events_quarantined does not quarantine). window_start records the window of the run that wrote the row;
     int_product_events_quarantined reads it to validate the same days.
+    The landing folder is the truth: when raw rows were removed since the last build (the
+    table is gone, emptied or shorter: base_product__events_row_counts), the pre-hook empties
+    the stage and the run rebuilds it from every raw row, so no removed event is still scored.
 -#}
 
-{%- if is_incremental() -%}
+{%- set rows_removed = raw_rows_were_removed('product_events') -%}
+{%- set windowed = is_incremental() and not rows_removed -%}
+{%- if windowed -%}
     {%- set window_day = newest_date_plus(this, 'occurred_date', -1 * var('healthscore_lookback_days')) -%}
     {%- set window_start = dbt.cast("'" ~ window_day ~ "'", 'date') -%}
     {#- An offset moves the UTC day at most one day from the raw text's day. -#}
@@ -27,7 +35,7 @@
 {%- endif %}
 
 with
-{%- if is_incremental() %}
+{%- if windowed %}
 
 {{ window_raw_rows_cte(first_raw_day) }}
 {%- endif %}
@@ -43,7 +51,7 @@ valid_events as (
     select validated.*
     from {{ validated_product_events(raw_rows) }} as validated
     where validated.quarantine_reason is null
-    {%- if is_incremental() %}
+    {%- if windowed %}
         and cast(validated.occurred_at as date) >= {{ window_start }}
     {%- endif %}
 
@@ -82,7 +90,7 @@ kept_copies as (
             {{ event_copy_rank('copies') }} as copy_rank
         from {{ validated_product_events(raw_rows_with_repeated_event_ids(raw_rows, 'repeated_keys')) }} as copies
         where copies.quarantine_reason is null
-        {%- if is_incremental() %}
+        {%- if windowed %}
             and cast(copies.occurred_at as date) >= {{ window_start }}
         {%- endif %}
     ) as ranked

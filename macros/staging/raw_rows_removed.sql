@@ -1,0 +1,58 @@
+{#-
+    The landing folder is the truth: it holds each table's complete history, so a raw table
+    that lost rows since the last build (its files removed or re-exported shorter, or the whole
+    table gone) means rows were removed from the data, and every model built incrementally from
+    them is rebuilt from the raw rows instead of updated (otherwise the removed rows would
+    still be scored). base_product__events_row_counts (for the events models) and
+    base_raw__row_counts (every table, for the per-date models) decide it once per run, before
+    the models that read it, with a few counts; those models ask raw_rows_were_removed().
+-#}
+
+{#- Whether rows were removed from the raw table `table_name` (any contract table when none)
+    since the last build; always false outside an incremental run (a full build reads every raw
+    row anyway) and in dbt unit tests. -#}
+{% macro raw_rows_were_removed(table_name=none) -%}
+    {%- set counts_model = 'base_product__events_row_counts' if table_name == 'product_events' else 'base_raw__row_counts' -%}
+    {%- if not execute -%}
+        {#- Called while dbt parses the model, so that the model depends on the counts. -#}
+        {%- do ref(counts_model) -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- if model.resource_type == 'unit_test' or not is_incremental() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {#- Not built yet (a partial build of a warehouse older than these counts): nothing known. -#}
+    {%- if load_relation(ref(counts_model)) is none -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set removed -%}
+        select count(*)
+        from {{ ref(counts_model) }}
+        where rows_removed
+        {%- if table_name is not none %}
+            and table_name = '{{ table_name }}'
+        {%- endif %}
+    {%- endset -%}
+    {{ return((run_query(removed).columns[0].values()[0] | int) > 0) }}
+{%- endmacro %}
+
+
+{#- The relation a model of this project was built into, or none when it does not exist yet.
+    For reading a model that runs later in the DAG (the previous run's rows) without ref(). -#}
+{% macro existing_model_relation(model_name) -%}
+    {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ model_name) if execute else none -%}
+    {%- if node is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
+{%- endmacro %}
+
+
+{#- A pre-hook's SQL that empties `relation` when `condition` holds: an incremental model about
+    to be rebuilt from all its input rows, whose delete+insert (or insert_overwrite on Spark)
+    would otherwise keep the rows of days or dates that are no longer produced. -#}
+{% macro empty_table_when(condition, relation) -%}
+    {%- if condition -%}
+        truncate table {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
