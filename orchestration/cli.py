@@ -62,6 +62,19 @@ def _stop_on(number: int, frame: object) -> None:
     raise Stopped(number)
 
 
+def _what_was_left() -> str:
+    """What an interruption left: the warehouse as it was, or a published build whose
+    validation did not finish."""
+    from orchestration.lib.warehouse_file import PUBLISHED
+
+    if PUBLISHED:
+        return (
+            f"the new build of {PUBLISHED[-1]} was published before it; its validation and "
+            "report did not finish (run healthscore validate)."
+        )
+    return "the warehouse was left as it was before this run."
+
+
 def _say(message: str) -> None:
     print(message, flush=True)
 
@@ -625,13 +638,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}\nThe warehouse was left as it was before this run.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted; the warehouse was left as it was before this run.", file=sys.stderr)
+        print(f"interrupted; {_what_was_left()}", file=sys.stderr)
         return 130
     except Stopped as stop:
-        print(
-            f"stopped by {stop}; the warehouse was left as it was before this run.",
-            file=sys.stderr,
-        )
+        print(f"stopped by {stop}; {_what_was_left()}", file=sys.stderr)
         return 128 + stop.number
     finally:
         for number, handler_before in previous.items():

@@ -9,6 +9,7 @@ validation figures.
 import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -24,6 +25,7 @@ from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import WarehouseResource
 from orchestration.lib.dbt_invoke import WITHOUT_UNIT_TESTS, as_of_in_environment
 from orchestration.lib.layers import layer_of
+from orchestration.lib.pipeline import write_run_settings
 
 
 class HealthScoreTranslator(DagsterDbtTranslator):
@@ -166,6 +168,8 @@ def healthscore_dbt_models(
             continue
         yield event
     metadata = score_metadata(warehouse.current_path())
+    # Recorded for `healthscore adopt`, which rescores as of the last build's date.
+    write_run_settings(Path(warehouse.current_path()), as_of, {})
     warehouse.publish_copy(context.log)
     for event in held:
         if isinstance(event, dg.Output):

@@ -104,8 +104,9 @@ def raw_tables(
     except LandingError as error:
         raise dg.Failure(description=str(error)) from error
     quarantined = quarantine_counts(str(copy), selected)
-    run_selection = context.run.asset_selection
-    if run_selection is not None and not run_selection & set(healthscore_dbt_models.keys):
+    # The dbt step publishes the copy when this run has one (a whole job, or a subset with dbt
+    # models); otherwise the load is published here.
+    if not _dbt_step_follows(context):
         warehouse.publish_copy(context.log)
     for table in selected:
         load = report.tables[table]
@@ -136,6 +137,15 @@ def raw_tables(
             asset_key=REJECTS,
             metadata={"malformed_lines_rejected": dg.MetadataValue.int(report.rejected_lines)},
         )
+
+
+def _dbt_step_follows(context: dg.AssetExecutionContext) -> bool:
+    """Whether this run also executes the dbt step (which then publishes the build copy)."""
+    dbt_step = healthscore_dbt_models.op.name
+    step_keys = context.run.step_keys_to_execute
+    if step_keys is not None:
+        return any(key.split("[")[0] == dbt_step for key in step_keys)
+    return dbt_step in {node.name for node in context.job_def.nodes}
 
 
 def freshness_thresholds() -> dict[str, dict[str, dt.timedelta]]:

@@ -25,6 +25,7 @@ import datetime as dt
 import errno
 import json
 import os
+import secrets
 import shutil
 import socket
 import time
@@ -40,6 +41,11 @@ DEFAULT_LOCK_WAIT_SECONDS = 600.0
 DUCKDB_MAGIC = b"DUCK"  # bytes 8..11 of every DuckDB database file
 # The build copy needs the warehouse's size and room to grow while dbt writes.
 COPY_HEADROOM = 1.5
+
+
+# Warehouses this process published, in order: the command line words its message on an
+# interruption after a publish from it.
+PUBLISHED: list[Path] = []
 
 
 class WarehouseError(Exception):
@@ -137,9 +143,14 @@ class WriterLock:
 
     def acquire(self, say: Callable[[str], None], wait_seconds: float | None = None) -> None:
         wait = lock_wait_seconds() if wait_seconds is None else wait_seconds
-        self.database.parent.mkdir(parents=True, exist_ok=True)
         try:
+            self.database.parent.mkdir(parents=True, exist_ok=True)
             self._lock.acquire(timeout=0)
+        except OSError as error:
+            raise WarehouseError(
+                f"Cannot lock {self.database} for writing: {lock_path(self.database)} cannot be "
+                f"created ({error.strerror}); the warehouse's folder must be writable."
+            ) from error
         except filelock.Timeout:
             holder = read_holder(self.database)
             who = holder.describe() if holder else "another run"
@@ -164,7 +175,14 @@ class WriterLock:
             command=self.command,
             started_at=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S"),
         )
-        holder_path(self.database).write_text(json.dumps(holder.__dict__))
+        try:
+            holder_path(self.database).write_text(json.dumps(holder.__dict__))
+        except OSError as error:
+            self._lock.release(force=True)
+            raise WarehouseError(
+                f"Cannot write beside {self.database} ({error.strerror}); the warehouse's "
+                "folder must be writable."
+            ) from error
 
     def release(self) -> None:
         if self._lock.is_locked:
@@ -200,9 +218,17 @@ def _no_space(database: Path, needed: int) -> WarehouseError:
 def start_copy(database: Path, *, fresh: bool) -> Path:
     """A build copy of `database` (an empty folder for it when `fresh` or when there is no
     warehouse yet), in build_dir(database). Hold the writer lock."""
-    folder = build_dir(database)
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    # A subfolder of its own per run: a dbt that outlived a killed run (its lock released with
+    # it) can never write a WAL or spill file beside this run's copy.
+    shutil.rmtree(build_dir(database), ignore_errors=True)
+    folder = build_dir(database) / f"{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        folder.mkdir(parents=True)
+    except OSError as error:
+        raise WarehouseError(
+            f"Cannot create the build folder {folder} ({error.strerror}); the warehouse's "
+            "folder must be writable."
+        ) from error
     copy = folder / database.name
     if fresh or not database.exists():
         return copy
@@ -217,22 +243,37 @@ def start_copy(database: Path, *, fresh: bool) -> Path:
         shutil.rmtree(folder, ignore_errors=True)
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
             raise _no_space(database, needed) from error
-        raise
+        raise WarehouseError(
+            f"Cannot copy {database} to build on it ({error.strerror}); it was left as it was."
+        ) from error
     return copy
 
 
 def publish(copy: Path, database: Path) -> None:
-    """Make the finished copy the warehouse, in one rename, durable on disk."""
-    with copy.open("rb+") as handle:
-        os.fsync(handle.fileno())
-    os.replace(copy, database)
-    if hasattr(os, "O_DIRECTORY"):
-        directory = os.open(database.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
-    shutil.rmtree(copy.parent, ignore_errors=True)
+    """Make the finished copy the warehouse, in one rename, durable on disk. A copy with a
+    write-ahead log beside it was not closed cleanly: it is refused, not published."""
+    wal = copy.with_name(copy.name + ".wal")
+    if wal.exists():
+        raise WarehouseError(
+            f"The build copy {copy} was not closed cleanly (a write-ahead log is beside it); "
+            f"{database} was left as it was. Run again."
+        )
+    try:
+        with copy.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(copy, database)
+        if hasattr(os, "O_DIRECTORY"):
+            directory = os.open(database.parent, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+    except OSError as error:
+        raise WarehouseError(
+            f"Cannot publish the new build over {database} ({error.strerror})."
+        ) from error
+    PUBLISHED.append(database)
+    shutil.rmtree(build_dir(database), ignore_errors=True)
 
 
 def discard(database: Path) -> None:
