@@ -172,7 +172,8 @@ def mart_rows(database: Path) -> dict[str, list[str]]:
                     [mart],
                 ).fetchall()
             )
-            rows[mart] = sorted(map(repr, con.execute(f"select {columns} from marts.{mart}")))
+            fetched = con.execute(f"select {columns} from marts.{mart}").fetchall()
+            rows[mart] = sorted(map(repr, fetched))
         return rows
     finally:
         con.close()
