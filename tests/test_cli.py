@@ -52,7 +52,7 @@ def test_account_health_has_one_row_per_account_and_null_scores_say_why(
             assert band is None and status != "scored" and reason
         else:
             assert 0 <= score <= 100 and status == "scored" and reason is None
-            assert band == ("red" if score < 40 else "amber" if score < 60 else "green")
+            assert band == ("red" if score < 45 else "amber" if score < 60 else "green")
             assert coverage >= 0.5
     assert any(row[3] == "not_a_customer" for row in rows), "churned accounts stay listed"
 
