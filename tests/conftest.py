@@ -7,6 +7,7 @@ read from them; tests that need their own build say so in their name.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,11 @@ import pytest
 
 from orchestration.cli import main as cli_main
 from orchestration.lib.demo_company import GenerationReport, generate_company
+
+# Under pytest-xdist, each worker's dbt commands write their own target folder: two dbt
+# processes compiling into one folder at once would overwrite each other's files.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("DBT_TARGET_PATH", f"target/{os.environ['PYTEST_XDIST_WORKER']}")
 
 SMALL_END_DATE = dt.date(2026, 6, 28)  # a Sunday, so the as-of date is also a cadence date
 

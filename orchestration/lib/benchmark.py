@@ -289,9 +289,14 @@ def median_run(seconds: Sequence[float]) -> int:
     return list(seconds).index(statistics.median_low(seconds))
 
 
+def target_dir() -> Path:
+    """dbt's target folder for this project (DBT_TARGET_PATH when set, as dbt reads it)."""
+    return PROJECT_ROOT / os.environ.get("DBT_TARGET_PATH", "target")
+
+
 def last_run_results() -> dict:
     """target/run_results.json of the last dbt invocation."""
-    return json.loads((PROJECT_ROOT / "target" / "run_results.json").read_text())
+    return json.loads((target_dir() / "run_results.json").read_text())
 
 
 def node_timings(results: dict | None = None) -> dict[str, float]:
@@ -330,7 +335,7 @@ def time_by_part(run_results: dict, manifest: dict) -> list[tuple[str, int, floa
 def run_time_by_part(results: dict) -> tuple[float, list[tuple[str, int, float]]]:
     """A dbt invocation's run time (elapsed_time of its run results, which leaves out the
     process's start-up and its writing of the artifacts) and its time_by_part."""
-    manifest = json.loads((PROJECT_ROOT / "target" / "manifest.json").read_text())
+    manifest = json.loads((target_dir() / "manifest.json").read_text())
     return float(results["elapsed_time"]), time_by_part(results, manifest)
 
 
