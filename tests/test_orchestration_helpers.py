@@ -77,6 +77,10 @@ def test_band_order_verdicts() -> None:
     empty = [("red", 1, 0, None), ("amber", 2, 300, 0.10), ("green", 3, 900, 0.02)]
     verdict = judge_band_order(empty, lead_days=90, min_churns=20)
     assert not verdict.judged and not verdict.passed and "red" in verdict.description
+    few = [("red", 1, 3, 0.333), ("amber", 2, 11, 0.545), ("green", 3, 900, 0.105)]
+    verdict = judge_band_order(few, lead_days=90, min_churns=20)
+    assert not verdict.judged and "red 3" in verdict.description
+    assert judge_band_order(few, lead_days=90, min_churns=20, min_band_renewals=3).judged
 
 
 def test_coverage_verdicts() -> None:

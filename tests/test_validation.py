@@ -99,10 +99,17 @@ def test_sql_lift_and_band_rates_match_python(built_warehouse: BuiltWarehouse) -
         select top_decile_lift, band_churn_rates from marts.score_validation
         where subject = 'health_score' and segment_group = 'all' and lead_days = 60""",
     )[0]
+    bounds = {
+        band: (low, high if high < 100 else 100.1)
+        for band, low, high in query(
+            built_warehouse.database,
+            "select health_band, min_score, max_score from config.health_bands",
+        )
+    }
     churned, score, _ = backtest_rows(built_warehouse.database, 60)
     assert lift == pytest.approx(top_decile_lift(churned, 100 - score))
     for band, rate, count in re.findall(r"(\w+) ([\d.]+)% of (\d+)", bands_text):
-        low, high = {"red": (0, 40), "amber": (40, 60), "green": (60, 100.1)}[band]
+        low, high = bounds[band]
         mask = (score >= low) & (score < high)
         assert int(count) == mask.sum()
         assert float(rate) == pytest.approx(100 * churned[mask].mean(), abs=0.05)

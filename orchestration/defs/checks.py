@@ -100,7 +100,10 @@ def band_churn_rates_ordered(warehouse: WarehouseResource) -> dg.AssetCheckResul
             ).fetchall()
             verdicts.append(
                 judge_band_order(
-                    bands, lead_days=lead, min_churns=int(settings["healthscore_check_min_churns"])
+                    bands,
+                    lead_days=lead,
+                    min_churns=int(settings["healthscore_check_min_churns"]),
+                    min_band_renewals=int(settings["healthscore_check_min_band_renewals"]),
                 )
             )
     finally:

@@ -78,15 +78,22 @@ def judge_band_order(
     *,
     lead_days: int,
     min_churns: int,
+    min_band_renewals: int = 10,
 ) -> Verdict:
-    """`bands`: (band, rank, renewals, churn rate), worst band first."""
+    """`bands`: (band, rank, renewals, churn rate), worst band first. A band with fewer than
+    `min_band_renewals` renewals is too small to order (one churn in three renewals is 33%):
+    the lead time cannot be judged."""
     metadata = {f"{band}_churn_rate": rate for band, _, _, rate in bands}
     metadata.update({f"{band}_renewals": renewals for band, _, renewals, _ in bands})
     metadata["lead_days"] = lead_days
     churns = sum(round((rate or 0) * renewals) for _, _, renewals, rate in bands)
-    empty = [band for band, _, renewals, _ in bands if renewals == 0]
-    if empty or churns < min_churns:
-        reason = f"band(s) {', '.join(empty)} had no renewal" if empty else f"only {churns} churns"
+    small = [f"{band} {renewals}" for band, _, renewals, _ in bands if renewals < min_band_renewals]
+    if small or churns < min_churns:
+        reason = (
+            f"renewals per band {', '.join(small)}, at least {min_band_renewals} are needed"
+            if small
+            else f"only {churns} churns, at least {min_churns} are needed"
+        )
         return Verdict(
             False, False, f"Cannot judge the band order at {lead_days} days: {reason}.", metadata
         )
