@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.lib.demo_company import generate_company
-from tests.conftest import CliOutput, query, run_cli
+from tests.conftest import CliOutput, query, run_args, run_cli
 
 END = dt.date(2026, 6, 28)
 LEADS = "{healthscore_lead_times_days: {monthly: [7], quarterly: [21], annual: [30]}}"
@@ -21,19 +21,7 @@ def product_led(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, C
     landing = tmp_path_factory.mktemp("product_led")
     generate_company(landing, accounts=400, months=5, seed=3, end_date=END, archetype="product_led")
     database = tmp_path_factory.mktemp("product_led_warehouse") / "healthscore.duckdb"
-    output = run_cli(
-        [
-            "run",
-            "--landing",
-            str(landing),
-            "--database",
-            str(database),
-            "--as-of",
-            END.isoformat(),
-            "--vars",
-            LEADS,
-        ]
-    )
+    output = run_cli(run_args(landing, database, END, "--vars", LEADS))
     assert output.code == 0, output.text
     return landing, database, output
 

@@ -17,6 +17,7 @@ from tests.conftest import (
     GeneratedCompany,
     copy_landing,
     query,
+    run_args,
     run_cli,
 )
 
@@ -146,17 +147,7 @@ def test_missing_sources_are_reported_and_their_weight_redistributed(
         small_company.landing, tmp_path / "landing", without=("support_tickets", "survey_responses")
     )
     database = tmp_path / "healthscore.duckdb"
-    output = run_cli(
-        [
-            "run",
-            "--landing",
-            str(landing),
-            "--database",
-            str(database),
-            "--as-of",
-            SMALL_END_DATE.isoformat(),
-        ]
-    )
+    output = run_cli(run_args(landing, database, SMALL_END_DATE))
     assert output.code == 0, output.text
     assert "missing table(s): survey_responses, support_tickets" in output.text
     assert "support_tickets        MISSING" in output.text
@@ -207,17 +198,7 @@ def test_bad_input_is_quarantined_with_its_reason_never_dropped(
         writer = csv.DictWriter(handle, fieldnames=list(subscriptions[0]))
         writer.writerows(extra)
     database = tmp_path / "healthscore.duckdb"
-    output = run_cli(
-        [
-            "run",
-            "--landing",
-            str(landing),
-            "--database",
-            str(database),
-            "--as-of",
-            SMALL_END_DATE.isoformat(),
-        ]
-    )
+    output = run_cli(run_args(landing, database, SMALL_END_DATE))
     assert output.code == 0, output.text
     assert "crm_contacts" in output.text and "malformed line(s) rejected" in output.text
     reasons = Counter(
@@ -242,17 +223,13 @@ def test_a_failed_build_leaves_the_warehouse_as_it_was(
     database = built_warehouse.database
     before = hashlib.sha256(database.read_bytes()).hexdigest()
     output = run_cli(
-        [
-            "run",
-            "--landing",
-            str(small_company.landing),
-            "--database",
-            str(database),
-            "--as-of",
-            SMALL_END_DATE.isoformat(),
+        run_args(
+            small_company.landing,
+            database,
+            SMALL_END_DATE,
             "--vars",
             "{healthscore_score_cadence: hourly}",
-        ]
+        )
     )
     assert output.code == 1
     assert "healthscore_score_cadence must be 'weekly' or 'daily'" in output.text
@@ -284,17 +261,7 @@ def test_a_landing_file_without_a_required_column_is_refused(tmp_path: Path) -> 
     landing = tmp_path / "landing"
     landing.mkdir()
     (landing / "crm_accounts.csv").write_text("account_id,account_name\na1,Acme\n")
-    output = run_cli(
-        [
-            "run",
-            "--landing",
-            str(landing),
-            "--database",
-            str(tmp_path / "w.duckdb"),
-            "--as-of",
-            dt.date(2025, 1, 1).isoformat(),
-        ]
-    )
+    output = run_cli(run_args(landing, tmp_path / "w.duckdb", dt.date(2025, 1, 1)))
     assert output.code == 2
     assert "crm_accounts (crm_accounts.csv) lacks the column(s) created_at" in output.text
     assert not (tmp_path / "w.duckdb").exists()

@@ -95,10 +95,15 @@ def test_the_graph_has_every_layer_and_sources_lead_to_ingestion(
         key for key in graph.get_all_asset_keys() if graph.get(key).group_name == "ingestion"
     }
     assert {dg.AssetKey(["raw", table]) for table in contract_tables()} <= ingestion
-    # Every staging import reads a raw table that the ingestion assets produce.
+    # Every raw table feeds a staging import, and staging reads nothing built after it (the
+    # row-count models read the imports, the validated models the imports and the seeds).
+    for table in contract_tables():
+        children = graph.get(dg.AssetKey(["raw", table])).child_keys
+        assert any(graph.get(child).group_name == "staging" for child in children), table
     for key in graph.get_all_asset_keys():
-        if key.path[-1].startswith("base_") and not key.path[-1].endswith("_validated"):
-            assert graph.get(key).parent_keys <= ingestion, key
+        if graph.get(key).group_name == "staging":
+            parents = {graph.get(parent).group_name for parent in graph.get(key).parent_keys}
+            assert parents <= {"ingestion", "staging", "configuration"}, key
     # The score model that the marts, the backtests and the alerts all read.
     score = dg.AssetKey(["intermediate", "int_account_health_scored"])
     upstream = dg.AssetSelection.assets(score).upstream().resolve(graph)
@@ -285,6 +290,9 @@ def test_a_sponsors_negative_meeting_moves_the_score_the_same_day_and_raises_an_
     assert sponsor_review.run.success
     # The refresh built on a copy and published it: the readers never failed, nor blocked it.
     assert sponsor_review.readers.errors == [] and sponsor_review.readers.queries > 0
+    # The held connection read one whole version throughout; new connections saw the new one.
+    assert len(sponsor_review.readers.held_versions) == 1
+    assert sponsor_review.readers.polled_versions[-1] != sponsor_review.readers.held_versions[0]
     assert not (dagster_setup.database.parent / ".healthscore.duckdb.build").exists()
     database = dagster_setup.database
     score, band, drivers = query(
@@ -478,8 +486,8 @@ def test_a_dagster_run_waits_for_another_writer_then_fails_saying_so(
         holder.release()
     assert not result.success
     failure = _failure_text(result)
-    assert "is being written by healthscore run (pid" in failure
-    assert "still being written" in failure
+    assert "is still being written by healthscore run (pid" in failure
+    assert "after 1 s" in failure and "HEALTHSCORE_LOCK_WAIT_SECONDS" in failure
     assert hashlib.sha256(database.read_bytes()).hexdigest() == before
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from orchestration.lib.dbt_invoke import run_dbt
 from orchestration.lib.notifier import send_new_alerts
-from tests.conftest import SMALL_END_DATE, GeneratedCompany, query, run_cli
+from tests.conftest import SMALL_END_DATE, GeneratedCompany, query, run_args, run_cli
 
 # Friday to Sunday: the chain crosses a new weekly scoring date incrementally.
 CHAIN = [SMALL_END_DATE - dt.timedelta(days=days) for days in (2, 1, 0)]
@@ -38,19 +38,7 @@ MARTS = [
 
 
 def build(landing: Path, database: Path, as_of: dt.date, *extra: str) -> str:
-    output = run_cli(
-        [
-            "run",
-            "--landing",
-            str(landing),
-            "--database",
-            str(database),
-            "--as-of",
-            as_of.isoformat(),
-            "--no-validate",
-            *extra,
-        ]
-    )
+    output = run_cli(run_args(landing, database, as_of, "--no-validate", *extra))
     assert output.code == 0, output.text
     return output.text
 

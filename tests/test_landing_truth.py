@@ -16,6 +16,7 @@ from tests.conftest import (
     GeneratedCompany,
     copy_landing,
     query,
+    run_args,
     run_cli,
 )
 
@@ -51,18 +52,7 @@ def test_a_table_removed_from_the_landing_folder_is_absent_after_the_next_run(
     shutil.copy2(built_warehouse.database, database)
     assert query(database, "select count(*) > 0 from staging.stg_product__events") == [(True,)]
     landing = copy_landing(small_company.landing, tmp_path / "landing", without=("product_events",))
-    output = run_cli(
-        [
-            "run",
-            "--landing",
-            str(landing),
-            "--database",
-            str(database),
-            "--as-of",
-            SMALL_END_DATE.isoformat(),
-            "--no-validate",
-        ]
-    )
+    output = run_cli(run_args(landing, database, SMALL_END_DATE, "--no-validate"))
     assert output.code == 0, output.text
     assert "missing table(s): product_events" in output.text
     status = query(

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.lib.dbt_invoke import DbtError, run_dbt
-from tests.conftest import SMALL_END_DATE, GeneratedCompany, copy_landing, query, run_cli
+from tests.conftest import SMALL_END_DATE, GeneratedCompany, copy_landing, query, run_args, run_cli
 
 EARLIER = dt.date(2026, 3, 29)  # a Sunday, three months before the end of the small company
 BASELINE = "audit.history_baseline"
@@ -76,18 +76,7 @@ def rebuilt_with_later_rows(
 ) -> Path:
     workdir = tmp_path_factory.mktemp("leakage")
     database = workdir / "healthscore.duckdb"
-    first = run_cli(
-        [
-            "run",
-            "--landing",
-            str(small_company.landing),
-            "--database",
-            str(database),
-            "--as-of",
-            EARLIER.isoformat(),
-            "--no-validate",
-        ]
-    )
+    first = run_cli(run_args(small_company.landing, database, EARLIER, "--no-validate"))
     assert first.code == 0, first.text
     con = duckdb.connect(str(database))
     con.execute("create schema audit")
@@ -97,18 +86,14 @@ def rebuilt_with_later_rows(
     altered = copy_landing(small_company.landing, workdir / "altered_landing")
     assert alter_rows_after(altered, EARLIER) > 10_000
     second = run_cli(
-        [
-            "run",
-            "--landing",
-            str(altered),
-            "--database",
-            str(database),
-            "--as-of",
-            SMALL_END_DATE.isoformat(),
+        run_args(
+            altered,
+            database,
+            SMALL_END_DATE,
             "--no-validate",
             "--vars",
             f"{{healthscore_leakage_baseline: {BASELINE}}}",
-        ]
+        )
     )
     assert second.code == 0, second.text
     return database

@@ -28,8 +28,15 @@ import duckdb
 import pytest
 
 from orchestration.lib import warehouse_file
-from orchestration.lib.warehouse_file import WriterLock, build_dir
-from tests.conftest import SMALL_END_DATE, BuiltWarehouse, GeneratedCompany, Readers, run_cli
+from orchestration.lib.warehouse_file import WriterLock, build_dir, lock_path
+from tests.conftest import (
+    SMALL_END_DATE,
+    BuiltWarehouse,
+    GeneratedCompany,
+    Readers,
+    run_args,
+    run_cli,
+)
 
 HEALTHSCORE = str(Path(sys.executable).with_name("healthscore"))
 
@@ -45,18 +52,8 @@ def copy_of(built: BuiltWarehouse, folder: Path) -> Path:
     return database
 
 
-def run_args(landing: Path, database: Path, as_of: dt.date, *extra: str) -> list[str]:
-    return [
-        "run",
-        "--landing",
-        str(landing),
-        "--database",
-        str(database),
-        "--as-of",
-        as_of.isoformat(),
-        "--no-validate",
-        *extra,
-    ]
+def build_args(landing: Path, database: Path, as_of: dt.date, *extra: str) -> list[str]:
+    return run_args(landing, database, as_of, "--no-validate", *extra)
 
 
 def start(argv: list[str], log: Path, **env: str) -> subprocess.Popen:
@@ -116,7 +113,7 @@ def test_a_stopped_run_stops_dbt_removes_its_copy_and_says_so_in_one_line(
     database = copy_of(built_warehouse, tmp_path / "warehouse")
     before = digest(database)
     log = tmp_path / "run.log"
-    process = start(run_args(small_company.landing, database, SMALL_END_DATE), log)
+    process = start(build_args(small_company.landing, database, SMALL_END_DATE), log)
     wait_for(log, when)
     process.send_signal(stop)  # to healthscore only, as a deployment's stop does
     assert process.wait(timeout=60) == exit_code, log.read_text()
@@ -136,7 +133,7 @@ def test_after_kill_9_dbt_stops_and_the_next_run_removes_the_leftovers(
     database = copy_of(built_warehouse, tmp_path / "warehouse")
     before = digest(database)
     log = tmp_path / "killed.log"
-    process = start(run_args(small_company.landing, database, SMALL_END_DATE), log)
+    process = start(build_args(small_company.landing, database, SMALL_END_DATE), log)
     wait_for(log, "dbt build: ")
     process.kill()
     process.wait()
@@ -147,7 +144,7 @@ def test_after_kill_9_dbt_stops_and_the_next_run_removes_the_leftovers(
     assert digest(database) == before
     assert build_dir(database).exists()  # what kill -9 leaves behind
     # The next writer removes it, saying so; a run it cannot lock waits first (here: not).
-    output = run_cli(run_args(small_company.landing, database, SMALL_END_DATE - dt.timedelta(7)))
+    output = run_cli(build_args(small_company.landing, database, SMALL_END_DATE - dt.timedelta(7)))
     assert output.code == 2
     assert "left by an interrupted run" in output.text
     assert "already holds scores as of 2026-06-28" in output.text
@@ -189,10 +186,10 @@ def test_two_runs_a_second_apart_take_turns_a_rerun_changes_nothing_an_older_dat
     before = mart_rows(database)
     later, earlier = SMALL_END_DATE, SMALL_END_DATE - dt.timedelta(days=7)
     first_log, second_log = tmp_path / "first.log", tmp_path / "second.log"
-    first = start(run_args(small_company.landing, database, later), first_log)
+    first = start(build_args(small_company.landing, database, later), first_log)
     wait_for(first_log, "Loading ")
     time.sleep(1)
-    second = start(run_args(small_company.landing, database, earlier), second_log)
+    second = start(build_args(small_company.landing, database, earlier), second_log)
     with Readers(database) as readers:
         assert first.wait(timeout=600) == 0, first_log.read_text()
         assert second.wait(timeout=120) == 2, second_log.read_text()
@@ -203,7 +200,7 @@ def test_two_runs_a_second_apart_take_turns_a_rerun_changes_nothing_an_older_dat
     after = mart_rows(database)
     assert len(after) >= 10 and after.keys() == before.keys()
     assert [mart for mart in before if after[mart] != before[mart]] == []
-    assert readers.errors == [] and readers.queries > 0
+    assert readers.errors == [] and readers.queries > 0 and len(readers.held_versions) == 1
 
 
 def test_a_writer_that_cannot_get_the_lock_gives_up_after_the_wait_it_was_given(
@@ -219,7 +216,7 @@ def test_a_writer_that_cannot_get_the_lock_gives_up_after_the_wait_it_was_given(
     monkeypatch.setenv("HEALTHSCORE_LOCK_WAIT_SECONDS", "1")
     try:
         started = time.monotonic()
-        output = run_cli(run_args(small_company.landing, database, SMALL_END_DATE))
+        output = run_cli(build_args(small_company.landing, database, SMALL_END_DATE))
         waited = time.monotonic() - started
     finally:
         holder.release()
@@ -244,7 +241,7 @@ def test_a_full_disk_during_the_copy_is_one_clear_line_and_nothing_is_left(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(warehouse_file.shutil, "copy2", full_disk)
-    output = run_cli(run_args(small_company.landing, database, SMALL_END_DATE))
+    output = run_cli(build_args(small_company.landing, database, SMALL_END_DATE))
     assert output.code == 2, output.text
     assert "Not enough disk space in" in output.text and "Traceback" not in output.text
     assert digest(database) == before
@@ -270,7 +267,7 @@ def test_a_database_path_that_cannot_be_a_warehouse_is_one_clear_line(
     small_company: GeneratedCompany, tmp_path: Path, make: object, message: str
 ) -> None:
     database = make(tmp_path)  # type: ignore[operator]
-    output = run_cli(run_args(small_company.landing, database, SMALL_END_DATE))
+    output = run_cli(build_args(small_company.landing, database, SMALL_END_DATE))
     assert output.code == 2, output.text
     assert message in output.text and "Traceback" not in output.text
     assert len(output.text.strip().splitlines()) == 1
@@ -279,6 +276,17 @@ def test_a_database_path_that_cannot_be_a_warehouse_is_one_clear_line(
 def test_a_landing_path_that_is_a_file_is_one_clear_line(tmp_path: Path) -> None:
     landing = tmp_path / "landing.csv"
     landing.write_text("account_id\n")
-    output = run_cli(run_args(landing, tmp_path / "w.duckdb", SMALL_END_DATE))
+    output = run_cli(build_args(landing, tmp_path / "w.duckdb", SMALL_END_DATE))
     assert output.code == 2
     assert "is a file; pass the folder that holds the contract files" in output.text
+
+
+def test_a_lock_file_that_cannot_be_created_is_one_clear_line(
+    small_company: GeneratedCompany, tmp_path: Path
+) -> None:
+    database = tmp_path / "w.duckdb"
+    lock_path(database).mkdir()  # something in the lock file's way
+    output = run_cli(build_args(small_company.landing, database, SMALL_END_DATE))
+    assert output.code == 2, output.text
+    assert "Cannot lock" in output.text and "must be writable" in output.text
+    assert "Traceback" not in output.text and not database.exists()

@@ -155,24 +155,20 @@ def healthscore_dbt_models(
     args += ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
     with as_of_in_environment(as_of):
         invocation = dbt.cli(args, context=context)
-    # The score asset's result waits until the build ends (DuckDB is locked while dbt writes),
-    # then carries the band counts and the validation figures. The stream raises when dbt
-    # failed, and the copy is then never published.
-    held: list[Any] = []
-    for event in invocation.stream():
-        if getattr(event, "asset_key", None) == SCORE_ASSET or (
-            isinstance(event, dg.Output)
-            and context.asset_key_for_output(event.output_name) == SCORE_ASSET
-        ):
-            held.append(event)
-            continue
-        yield event
+    # Every materialisation and test result is held until the build is published: what the
+    # UI records is what the warehouse holds. The stream raises when dbt failed; the copy is
+    # then never published and nothing is recorded (the step's error lists dbt's failures).
+    held = list(invocation.stream())
     metadata = score_metadata(warehouse.current_path())
     # Recorded for `healthscore adopt`, which rescores as of the last build's date.
     write_run_settings(Path(warehouse.current_path()), as_of, {})
     warehouse.publish_copy(context.log)
     for event in held:
-        if isinstance(event, dg.Output):
+        # The score asset's result carries the band counts and the validation figures.
+        if (
+            isinstance(event, dg.Output)
+            and context.asset_key_for_output(event.output_name) == SCORE_ASSET
+        ):
             yield event.with_metadata(
                 {
                     **event.metadata,

@@ -146,11 +146,6 @@ class WriterLock:
         try:
             self.database.parent.mkdir(parents=True, exist_ok=True)
             self._lock.acquire(timeout=0)
-        except OSError as error:
-            raise WarehouseError(
-                f"Cannot lock {self.database} for writing: {lock_path(self.database)} cannot be "
-                f"created ({error.strerror}); the warehouse's folder must be writable."
-            ) from error
         except filelock.Timeout:
             holder = read_holder(self.database)
             who = holder.describe() if holder else "another run"
@@ -169,6 +164,12 @@ class WriterLock:
                     f"again when it has finished, or set {LOCK_WAIT_ENV} to wait longer."
                 ) from error
             say(f"  the other run finished; went on after {time.monotonic() - started:.0f} s.")
+        # After filelock.Timeout, which is an OSError too (a TimeoutError).
+        except OSError as error:
+            raise WarehouseError(
+                f"Cannot lock {self.database} for writing: {lock_path(self.database)} cannot be "
+                f"created ({error.strerror}); the warehouse's folder must be writable."
+            ) from error
         holder = Holder(
             pid=os.getpid(),
             host=socket.gethostname(),
