@@ -251,7 +251,7 @@ def command_validate(args: argparse.Namespace) -> int:
 
 def command_adopt(args: argparse.Namespace) -> int:
     from orchestration.lib.pipeline import rescore_warehouse
-    from orchestration.lib.validation import SEEDS_DIR, adopt_proposal
+    from orchestration.lib.validation import SEEDS_DIR, adopt_proposal, restore_seeds
     from orchestration.lib.warehouse_file import writing
 
     proposal = Path(args.proposal)
@@ -264,24 +264,27 @@ def command_adopt(args: argparse.Namespace) -> int:
             "change the seeds."
         )
     backup_dir = (proposal if proposal.is_dir() else proposal.parent) / "previous_seeds"
-    if args.no_rescore:
-        _say(f"Adopting {proposal} into {SEEDS_DIR}:")
-        backup = adopt_proposal(proposal, backup_dir=backup_dir, say=_say)
-        _say(f"  the previous seeds are kept in {backup}")
-        _say(
-            "Seeds changed. Rescore the whole history with them: healthscore adopt ... without "
-            "--no-rescore, or healthscore run --full-refresh; an incremental run would score "
-            "only new dates with them."
-        )
-        return 0
-    # The seeds change and the rescore happen under the warehouse's writer lock, so no run
-    # scores with half-adopted seeds in between.
+    # The seeds change (and the rescore) under the warehouse's writer lock, so no run builds
+    # with half-adopted seeds.
     with writing(database.resolve(), command="healthscore adopt", say=_say):
         _say(f"Adopting {proposal} into {SEEDS_DIR}:")
         backup = adopt_proposal(proposal, backup_dir=backup_dir, say=_say)
         _say(f"  the previous seeds are kept in {backup}")
+        if args.no_rescore:
+            _say(
+                "Seeds changed. Rescore the whole history with them: healthscore adopt ... "
+                "without --no-rescore, or healthscore run --full-refresh; an incremental run "
+                "would score only new dates with them."
+            )
+            return 0
         _say(f"Rescoring the whole history of {database} with the adopted seeds ...")
-        rescore_warehouse(database, say=_say, lock_held=True)
+        try:
+            rescore_warehouse(database, say=_say, lock_held=True)
+        except BaseException:
+            # The warehouse was left as it was: so are the seeds it was scored with.
+            restore_seeds(backup)
+            _say(f"  the seeds were put back as they were ({SEEDS_DIR}).")
+            raise
     landing = Path(args.landing) if args.landing else None
     _say("\n".join(_validate(database, _reports_dir(args, database), landing)))
     return 0
@@ -610,8 +613,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     from orchestration.lib.dbt_invoke import DbtError
     from orchestration.lib.loader import LandingError
-    from orchestration.lib.warehouse_file import WarehouseBusy, WarehouseError
+    from orchestration.lib.warehouse_file import PUBLISHED, WarehouseBusy, WarehouseError
 
+    PUBLISHED.clear()  # what this command publishes (main may run more than once in a process)
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     # Handlers can be set only in the main thread (tests also call main() from others).

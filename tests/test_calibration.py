@@ -23,7 +23,7 @@ from orchestration.lib.calibration import (
     weighted_scores,
     write_proposal,
 )
-from orchestration.lib.validation import adopt_proposal, check_proposal
+from orchestration.lib.validation import adopt_proposal, check_proposal, restore_seeds
 
 SIGNALS = ["usage", "payments", "tickets", "noise_a", "noise_b"]
 BANDS = [
@@ -266,6 +266,10 @@ def test_a_proposal_is_adopted_into_the_seeds_with_a_backup(calibrated, tmp_path
     ).read_text()
     assert (backup / "weight_profiles.csv").read_text().startswith("weight_profile,signal,weight")
     assert any("noise_a" in line for line in printed)
+    # A rescore that fails puts the previous seeds back (healthscore adopt does on any failure).
+    restore_seeds(backup, seeds_dir=seeds)
+    assert (seeds / "weight_profiles.csv").read_text().endswith("default,noise_a,20\n")
+    assert (seeds / "health_bands.csv").read_text() == "placeholder\n"
 
 
 def test_a_broken_proposal_is_refused_with_the_reason(tmp_path: Path) -> None:

@@ -524,3 +524,28 @@ def _failure_text(result: dg.ExecuteInProcessResult) -> str:
         for event in result.all_events
         if event.is_step_failure
     )
+
+
+def test_a_reexecution_from_a_failed_build_loads_the_landing_folder_again() -> None:
+    """The failed run's load went with its discarded copy: re-executed from the failure (its
+    load step skipped), the run loads again the tables it had selected; no other run does."""
+    from orchestration.defs.ingestion import RAW_TABLES, raw_key, tables_a_reexecution_skipped
+
+    load, dbt = "load_landing_folder", "healthscore_dbt_models"
+    nodes = {load, dbt, "alert_notifications"}
+    skipped = tables_a_reexecution_skipped(
+        parent_run_id="failed-run", step_keys=[dbt], job_nodes=nodes, asset_selection=None
+    )
+    assert skipped == RAW_TABLES
+    one = {raw_key("crm_activities"), dg.AssetKey(["marts", "account_health"])}
+    assert tables_a_reexecution_skipped(
+        parent_run_id="failed-run", step_keys=[dbt], job_nodes=nodes, asset_selection=one
+    ) == ["crm_activities"]
+    for parent, steps, job in (
+        (None, None, nodes),  # a first run
+        ("failed-run", [load, dbt], nodes),  # re-executed whole
+        ("failed-run", [dbt], {dbt}),  # a backfill: no load step
+    ):
+        assert not tables_a_reexecution_skipped(
+            parent_run_id=parent, step_keys=steps, job_nodes=job, asset_selection=None
+        )

@@ -86,6 +86,16 @@ def test_a_table_removed_from_the_landing_folder_is_absent_after_the_next_run(
         "from marts.account_health where health_score is not null",
     )
     assert current[0][0] > 0 and current[0][0] == current[0][1]
+    # The alert log holds what a full build would log from the remaining rows: the transitions
+    # that raise an alert, and no alert raised by the removed events.
+    columns = "alert_id, account_id, detected_on, old_band, new_band, score_change, change_drivers"
+    logged = query(database, f"select {columns} from intermediate.int_health_alert_events")
+    raised = query(
+        database,
+        f"""select {columns} from intermediate.int_health_alert_transitions
+            where raises_alert and not is_provisional""",
+    )
+    assert logged and sorted(logged) == sorted(raised)
 
 
 def test_rows_used_and_raw_rows_that_disagree_fail_a_test_naming_the_full_refresh(

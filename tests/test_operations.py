@@ -200,7 +200,7 @@ def test_two_runs_a_second_apart_take_turns_a_rerun_changes_nothing_an_older_dat
     after = mart_rows(database)
     assert len(after) >= 10 and after.keys() == before.keys()
     assert [mart for mart in before if after[mart] != before[mart]] == []
-    assert readers.errors == [] and readers.queries > 0 and len(readers.held_versions) == 1
+    assert readers.errors == [] and readers.queries > 0
 
 
 def test_a_writer_that_cannot_get_the_lock_gives_up_after_the_wait_it_was_given(

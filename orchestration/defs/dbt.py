@@ -136,7 +136,11 @@ def healthscore_dbt_models(
     as_of = config.resolved_as_of(warehouse)
     # The build runs on this run's copy of the warehouse, under its writer lock (the ingestion
     # step may have opened it already), and is published below only when dbt passed.
-    warehouse.open_copy(context.log)
+    copy = warehouse.open_copy(context.log)
+    # A re-execution from a failure skips its load step: its load is loaded again.
+    from orchestration.defs.ingestion import reload_what_a_reexecution_skipped
+
+    reload_what_a_reexecution_skipped(context, warehouse, copy)
     going_back = warehouse.refuse_older(as_of, config.allow_older_as_of)
     # The as-of date goes to dbt as HEALTHSCORE_AS_OF_DATE (see dbt_invoke.AS_OF_ENV): a daily
     # run then keeps dbt's partial parsing; the vars below change rarely.

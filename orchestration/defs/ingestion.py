@@ -106,7 +106,8 @@ def raw_tables(
     quarantined = quarantine_counts(str(copy), selected)
     # The dbt step publishes the copy when this run has one (a whole job, or a subset with dbt
     # models); otherwise the load is published here.
-    if not _dbt_step_follows(context):
+    dbt_follows = _dbt_step_follows(context)
+    if not dbt_follows:
         warehouse.publish_copy(context.log)
     for table in selected:
         load = report.tables[table]
@@ -116,6 +117,12 @@ def raw_tables(
             "malformed_lines_rejected": dg.MetadataValue.int(load.rejected_lines),
             "newest_record_at": dg.MetadataValue.text(load.newest_record_at or "-"),
             "files": dg.MetadataValue.text(", ".join(load.files) or "-"),
+            "published": dg.MetadataValue.text(
+                "with this run's dbt build, when it passes (a failed build publishes nothing; "
+                "re-executed, the run loads again)"
+                if dbt_follows
+                else "yes"
+            ),
         }
         if table in quarantined:
             metadata["quarantined_rows"] = dg.MetadataValue.int(quarantined[table])
@@ -259,3 +266,50 @@ def raw_table_freshness(
             metadata=metadata,
             description=text,
         )
+
+
+def tables_a_reexecution_skipped(
+    *,
+    parent_run_id: str | None,
+    step_keys: list[str] | None,
+    job_nodes: set[str],
+    asset_selection: set[dg.AssetKey] | None,
+) -> list[str]:
+    """The raw tables a re-execution of a run must load again before its dbt step: a run
+    re-executed from its failure skips its load step, which ran in the failed run, whose build
+    copy (holding that load) was discarded. Empty for any other run."""
+    load_step = raw_tables.op.name
+    if parent_run_id is None or step_keys is None or load_step not in job_nodes:
+        return []
+    if any(key.split("[")[0] == load_step for key in step_keys):
+        return []
+    return [
+        table
+        for table in RAW_TABLES
+        if asset_selection is None or raw_key(table) in asset_selection
+    ]
+
+
+def reload_what_a_reexecution_skipped(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, copy: Path
+) -> None:
+    """Load the landing folder again into `copy` when this run is a re-execution that skipped
+    its load step (tables_a_reexecution_skipped)."""
+    tables = tables_a_reexecution_skipped(
+        parent_run_id=context.run.parent_run_id,
+        step_keys=context.run.step_keys_to_execute,
+        job_nodes={node.name for node in context.job_def.nodes},
+        asset_selection=context.run.asset_selection,
+    )
+    if not tables:
+        return
+    context.log.info(
+        "This run re-executes a failed one whose load was never published: loading "
+        f"{', '.join(tables)} again from {warehouse.landing_dir}."
+    )
+    try:
+        load_landing_folder(
+            Path(warehouse.landing_dir), copy, tables=tables, progress=context.log.info
+        )
+    except LandingError as error:
+        raise dg.Failure(description=str(error)) from error

@@ -265,11 +265,18 @@ def adopt_proposal(
                 for r in csv.DictReader(handle)
             )
         say(f"  bands: {bands}")
-    backup_dir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(backup_dir, ignore_errors=True)
+    backup_dir.mkdir(parents=True)
     for name, path in files.items():
         shutil.copy2(seeds_dir / name, backup_dir / name)
         shutil.copy2(path, seeds_dir / name)
     return backup_dir
+
+
+def restore_seeds(backup_dir: Path, *, seeds_dir: Path = SEEDS_DIR) -> None:
+    """Put back the seeds adopt_proposal replaced (the copies it kept in `backup_dir`)."""
+    for path in backup_dir.glob("*.csv"):
+        shutil.copy2(path, seeds_dir / path.name)
 
 
 def _say_weight_changes(

@@ -27,10 +27,11 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,9 +203,18 @@ def remove_leftovers(database: Path, say: Callable[[str], None]) -> None:
     ]
     for leftover in [build_dir(database), *earlier]:
         if leftover.exists():
-            size = sum(path.stat().st_size for path in leftover.rglob("*") if path.is_file())
+            size = _size_of(leftover)
             shutil.rmtree(leftover, ignore_errors=True)
             say(f"  removed {leftover}, left by an interrupted run ({size / 1e6:,.0f} MB).")
+
+
+def _size_of(folder: Path) -> int:
+    """The bytes of the files in a folder; a file that vanishes meanwhile counts 0."""
+    size = 0
+    for path in folder.rglob("*"):
+        with suppress(OSError):
+            size += path.stat().st_size if path.is_file() else 0
+    return size
 
 
 def _no_space(database: Path, needed: int) -> WarehouseError:
@@ -262,7 +272,15 @@ def publish(copy: Path, database: Path) -> None:
     try:
         with copy.open("rb+") as handle:
             os.fsync(handle.fileno())
-        os.replace(copy, database)
+        # A stop signal waits until the rename is recorded, so the message on stopping says
+        # truly whether the build was published.
+        stops = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+        try:
+            os.replace(copy, database)
+            PUBLISHED.append(database)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         if hasattr(os, "O_DIRECTORY"):
             directory = os.open(database.parent, os.O_RDONLY | os.O_DIRECTORY)
             try:
@@ -273,7 +291,6 @@ def publish(copy: Path, database: Path) -> None:
         raise WarehouseError(
             f"Cannot publish the new build over {database} ({error.strerror})."
         ) from error
-    PUBLISHED.append(database)
     shutil.rmtree(build_dir(database), ignore_errors=True)
 
 

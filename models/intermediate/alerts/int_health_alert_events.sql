@@ -3,6 +3,7 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
+        pre_hook="{{ empty_table_when(raw_rows_were_removed(), this) }}",
     )
 }}
 
@@ -15,7 +16,9 @@
     the next scoring date confirms them. Incremental and append-only: each run appends the
     alerts not logged yet, and an alert once logged is never rewritten. The same inputs give the
     same transitions, so a rerun appends nothing, and a daily chain of runs logs what one full
-    build logs.
+    build logs. When rows were removed from the landing folder, the log is rebuilt from the
+    rows that remain (as a full build would log them; the notifier's delivery record still
+    keeps it from sending an alert twice).
 -#}
 
 with
