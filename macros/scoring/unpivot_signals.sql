@@ -2,7 +2,7 @@
     Turns a wide relation (one row per account and as-of date, one column per measure) into the
     long signal rows every category model returns:
     account_id, as_of_date, is_cadence_date, signal, raw_value, has_data, missing_reason,
-    latest_input_at, dbt_run_started_at (the run that wrote the row, see latest_run_rows.sql).
+    latest_input_at, dbt_run_started_at (the run that wrote the row, see get_where_subquery.sql).
     `signals` is a list of dicts with keys signal (a name) or signal_expression (SQL giving the
     name, for signals named after data, e.g. an event name), raw_value and missing_reason (SQL
     expressions over `relation`); a signal has data exactly when its missing_reason is null,

@@ -72,48 +72,6 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- The text exports write for a missing value, lower-cased (raw text is compared in lower
-    case, after trimming). Empty text is null already. -#}
-{% macro null_tokens() -%}
-    {{ return(['null', 'n/a', '#n/a', 'none']) }}
-{%- endmacro %}
-
-{#- `value` (trimmed text, null when empty) with the null tokens made null. On DuckDB only
-    text of at most four bytes is lower-cased and compared (strlen reads the stored length), so
-    the check costs next to nothing on 50 million timestamps. -#}
-{% macro null_token_to_null(value) -%}
-    {{ return(adapter.dispatch('null_token_to_null', 'healthscore')(value)) }}
-{%- endmacro %}
-
-{% macro default__null_token_to_null(value) -%}
-    case when lower({{ value }}) in ('{{ null_tokens() | join("', '") }}') then null else {{ value }} end
-{%- endmacro %}
-
-{% macro duckdb__null_token_to_null(value) -%}
-    case when strlen({{ value }}) <= 4 and lower({{ value }}) in ('{{ null_tokens() | join("', '") }}') then null else {{ value }} end
-{%- endmacro %}
-
-{#- A boolean from trimmed text: y/yes/t/true/1 and n/no/f/false/0 in any case; null otherwise
-    (staging then quarantines non-empty text as unparseable). -#}
-{% macro boolean_from_text(value) -%}
-    case lower({{ value }})
-            when 'true' then true when 't' then true when 'yes' then true when 'y' then true when '1' then true
-            when 'false' then false when 'f' then false when 'no' then false when 'n' then false when '0' then false
-        end
-{%- endmacro %}
-
-{#- trim(text) on DuckDB, skipped (a string test instead of a copy) for text that neither
-    starts nor ends with a space. -#}
-{% macro duckdb_trim_spaces(text_expression) -%}
-    if(prefix({{ text_expression }}, ' ') or suffix({{ text_expression }}, ' '), trim({{ text_expression }}), {{ text_expression }})
-{%- endmacro %}
-
-{#- PostgreSQL has no try_cast: healthscore_util.try_timestamp (macro create_engine_helpers,
-    run on-run-start) returns null for text that is no timestamp. -#}
-{% macro postgres_try_timestamp(value) -%}
-    healthscore_util.try_timestamp({{ value }})
-{%- endmacro %}
-
 {% macro spark__parse_text(text_expression, logical_type) -%}
     {%- set value = healthscore.null_token_to_null("nullif(trim(" ~ text_expression ~ "), '')") -%}
     {%- if logical_type == 'string' -%}
@@ -126,18 +84,5 @@
         {{ healthscore.boolean_from_text(value) }}
     {%- else -%}
         try_cast({{ value }} as {{ contract_sql_type(logical_type) }})
-    {%- endif -%}
-{%- endmacro %}
-
-
-{#- The SQL type a logical contract type is stored as after staging. -#}
-{% macro contract_sql_type(logical_type) -%}
-    {%- if logical_type == 'string' -%} {{ dbt.type_string() }}
-    {%- elif logical_type == 'timestamp' -%} {{ dbt.type_timestamp() }}
-    {%- elif logical_type == 'date' -%} date
-    {%- elif logical_type == 'integer' -%} {{ dbt.type_bigint() }}
-    {%- elif logical_type == 'decimal' -%} decimal(18, 4)
-    {%- elif logical_type == 'boolean' -%} {{ dbt.type_boolean() }}
-    {%- else -%} {{ exceptions.raise_compiler_error("Unknown logical type " ~ logical_type) }}
     {%- endif -%}
 {%- endmacro %}

@@ -2,8 +2,3 @@
 {% macro days_between(start_date, end_date) -%}
     {{ dbt.datediff('cast(' ~ start_date ~ ' as date)', 'cast(' ~ end_date ~ ' as date)', 'day') }}
 {%- endmacro %}
-
-{#- `date_expression` shifted by `days` days, as a date. -#}
-{% macro add_days(date_expression, days) -%}
-    cast({{ dbt.dateadd('day', days, date_expression) }} as date)
-{%- endmacro %}

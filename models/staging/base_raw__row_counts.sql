@@ -8,17 +8,11 @@
     Built before source_table_status, so it reads the previous run's counts; cheap (counts).
 -#}
 
-{%- set tables = [
-    ('crm_accounts', 'base_crm__accounts'),
-    ('crm_contacts', 'base_crm__contacts'),
-    ('crm_activities', 'base_crm__activities'),
-    ('crm_opportunities', 'base_crm__opportunities'),
-    ('survey_responses', 'base_crm__survey_responses'),
-    ('billing_subscriptions', 'base_billing__subscriptions'),
-    ('billing_invoices', 'base_billing__invoices'),
-    ('product_users', 'base_product__users'),
-    ('support_tickets', 'base_support__tickets'),
-] -%}
+{#- The contract tables (macro raw_contract) but product_events, with their base model. -#}
+{%- set tables = [] -%}
+{%- for table_name in raw_contract()['tables'] if table_name != 'product_events' -%}
+    {%- do tables.append((table_name, 'base_' ~ contract_model_suffix(table_name))) -%}
+{%- endfor -%}
 {%- set previous_status = existing_model_relation('source_table_status') -%}
 
 with

@@ -12,7 +12,7 @@
     Incremental like the per-date models that read it: a run computes only the dates in
     dates_to_build, which are the dates those models recompute in the same run (a model whose
     earlier run failed also recomputes older cadence dates, which this table kept). A full
-    refresh of those models must include this one (macros/utils/scoring_window.sql).
+    refresh of those models must include this one (macros/utils/dates_to_build.sql).
 -#}
 
 with

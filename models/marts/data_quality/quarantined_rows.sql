@@ -5,17 +5,12 @@
     Nothing is dropped silently: source_table_status counts these rows per table.
 -#}
 
-{%- set validated = [
-    ('crm_accounts', 'base_crm__accounts_validated', 'account_id'),
-    ('crm_contacts', 'base_crm__contacts_validated', 'contact_id'),
-    ('crm_activities', 'base_crm__activities_validated', 'activity_id'),
-    ('crm_opportunities', 'base_crm__opportunities_validated', 'opportunity_id'),
-    ('survey_responses', 'base_crm__survey_responses_validated', 'response_id'),
-    ('billing_subscriptions', 'base_billing__subscriptions_validated', 'subscription_id'),
-    ('billing_invoices', 'base_billing__invoices_validated', 'invoice_id'),
-    ('product_users', 'base_product__users_validated', 'user_id'),
-    ('support_tickets', 'base_support__tickets_validated', 'ticket_id'),
-] -%}
+{#- The contract tables (macro raw_contract) with a validation view, its name and the table's
+    primary key; product_events has none (it is validated window by window, below). -#}
+{%- set validated = [] -%}
+{%- for table_name, table in raw_contract()['tables'].items() if table_name != 'product_events' -%}
+    {%- do validated.append((table_name, 'base_' ~ contract_model_suffix(table_name) ~ '_validated', table['primary_key'])) -%}
+{%- endfor -%}
 
 with
 

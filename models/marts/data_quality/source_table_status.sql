@@ -5,18 +5,15 @@
     signals are reported absent (and their weight redistributed) on every score.
 -#}
 
-{%- set tables = [
-    ('crm', 'crm_accounts', 'crm__accounts', 'created_at'),
-    ('crm', 'crm_contacts', 'crm__contacts', 'created_at'),
-    ('crm', 'crm_activities', 'crm__activities', 'occurred_at'),
-    ('crm', 'crm_opportunities', 'crm__opportunities', 'created_at'),
-    ('crm', 'survey_responses', 'crm__survey_responses', 'responded_at'),
-    ('billing', 'billing_subscriptions', 'billing__subscriptions', 'canceled_at'),
-    ('billing', 'billing_invoices', 'billing__invoices', 'issued_at'),
-    ('product', 'product_users', 'product__users', 'created_at'),
-    ('product', 'product_events', 'product__events', 'occurred_at'),
-    ('support', 'support_tickets', 'support__tickets', 'created_at'),
-] -%}
+{#- The contract tables (macro raw_contract), in contract order, with the column whose newest
+    value is newest_record_at: the table's record timestamp, else its timestamp column
+    (billing_subscriptions: canceled_at). -#}
+{%- set tables = [] -%}
+{%- for table_name, table in raw_contract()['tables'].items() -%}
+    {%- set timestamp_columns = table['columns'] | selectattr('type', 'equalto', 'timestamp') | map(attribute='name') | list -%}
+    {%- do tables.append((table['source'], table_name, contract_model_suffix(table_name),
+                          table['record_timestamp'] or timestamp_columns[0])) -%}
+{%- endfor -%}
 
 -- depends_on: {{ ref('base_raw__row_counts') }}, which reads this table's previous counts first
 

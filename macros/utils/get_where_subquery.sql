@@ -1,13 +1,21 @@
 {#-
-    Data tests on the rows the latest run wrote.
+    Data tests on the rows the latest run wrote. This overrides dbt's get_where_subquery, which
+    wraps the model of every generic data test (dbt documents overriding it): it applies the
+    test's `where` config as dbt does, and, for a model that opts in, reads only the latest
+    run's rows.
 
     An incremental model rewrites a few days a run; testing its whole table again every day
     costs the most of a daily refresh (a uniqueness check over 17 million user-days takes longer
-    than rolling up the day's events). A model opts in by carrying the column
-    dbt_run_started_at (`written_by_this_run()` in its final select) and documenting it in its
-    YAML: every generic data test on it then reads only the rows whose dbt_run_started_at is the
-    newest, which are exactly the rows the latest run wrote. On a full build every row has the
-    same value, so the whole table is tested.
+    than rolling up the day's events). A model opts in in its YAML, where its tests are listed:
+
+        config:
+          meta: {data_tests_read: latest_run_rows}
+
+    and carries the column dbt_run_started_at (`written_by_this_run()` in its final select,
+    documented in its YAML). Every generic data test on it then reads only the rows whose
+    dbt_run_started_at is the newest, which are exactly the rows the latest run wrote. On a full
+    build every row has the same value, so the whole table is tested. Singular tests and unit
+    tests are not affected.
 
     Why this is enough: the incremental strategies replace whole keys (delete+insert on the day
     or date, or insert_overwrite of its partitions on Spark), so a row a run did not write is one
@@ -17,33 +25,6 @@
     does not test again unless it rewrites them: the Dagster run after a failed run sets
     healthscore_test_all_rows: true, which tests every row (set it yourself after a failed plain
     dbt build, or on any schedule).
--#}
-
-{#- The start of the running dbt invocation (UTC), the value of dbt_run_started_at. -#}
-{% macro written_by_this_run() -%}
-    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
-{%- endmacro %}
-
-
-{#- dbt_run_started_at when the model behind `relation` documents it, else none. -#}
-{% macro latest_run_column(relation) -%}
-    {%- if execute and relation is not string and relation.identifier -%}
-        {%- for node in graph.nodes.values()
-            if node.resource_type == 'model'
-            and node.alias | lower == relation.identifier | lower
-            and node.schema | lower == (relation.schema or '') | lower
-            and 'dbt_run_started_at' in node.columns -%}
-            {{ return('dbt_run_started_at') }}
-        {%- endfor -%}
-    {%- endif -%}
-    {{ return(none) }}
-{%- endmacro %}
-
-
-{#-
-    Overrides dbt's get_where_subquery, which wraps the model of every generic data test: the
-    test's `where` config as dbt applies it, and, for a model carrying dbt_run_started_at, only
-    the latest run's rows.
 -#}
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}

@@ -35,24 +35,3 @@
     {%- endset -%}
     {{ return((run_query(removed).columns[0].values()[0] | int) > 0) }}
 {%- endmacro %}
-
-
-{#- The relation a model of this project was built into, or none when it does not exist yet.
-    For reading a model that runs later in the DAG (the previous run's rows) without ref(). -#}
-{% macro existing_model_relation(model_name) -%}
-    {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ model_name) if execute else none -%}
-    {%- if node is none -%}
-        {{ return(none) }}
-    {%- endif -%}
-    {{ return(adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias)) }}
-{%- endmacro %}
-
-
-{#- A pre-hook's SQL that empties `relation` when `condition` holds: an incremental model about
-    to be rebuilt from all its input rows, whose delete+insert (or insert_overwrite on Spark)
-    would otherwise keep the rows of days or dates that are no longer produced. -#}
-{% macro empty_table_when(condition, relation) -%}
-    {%- if condition -%}
-        truncate table {{ relation }}
-    {%- endif -%}
-{%- endmacro %}
