@@ -23,7 +23,7 @@ import filelock
 import pytest
 
 from orchestration.cli import main as cli_main
-from orchestration.lib.demo_company import GenerationReport, generate_company
+from orchestration.demo_company import GenerationReport, generate_company
 
 # Under pytest-xdist, each worker's dbt commands write their own target folder: two dbt
 # processes compiling into one folder at once would overwrite each other's files.

@@ -22,11 +22,11 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.lib.contract import PROJECT_ROOT, contract_tables
-from orchestration.lib.dbt_invoke import run_dbt
-from orchestration.lib.demo_company import generate_company
-from orchestration.lib.notifier import send_new_alerts
-from orchestration.lib.warehouse_file import WriterLock
+from orchestration.demo_company import generate_company
+from orchestration.runtime.contract import PROJECT_ROOT, contract_tables
+from orchestration.runtime.dbt_invoke import run_dbt
+from orchestration.runtime.notifier import send_new_alerts
+from orchestration.runtime.warehouse_file import WriterLock
 from tests.conftest import Readers, query
 
 AS_OF = dt.date(2026, 6, 28)
@@ -529,7 +529,7 @@ def _failure_text(result: dg.ExecuteInProcessResult) -> str:
 def test_a_reexecution_from_a_failed_build_loads_the_landing_folder_again() -> None:
     """The failed run's load went with its discarded copy: re-executed from the failure (its
     load step skipped), the run loads again the tables it had selected; no other run does."""
-    from orchestration.defs.ingestion import RAW_TABLES, raw_key, tables_a_reexecution_skipped
+    from orchestration.defs.steps import RAW_TABLES, raw_key, tables_a_reexecution_skipped
 
     load, dbt = "load_landing_folder", "healthscore_dbt_models"
     nodes = {load, dbt, "alert_notifications"}

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.analysis.validation import run_validation
 from orchestration.defs.dbt import dbt_model_key
 from orchestration.defs.resources import WarehouseResource
-from orchestration.lib.validation import run_validation
 
 
 def _markdown_table(headers: list[str], rows: list[list[object]]) -> str:

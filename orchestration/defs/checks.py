@@ -7,9 +7,7 @@ figures in the check's metadata; a check that cannot be judged says so and does 
 import dagster as dg
 import duckdb
 
-from orchestration.defs.dbt import SCORE_ASSET, dbt_model_key
-from orchestration.defs.resources import WarehouseResource
-from orchestration.lib.validation_checks import (
+from orchestration.analysis.validation_checks import (
     Verdict,
     combine_verdicts,
     judge_auc,
@@ -17,6 +15,8 @@ from orchestration.lib.validation_checks import (
     judge_coverage,
     project_vars,
 )
+from orchestration.defs.dbt import SCORE_ASSET, dbt_model_key
+from orchestration.defs.resources import WarehouseResource
 
 SCORE = SCORE_ASSET
 VALIDATION = [dbt_model_key("score_validation"), dbt_model_key("score_validation_bands")]

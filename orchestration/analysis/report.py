@@ -22,8 +22,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from orchestration.lib.calibration import CalibrationResult  # noqa: E402
-from orchestration.lib.metrics import roc_auc  # noqa: E402
+from orchestration.analysis.calibration import CalibrationResult  # noqa: E402
+from orchestration.analysis.metrics import roc_auc  # noqa: E402
 
 BAND_COLOURS = {"red": "#d9534f", "amber": "#f0ad4e", "green": "#5cb85c"}
 

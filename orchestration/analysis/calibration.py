@@ -38,7 +38,7 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.isotonic import IsotonicRegression
 
-from orchestration.lib.metrics import (
+from orchestration.analysis.metrics import (
     band_churn_rates,
     bootstrap_auc_interval,
     roc_auc,

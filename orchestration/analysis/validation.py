@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.calibration import (
+from orchestration.analysis.calibration import (
     PROPOSAL_FILES,
     CalibrationResult,
     NotEnoughEvidence,
@@ -19,8 +19,8 @@ from orchestration.lib.calibration import (
     read_weight_profiles,
     write_proposal,
 )
-from orchestration.lib.contract import PROJECT_ROOT
-from orchestration.lib.report import Headline, ceiling_auc, headlines, write_report
+from orchestration.analysis.report import Headline, ceiling_auc, headlines, write_report
+from orchestration.runtime.contract import PROJECT_ROOT
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 TRUTH_FILE = Path("_truth") / "renewal_truth.csv"
@@ -100,8 +100,8 @@ def _lead_classes(con: duckdb.DuckDBPyConnection) -> dict[int, list[str]]:
 
 def _min_coverage(database: Path) -> float:
     """healthscore_min_coverage as the last build used it (its --vars, else dbt_project.yml)."""
-    from orchestration.lib.pipeline import read_run_settings
-    from orchestration.lib.validation_checks import project_vars
+    from orchestration.analysis.validation_checks import project_vars
+    from orchestration.runtime.pipeline import read_run_settings
 
     _, dbt_vars = read_run_settings(database)
     default = project_vars()["healthscore_min_coverage"]

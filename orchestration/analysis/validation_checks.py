@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from orchestration.lib.contract import PROJECT_ROOT
+from orchestration.runtime.contract import PROJECT_ROOT
 
 
 @dataclass(frozen=True)

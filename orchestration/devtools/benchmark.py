@@ -38,16 +38,15 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.contract import PROJECT_ROOT
-from orchestration.lib.dbt_invoke import (
+from orchestration.demo_company import generate_company
+from orchestration.runtime.contract import PROJECT_ROOT
+from orchestration.runtime.dbt_invoke import (
     WITHOUT_UNIT_TESTS,
     DbtResult,
     run_dbt,
     start_measured,
     wait_with_peak_memory,
 )
-from orchestration.lib.demo_company import generate_company
-from orchestration.lib.layers import LAYERS, layer_of
 
 END_DATE = dt.date(2026, 11, 22)  # generated data stops the day before; fixed for repeatability
 EVENTS_TABLE = "product_events"
@@ -70,7 +69,7 @@ DEFAULT_EVENT_DENSITY = 1.6
 _LOAD_CHILD = """
 import json, sys, time
 from pathlib import Path
-from orchestration.lib.loader import load_landing_folder
+from orchestration.runtime.loader import load_landing_folder
 started = time.monotonic()
 report = load_landing_folder(Path(sys.argv[1]), Path(sys.argv[2]))
 rows = {name: table.rows for name, table in report.tables.items()}
@@ -307,6 +306,14 @@ def node_timings(results: dict | None = None) -> dict[str, float]:
 
 
 DATA_TESTS, UNIT_TESTS, HOOKS = "data tests", "unit tests", "hooks"
+# The Dagster groups (meta.dagster.group in dbt_project.yml) in the graph's order, for the report.
+LAYERS = ("configuration", "staging", "features", "score", "validation", "alerts", "data_quality")
+
+
+def group_of(node: dict) -> str:
+    """The Dagster group of a dbt model or seed of the manifest: its meta.dagster.group."""
+    meta = node.get("meta") or node.get("config", {}).get("meta") or {}
+    return meta.get("dagster", {}).get("group") or "no group"
 
 
 def time_by_part(run_results: dict, manifest: dict) -> list[tuple[str, int, float]]:
@@ -326,10 +333,14 @@ def time_by_part(run_results: dict, manifest: dict) -> list[tuple[str, int, floa
             part = HOOKS
         else:
             node = manifest["nodes"][unique_id]
-            part = layer_of(node["resource_type"], node["fqn"])
+            part = group_of(node)
         parts.setdefault(part, []).append(float(entry["execution_time"]))
     order = [*LAYERS, DATA_TESTS, UNIT_TESTS, HOOKS]
-    return [(part, len(parts[part]), sum(parts[part])) for part in sorted(parts, key=order.index)]
+
+    def rank(part: str) -> int:
+        return order.index(part) if part in order else len(LAYERS)
+
+    return [(part, len(parts[part]), sum(parts[part])) for part in sorted(parts, key=rank)]
 
 
 def run_time_by_part(results: dict) -> tuple[float, list[tuple[str, int, float]]]:

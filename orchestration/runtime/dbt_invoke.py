@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.lib.contract import PROJECT_ROOT
+from orchestration.runtime.contract import PROJECT_ROOT
 
 # "12 of 287 OK created sql table model ..." / "... PASS ..." / "... FAIL 3 ..." / "... ERROR ..."
 _RESULT_LINE = re.compile(r"\b(\d+) of (\d+) (OK|PASS|WARN|FAIL|ERROR|SKIP|NO-OP)\b(.*)")

@@ -16,8 +16,8 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from .config import CORE_FEATURES, SEGMENT_NAMES
-from .schema import TABLE_COLUMNS
+from orchestration.demo_company.config import CORE_FEATURES, SEGMENT_NAMES
+from orchestration.demo_company.schema import TABLE_COLUMNS
 
 LEAD_DAYS = 90
 TEST_SHARE = 0.3
