@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from orchestration.devtools.benchmark import CaseResult, Step, report_lines, time_by_part
-from orchestration.runtime.dbt_invoke import start_measured, wait_with_peak_memory
+from orchestration.devtools.peak_memory import start_measured, wait_with_peak_memory
 
 MANIFEST = {
     "nodes": {

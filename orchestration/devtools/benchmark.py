@@ -6,7 +6,7 @@ product events, load the rest into a fresh DuckDB warehouse and run the full `db
 again and run the one-day incremental `dbt build`, `refresh_runs` times from the same copy of
 the warehouse (timings on shared cores vary by a tenth or more; the median is reported, with the
 range). Every step is timed, and the load and the builds run as child processes, started
-through a small launcher (dbt_invoke.start_measured) so that the peak resident memory reported
+through a small launcher (peak_memory.start_measured) so that the peak resident memory reported
 is their own, not that of this process, which holds the generated company. For the median
 refresh, the time outside dbt's run of the nodes and the node-seconds per layer and of the data
 tests show where its time goes. In the same run, a bare DuckDB aggregation over all of
@@ -39,14 +39,9 @@ from pathlib import Path
 import duckdb
 
 from orchestration.demo_company import generate_company
+from orchestration.devtools.peak_memory import PeakMemory, start_measured, wait_with_peak_memory
 from orchestration.runtime.contract import PROJECT_ROOT
-from orchestration.runtime.dbt_invoke import (
-    WITHOUT_UNIT_TESTS,
-    DbtResult,
-    run_dbt,
-    start_measured,
-    wait_with_peak_memory,
-)
+from orchestration.runtime.dbt_invoke import WITHOUT_UNIT_TESTS, DbtResult, run_dbt
 
 END_DATE = dt.date(2026, 11, 22)  # generated data stops the day before; fixed for repeatability
 EVENTS_TABLE = "product_events"
@@ -350,13 +345,19 @@ def run_time_by_part(results: dict) -> tuple[float, list[tuple[str, int, float]]
     return float(results["elapsed_time"]), time_by_part(results, manifest)
 
 
-def _build(database: Path, as_of: dt.date, say: Callable[[str], None]) -> DbtResult:
-    return run_dbt(
+def _build(
+    database: Path, as_of: dt.date, say: Callable[[str], None]
+) -> tuple[DbtResult, float | None]:
+    """The build's result and dbt's own peak resident memory in MB (None where unknown)."""
+    peak = PeakMemory()
+    result = run_dbt(
         ["build", *WITHOUT_UNIT_TESTS],
         database=database,
         as_of=as_of,
         say=lambda line: say(f"  {line}"),
+        launch=peak,
     )
+    return result, peak.peak_memory_mb
 
 
 def _stage_alone(database: Path, as_of: dt.date, *, full_refresh: bool) -> float:
@@ -420,15 +421,15 @@ def run_case(
     say(f"  loaded in {result.load.seconds:.0f} s, peak {result.load.peak_memory_mb:,.0f} MB")
 
     say(f"[{accounts:,} accounts] full dbt build as of {result.as_of_full} ...")
-    full = _build(database, dt.date.fromisoformat(result.as_of_full), say)
-    result.full_build = Step(full.seconds, full.peak_memory_mb)
+    full, full_peak = _build(database, dt.date.fromisoformat(result.as_of_full), say)
+    result.full_build = Step(full.seconds, full_peak)
     result.full_build_counts = full.counts
     timings = node_timings()
     result.stage_seconds = timings.get(EVENT_STAGE, 0.0)
     result.quarantine_seconds = timings.get(EVENT_QUARANTINE, 0.0)
     result.rollup_seconds = sum(timings.get(node, 0.0) for node in EVENT_ROLLUPS)
     result.slowest_nodes = sorted(timings.items(), key=lambda item: -item[1])[:8]
-    say(f"  built in {full.seconds:.0f} s, peak {full.peak_memory_mb:,.0f} MB")
+    say(f"  built in {full.seconds:.0f} s, peak {full_peak or 0:,.0f} MB")
 
     say(f"[{accounts:,} accounts] adding {new_day}, loading again ...")
     shutil.move(held_back, landing / EVENTS_TABLE / f"{new_day.isoformat()}.parquet")
@@ -439,12 +440,14 @@ def run_case(
     if refresh_runs > 1:
         shutil.copyfile(database, before_refresh)
     runs: list[tuple[DbtResult, dict[str, float], tuple[float, list[tuple[str, int, float]]]]] = []
+    peaks: list[float] = []
     for run in range(1, refresh_runs + 1):
         if run > 1:
             shutil.copyfile(before_refresh, database)
         os.sync()  # the copy's writes reach the disk before the timed build, not during it
         say(f"[{accounts:,} accounts] one-day incremental dbt build ({run} of {refresh_runs}) ...")
-        incremental = _build(database, new_day, say)
+        incremental, peak = _build(database, new_day, say)
+        peaks.append(peak or 0.0)
         results = last_run_results()
         runs.append((incremental, node_timings(results), run_time_by_part(results)))
         say(f"  incremental build in {incremental.seconds:.1f} s")
@@ -453,9 +456,7 @@ def run_case(
     incremental, timings, (run_seconds, parts) = runs[median_run(result.incremental_build_runs)]
     result.incremental_outside_run_seconds = incremental.seconds - run_seconds
     result.incremental_breakdown = parts
-    result.incremental_build = Step(
-        incremental.seconds, max((run.peak_memory_mb or 0.0) for run, _, _ in runs) or None
-    )
+    result.incremental_build = Step(incremental.seconds, max(peaks) or None)
     result.incremental_build_counts = incremental.counts
     result.incremental_stage_seconds = timings.get(EVENT_STAGE, 0.0)
     result.incremental_quarantine_seconds = timings.get(EVENT_QUARANTINE, 0.0)
