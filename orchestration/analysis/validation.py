@@ -15,6 +15,7 @@ from orchestration.analysis.calibration import (
     PROPOSAL_FILES,
     CalibrationResult,
     NotEnoughEvidence,
+    band_rates_text,
     calibrate,
     read_weight_profiles,
     write_proposal,
@@ -120,13 +121,6 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def _rates(rates: list[tuple[str, float | None, int]]) -> str:
-    return "; ".join(
-        f"{band} {100 * rate:.1f}% of {n:,}" if rate is not None else f"{band} - of 0"
-        for band, rate, n in rates
-    )
-
-
 def validation_lines(outcome: ValidationOutcome, database: Path | None = None) -> list[str]:
     lines = ["Validation against actual renewals (all segments, configured scoring):"]
     if not outcome.headlines:
@@ -157,7 +151,7 @@ def validation_lines(outcome: ValidationOutcome, database: Path | None = None) -
                 f"  {row['weights']:<10} AUC {_pct(row['auc'])} [{_pct(low)}, {_pct(high)}] "
                 f"on {row['renewals']:,} renewals ({row['churns']:,} churned), "
                 f"lift {row['top_decile_lift'] or 0:.2f}, "
-                f"bands {ordered} ({_rates(row['band_churn_rates'])})"
+                f"bands {ordered} ({band_rates_text(row['band_churn_rates'])})"
             )
         if outcome.ceiling is not None:
             lines.append(

@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 
+from orchestration.analysis.metrics import roc_auc
 from orchestration.demo_company.config import CORE_FEATURES, SEGMENT_NAMES
 from orchestration.demo_company.schema import TABLE_COLUMNS
 
@@ -504,11 +504,10 @@ def _heldout_scores(
 
 
 def _auc(outcome: np.ndarray, score: np.ndarray) -> float:
-    """ROC AUC, or nan when one class is missing."""
-    valid = ~np.isnan(score)
-    if valid.sum() == 0 or len(np.unique(outcome[valid])) < 2:
-        return float("nan")
-    return float(roc_auc_score(outcome[valid], score[valid]))
+    """ROC AUC (analysis.metrics.roc_auc) over the scored rows, or nan when one class is
+    missing."""
+    auc = roc_auc(outcome, score)
+    return float("nan") if auc is None else auc
 
 
 def _auc_within(outcome: np.ndarray, score: np.ndarray, strata: np.ndarray) -> float:
