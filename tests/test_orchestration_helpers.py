@@ -5,10 +5,17 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 
-from orchestration.analysis.validation_checks import judge_auc, judge_band_order, judge_coverage
+from orchestration.analysis.validation_checks import (
+    ThresholdsMissing,
+    judge_auc,
+    judge_band_order,
+    judge_coverage,
+    read_thresholds,
+)
 from orchestration.devtools.benchmark import median_run
 from orchestration.runtime.contract import PROJECT_ROOT
 from orchestration.runtime.landing_watch import (
@@ -87,15 +94,15 @@ def test_auc_verdicts() -> None:
 
 
 def test_band_order_verdicts() -> None:
-    assert judge_band_order(BANDS_ORDERED, lead_days=90, min_churns=20).passed
+    assert judge_band_order(BANDS_ORDERED, lead_days=90, min_churns=20, min_band_renewals=10).passed
     swapped = [("red", 1, 100, 0.05), ("amber", 2, 300, 0.10), ("green", 3, 900, 0.02)]
-    verdict = judge_band_order(swapped, lead_days=90, min_churns=20)
+    verdict = judge_band_order(swapped, lead_days=90, min_churns=20, min_band_renewals=10)
     assert verdict.judged and not verdict.passed and verdict.metadata["red_churn_rate"] == 0.05
     empty = [("red", 1, 0, None), ("amber", 2, 300, 0.10), ("green", 3, 900, 0.02)]
-    verdict = judge_band_order(empty, lead_days=90, min_churns=20)
+    verdict = judge_band_order(empty, lead_days=90, min_churns=20, min_band_renewals=10)
     assert not verdict.judged and not verdict.passed and "red" in verdict.description
     few = [("red", 1, 3, 0.333), ("amber", 2, 11, 0.545), ("green", 3, 900, 0.105)]
-    verdict = judge_band_order(few, lead_days=90, min_churns=20)
+    verdict = judge_band_order(few, lead_days=90, min_churns=20, min_band_renewals=10)
     assert not verdict.judged and "red 3" in verdict.description
     assert judge_band_order(few, lead_days=90, min_churns=20, min_band_renewals=3).judged
 
@@ -131,3 +138,22 @@ def test_seeds_hold_no_single_quotes() -> None:
         if "'" in line
     ]
     assert quoted == []
+
+
+def test_the_thresholds_are_read_from_the_warehouse_with_one_line_when_missing() -> None:
+    con = duckdb.connect()
+    with pytest.raises(ThresholdsMissing, match="no marts.validation_thresholds: build it again"):
+        read_thresholds(con)
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.validation_thresholds as select 0.7::double as min_auc, "
+        "0.55::double as min_coverage, 25 as min_churns, 12 as min_band_renewals"
+    )
+    limits = read_thresholds(con)
+    assert (limits.min_auc, limits.min_coverage, limits.min_churns, limits.min_band_renewals) == (
+        0.7,
+        0.55,
+        25,
+        12,
+    )
+

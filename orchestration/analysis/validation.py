@@ -99,9 +99,15 @@ def _lead_classes(con: duckdb.DuckDBPyConnection) -> dict[int, list[str]]:
     return out
 
 
+def project_vars(project_root: Path = PROJECT_ROOT) -> dict[str, object]:
+    """The dbt variables of dbt_project.yml, as a build without --vars uses them."""
+    import yaml
+
+    return yaml.safe_load((project_root / "dbt_project.yml").read_text())["vars"]
+
+
 def _min_coverage(database: Path) -> float:
     """healthscore_min_coverage as the last build used it (its --vars, else dbt_project.yml)."""
-    from orchestration.analysis.validation_checks import project_vars
     from orchestration.runtime.pipeline import read_run_settings
 
     _, dbt_vars = read_run_settings(database)
