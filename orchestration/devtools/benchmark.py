@@ -313,7 +313,7 @@ def group_of(node: dict) -> str:
 
 def time_by_part(run_results: dict, manifest: dict) -> list[tuple[str, int, float]]:
     """(part, nodes, node-seconds) of a dbt invocation: the models and seeds of each layer, in
-    the layers' order, then the data tests, the unit tests and the hooks, each together.
+    the Dagster groups' order, then the data tests, the unit tests and the hooks, each together.
     Node-seconds add up the nodes' own execution times, so on several threads they exceed the
     wall time."""
     parts: dict[str, list[float]] = {}
