@@ -182,6 +182,22 @@ def test_a_daily_refresh_in_process_passes_every_check(dagster_setup: DagsterSet
         "after the first build"
         in materialized[dg.AssetKey(["raw", "product_events"])]["quarantined_rows_note"].value
     )
+    # The score checks judge with the thresholds the build wrote (the vars healthscore_check_*).
+    floors = {
+        value.value
+        for e in evaluations
+        if e.check_name in ("auc_above_floor", "coverage_above_floor")
+        for key, value in e.metadata.items()
+        if key.endswith("floor")
+    }
+    assert len(floors) == 2 and floors == {
+        value
+        for row in query(
+            dagster_setup.database,
+            "select min_auc, min_coverage from marts.validation_thresholds",
+        )
+        for value in row
+    }
 
 
 @dataclass

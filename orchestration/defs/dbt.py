@@ -1,9 +1,9 @@
 """Every dbt model and seed as an asset, every dbt test as an asset check.
 
-Assets are grouped by layer (ingestion -> staging -> features -> score -> validation -> alerts)
-and dbt sources map to the ingestion assets (raw/<table>), so the graph runs from the landing
-folder to the alerts. After a build, the score asset's metadata carries the band counts and the
-validation figures.
+Assets are grouped by layer (ingestion -> staging -> features -> score -> validation -> alerts),
+each model folder's group set as meta.dagster.group in dbt_project.yml, and dbt sources map to
+the ingestion assets (raw/<table>), so the graph runs from the landing folder to the alerts.
+After a build, the score asset's metadata carries the band counts and the validation figures.
 """
 
 import datetime as dt
