@@ -37,7 +37,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from orchestration.lib.contract import PROJECT_ROOT
+from orchestration.runtime.contract import PROJECT_ROOT
 
 DEFAULT_DATABASE = PROJECT_ROOT / "warehouse" / "healthscore.duckdb"
 DEFAULT_DEMO_LANDING = PROJECT_ROOT / "landing" / "demo"
@@ -65,7 +65,7 @@ def _stop_on(number: int, frame: object) -> None:
 def _what_was_left() -> str:
     """What an interruption left: the warehouse as it was, or a published build whose
     validation did not finish."""
-    from orchestration.lib.warehouse_file import PUBLISHED
+    from orchestration.runtime.warehouse_file import PUBLISHED
 
     if PUBLISHED:
         return (
@@ -96,7 +96,7 @@ def _parse_vars(text: str | None) -> dict[str, object]:
 
 
 def command_generate(args: argparse.Namespace) -> int:
-    from orchestration.lib.demo_company import generate_company
+    from orchestration.demo_company import generate_company
 
     end_date = dt.date.fromisoformat(args.end_date) if args.end_date else None
     out = Path(args.out)
@@ -125,7 +125,7 @@ def command_generate(args: argparse.Namespace) -> int:
 
 def _demo_landing(args: argparse.Namespace, end_date: dt.date) -> Path:
     """Generate the demo company unless the landing folder already holds the same one."""
-    from orchestration.lib.demo_company import generate_company
+    from orchestration.demo_company import generate_company
 
     landing = Path(args.landing)
     params = {
@@ -159,7 +159,7 @@ def _demo_landing(args: argparse.Namespace, end_date: dt.date) -> Path:
 
 
 def _validate(database: Path, reports: Path, landing: Path | None) -> list[str]:
-    from orchestration.lib.validation import run_validation, validation_lines
+    from orchestration.analysis.validation import run_validation, validation_lines
 
     _say("Validating past scores against actual renewals, learning curves and weights ...")
     started = time.monotonic()
@@ -173,8 +173,8 @@ def _reports_dir(args: argparse.Namespace, database: Path) -> Path:
 
 
 def command_demo(args: argparse.Namespace) -> int:
-    from orchestration.lib.pipeline import parse_as_of, run_pipeline
-    from orchestration.lib.summary import summary_text
+    from orchestration.analysis.summary import summary_text
+    from orchestration.runtime.pipeline import parse_as_of, run_pipeline
 
     end_date = parse_as_of(args.as_of)
     landing = _demo_landing(args, end_date)
@@ -198,8 +198,8 @@ def command_demo(args: argparse.Namespace) -> int:
 
 
 def command_run(args: argparse.Namespace) -> int:
-    from orchestration.lib.pipeline import parse_as_of, run_pipeline
-    from orchestration.lib.summary import summary_text
+    from orchestration.analysis.summary import summary_text
+    from orchestration.runtime.pipeline import parse_as_of, run_pipeline
 
     landing = Path(args.landing)
     if landing.exists() and not landing.is_dir():
@@ -250,9 +250,9 @@ def command_validate(args: argparse.Namespace) -> int:
 
 
 def command_adopt(args: argparse.Namespace) -> int:
-    from orchestration.lib.pipeline import rescore_warehouse
-    from orchestration.lib.validation import SEEDS_DIR, adopt_proposal, restore_seeds
-    from orchestration.lib.warehouse_file import writing
+    from orchestration.analysis.validation import SEEDS_DIR, adopt_proposal, restore_seeds
+    from orchestration.runtime.pipeline import rescore_warehouse
+    from orchestration.runtime.warehouse_file import writing
 
     proposal = Path(args.proposal)
     if not proposal.exists():
@@ -291,7 +291,7 @@ def command_adopt(args: argparse.Namespace) -> int:
 
 
 def command_summary(args: argparse.Namespace) -> int:
-    from orchestration.lib.summary import summary_text
+    from orchestration.analysis.summary import summary_text
 
     database = Path(args.database)
     if not database.exists():
@@ -312,7 +312,7 @@ telemetry:
 
 def command_ui(args: argparse.Namespace) -> int:
     """Start `dagster dev` on the warehouse; build the demo first when there is no warehouse."""
-    from orchestration.lib.settings import settings_from_env
+    from orchestration.runtime.settings import settings_from_env
 
     settings = settings_from_env()
     if not settings.database.exists():
@@ -367,7 +367,7 @@ def _parse_sizes(text: str) -> list[int]:
 
 
 def command_bench(args: argparse.Namespace) -> int:
-    from orchestration.lib.benchmark import run_benchmark
+    from orchestration.devtools.benchmark import run_benchmark
 
     if args.months < 3:
         raise UsageError("--months must be at least 3 (the score needs 90 days of history).")
@@ -397,9 +397,9 @@ def _parse_ints(text: str, flag: str) -> list[int]:
 
 
 def command_validity(args: argparse.Namespace) -> int:
+    from orchestration.demo_company import ARCHETYPE_NAMES
     from orchestration.devtools.validity import DEFAULT_MONTHS, run_validity
-    from orchestration.lib.demo_company import ARCHETYPE_NAMES
-    from orchestration.lib.pipeline import parse_as_of
+    from orchestration.runtime.pipeline import parse_as_of
 
     archetypes = [name.strip() for name in args.archetypes.split(",") if name.strip()]
     unknown = [name for name in archetypes if name not in ARCHETYPE_NAMES]
@@ -611,9 +611,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from orchestration.lib.dbt_invoke import DbtError
-    from orchestration.lib.loader import LandingError
-    from orchestration.lib.warehouse_file import PUBLISHED, WarehouseBusy, WarehouseError
+    from orchestration.runtime.dbt_invoke import DbtError
+    from orchestration.runtime.loader import LandingError
+    from orchestration.runtime.warehouse_file import PUBLISHED, WarehouseBusy, WarehouseError
 
     PUBLISHED.clear()  # what this command publishes (main may run more than once in a process)
     args = build_parser().parse_args(argv)

@@ -23,7 +23,7 @@ import filelock
 import pytest
 
 from orchestration.cli import main as cli_main
-from orchestration.lib.demo_company import GenerationReport, generate_company
+from orchestration.demo_company import GenerationReport, generate_company
 
 # Under pytest-xdist, each worker's dbt commands write their own target folder: two dbt
 # processes compiling into one folder at once would overwrite each other's files.
@@ -114,8 +114,9 @@ def small_company(tmp_path_factory: pytest.TempPathFactory) -> GeneratedCompany:
 def built_warehouse(
     small_company: GeneratedCompany, tmp_path_factory: pytest.TempPathFactory
 ) -> BuiltWarehouse:
-    """The small company loaded and built with `healthscore run`, built once; each worker gets
-    its own copy of the warehouse's folder (some tests run commands on it)."""
+    """The small company loaded and built with `healthscore run`, built once; under
+    pytest-xdist each worker gets its own copy of the warehouse's folder (some tests run
+    commands on it); a serial run uses the folder it built."""
 
     def build(folder: Path) -> None:
         output = run_cli(
@@ -127,6 +128,8 @@ def built_warehouse(
         (folder / "output.txt").write_text(output.text)
 
     shared = _built_once(tmp_path_factory, "built_warehouse", build)
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return BuiltWarehouse(shared / "healthscore.duckdb", (shared / "output.txt").read_text())
     own = tmp_path_factory.mktemp("warehouse")
     shutil.copytree(shared, own, dirs_exist_ok=True)
     text = (own / "output.txt").read_text().replace(str(shared), str(own))

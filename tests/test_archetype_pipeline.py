@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.lib.demo_company import generate_company
+from orchestration.demo_company import generate_company
 from tests.conftest import CliOutput, query, run_args, run_cli
 
 END = dt.date(2026, 6, 28)

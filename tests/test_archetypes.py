@@ -1,4 +1,4 @@
-"""Tests of the company archetypes (orchestration/lib/demo_company/archetypes.py and the
+"""Tests of the company archetypes (orchestration/demo_company/archetypes.py and the
 archetype simulator; docs/archetypes.md)."""
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ import pytest
 
 from orchestration.cli import ARCHETYPE_CHOICES, build_parser
 from orchestration.cli import main as cli_main
-from orchestration.lib.contract import PROJECT_ROOT
-from orchestration.lib.demo_company import GenerationReport, generate_company
-from orchestration.lib.demo_company.archetypes import (
+from orchestration.demo_company import GenerationReport, generate_company
+from orchestration.demo_company.archetypes import (
     ARCHETYPE_NAMES,
     ARCHETYPES,
     LEAD_DRIVER_MULTIPLIER,
@@ -24,6 +23,7 @@ from orchestration.lib.demo_company.archetypes import (
     draw_coefficients,
     draw_mechanism,
 )
+from orchestration.runtime.contract import PROJECT_ROOT
 from tests.test_demo_company import CONTRACT, as_datetime, files_of, read_text, table_path
 
 END = date(2025, 6, 30)

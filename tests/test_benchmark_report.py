@@ -9,26 +9,30 @@ import sys
 
 import pytest
 
-from orchestration.lib.benchmark import CaseResult, Step, report_lines, time_by_part
-from orchestration.lib.dbt_invoke import start_measured, wait_with_peak_memory
+from orchestration.devtools.benchmark import CaseResult, Step, report_lines, time_by_part
+from orchestration.devtools.peak_memory import start_measured, wait_with_peak_memory
 
 MANIFEST = {
     "nodes": {
         "seed.healthscore.weight_profiles": {
             "resource_type": "seed",
             "fqn": ["healthscore", "weight_profiles"],
+            "meta": {"dagster": {"group": "configuration"}},
         },
         "model.healthscore.stg_product__events": {
             "resource_type": "model",
             "fqn": ["healthscore", "staging", "product", "stg_product__events"],
+            "meta": {"dagster": {"group": "staging"}},
         },
         "model.healthscore.int_validation_metrics": {
             "resource_type": "model",
             "fqn": ["healthscore", "intermediate", "validation", "int_validation_metrics"],
+            "meta": {"dagster": {"group": "validation"}},
         },
         "model.healthscore.score_validation": {
             "resource_type": "model",
             "fqn": ["healthscore", "marts", "validation", "score_validation"],
+            "meta": {"dagster": {"group": "validation"}},
         },
     }
 }

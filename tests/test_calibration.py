@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from orchestration.lib.calibration import (
+from orchestration.analysis.calibration import (
     Band,
     NotEnoughEvidence,
     calibrate,
@@ -23,7 +23,7 @@ from orchestration.lib.calibration import (
     weighted_scores,
     write_proposal,
 )
-from orchestration.lib.validation import adopt_proposal, check_proposal, restore_seeds
+from orchestration.analysis.validation import adopt_proposal, check_proposal, restore_seeds
 
 SIGNALS = ["usage", "payments", "tickets", "noise_a", "noise_b"]
 BANDS = [

@@ -22,11 +22,11 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.lib.contract import PROJECT_ROOT, contract_tables
-from orchestration.lib.dbt_invoke import run_dbt
-from orchestration.lib.demo_company import generate_company
-from orchestration.lib.notifier import send_new_alerts
-from orchestration.lib.warehouse_file import WriterLock
+from orchestration.demo_company import generate_company
+from orchestration.runtime.contract import PROJECT_ROOT, contract_tables
+from orchestration.runtime.dbt_invoke import run_dbt
+from orchestration.runtime.notifier import send_new_alerts
+from orchestration.runtime.warehouse_file import WriterLock
 from tests.conftest import Readers, query
 
 AS_OF = dt.date(2026, 6, 28)
@@ -182,6 +182,22 @@ def test_a_daily_refresh_in_process_passes_every_check(dagster_setup: DagsterSet
         "after the first build"
         in materialized[dg.AssetKey(["raw", "product_events"])]["quarantined_rows_note"].value
     )
+    # The score checks judge with the thresholds the build wrote (the vars healthscore_check_*).
+    floors = {
+        value.value
+        for e in evaluations
+        if e.check_name in ("auc_above_floor", "coverage_above_floor")
+        for key, value in e.metadata.items()
+        if key.endswith("floor")
+    }
+    assert len(floors) == 2 and floors == {
+        value
+        for row in query(
+            dagster_setup.database,
+            "select min_auc, min_coverage from marts.validation_thresholds",
+        )
+        for value in row
+    }
 
 
 @dataclass
@@ -529,7 +545,7 @@ def _failure_text(result: dg.ExecuteInProcessResult) -> str:
 def test_a_reexecution_from_a_failed_build_loads_the_landing_folder_again() -> None:
     """The failed run's load went with its discarded copy: re-executed from the failure (its
     load step skipped), the run loads again the tables it had selected; no other run does."""
-    from orchestration.defs.ingestion import RAW_TABLES, raw_key, tables_a_reexecution_skipped
+    from orchestration.defs.steps import RAW_TABLES, raw_key, tables_a_reexecution_skipped
 
     load, dbt = "load_landing_folder", "healthscore_dbt_models"
     nodes = {load, dbt, "alert_notifications"}

@@ -1,4 +1,4 @@
-"""Tests of the demo-company generator (orchestration/lib/demo_company)."""
+"""Tests of the demo-company generator (orchestration/demo_company)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.lib.demo_company import GenerationReport, generate_company
-from orchestration.lib.demo_company.separability import measure_separability
+from orchestration.demo_company import GenerationReport, generate_company
+from tests.support.separability import measure_separability
 
 END = date(2025, 6, 30)
 WINDOW_START = date(2024, 6, 30)  # 12 months before END

@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.dbt_invoke import run_dbt
-from orchestration.lib.notifier import send_new_alerts
+from orchestration.runtime.dbt_invoke import run_dbt
+from orchestration.runtime.notifier import send_new_alerts
 from tests.conftest import SMALL_END_DATE, GeneratedCompany, query, run_args, run_cli
 
 # Friday to Sunday: the chain crosses a new weekly scoring date incrementally.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.dbt_invoke import run_dbt
+from orchestration.runtime.dbt_invoke import run_dbt
 from tests.conftest import (
     SMALL_END_DATE,
     BuiltWarehouse,

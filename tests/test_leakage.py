@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.lib.dbt_invoke import DbtError, run_dbt
+from orchestration.runtime.dbt_invoke import DbtError, run_dbt
 from tests.conftest import SMALL_END_DATE, GeneratedCompany, copy_landing, query, run_args, run_cli
 
 EARLIER = dt.date(2026, 3, 29)  # a Sunday, three months before the end of the small company

@@ -10,8 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.lib.contract import contract_tables, signals_by_table
-from orchestration.lib.loader import LandingError, load_landing_folder
+from orchestration.runtime.contract import contract_tables, signals_by_table
+from orchestration.runtime.loader import LandingError, load_landing_folder
 
 ACCOUNTS_CSV = (
     "account_id,account_name,segment,created_at\n"

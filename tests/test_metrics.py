@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from orchestration.lib.metrics import (
+from orchestration.analysis.metrics import (
     band_churn_rates,
     bootstrap_auc_interval,
     roc_auc,

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.notifier import (
+from orchestration.runtime.notifier import (
     FIRST_DELIVERY_DAYS_ENV,
     default_delivery_log,
     send_new_alerts,

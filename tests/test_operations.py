@@ -27,8 +27,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib import warehouse_file
-from orchestration.lib.warehouse_file import WriterLock, build_dir, lock_path
+from orchestration.runtime import warehouse_file
+from orchestration.runtime.warehouse_file import WriterLock, build_dir, lock_path
 from tests.conftest import (
     SMALL_END_DATE,
     BuiltWarehouse,

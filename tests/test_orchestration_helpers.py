@@ -5,42 +5,66 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
+import yaml
 
-from orchestration.lib.benchmark import median_run
-from orchestration.lib.landing_watch import (
+from orchestration.analysis.validation_checks import (
+    ThresholdsMissing,
+    judge_auc,
+    judge_band_order,
+    judge_coverage,
+    read_thresholds,
+)
+from orchestration.devtools.benchmark import median_run
+from orchestration.runtime.contract import PROJECT_ROOT
+from orchestration.runtime.landing_watch import (
     changed_tables,
     decode_cursor,
     encode_cursor,
     table_fingerprints,
 )
-from orchestration.lib.layers import layer_of
-from orchestration.lib.validation_checks import judge_auc, judge_band_order, judge_coverage
 
 BANDS_ORDERED = [("red", 1, 100, 0.30), ("amber", 2, 300, 0.10), ("green", 3, 900, 0.02)]
 
 
+def _group_of_folder(folder: tuple[str, ...], block: dict) -> str | None:
+    """The meta.dagster.group dbt gives a folder of the models: block, the nearest one set."""
+    group = (block.get("+meta") or {}).get("dagster", {}).get("group")
+    if folder and folder[0] in block:
+        return _group_of_folder(folder[1:], block[folder[0]]) or group
+    return group
+
+
+PROJECT = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
+
+
 @pytest.mark.parametrize(
-    ("resource_type", "fqn", "layer"),
+    ("folder", "layer"),
     [
-        ("seed", ["healthscore", "weight_profiles"], "configuration"),
-        ("model", ["healthscore", "staging", "crm", "stg_crm__accounts"], "staging"),
-        ("model", ["healthscore", "staging", "crm", "base", "base_crm__accounts"], "staging"),
-        ("model", ["healthscore", "intermediate", "product", "int_product_signals"], "features"),
-        ("model", ["healthscore", "intermediate", "scoring", "int_account_health_scored"], "score"),
-        ("model", ["healthscore", "marts", "health", "account_health"], "score"),
-        ("model", ["healthscore", "marts", "validation", "score_validation"], "validation"),
-        ("model", ["healthscore", "marts", "alerts", "health_alerts"], "alerts"),
-        ("model", ["healthscore", "marts", "data_quality", "quarantined_rows"], "data_quality"),
+        (("staging", "crm"), "staging"),
+        (("staging", "crm", "base"), "staging"),
+        (("intermediate", "product"), "features"),
+        (("intermediate", "scoring"), "score"),
+        (("marts", "health"), "score"),
+        (("marts", "validation"), "validation"),
+        (("marts", "alerts"), "alerts"),
+        (("marts", "data_quality"), "data_quality"),
     ],
 )
-def test_every_folder_maps_to_its_layer(resource_type: str, fqn: list[str], layer: str) -> None:
-    assert layer_of(resource_type, fqn) == layer
+def test_every_folder_maps_to_its_layer(folder: tuple[str, ...], layer: str) -> None:
+    assert _group_of_folder(folder, PROJECT["models"]["healthscore"]) == layer
 
 
-def test_a_model_outside_the_known_folders_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="add its folder to layers.py"):
-        layer_of("model", ["healthscore", "scratch", "my_model"])
+def test_every_model_folder_and_the_seeds_have_a_dagster_group() -> None:
+    """dagster-dbt groups the assets by meta.dagster.group: a folder without one would put its
+    models in Dagster's default group (defs/dbt.py refuses to load then)."""
+    assert PROJECT["seeds"]["healthscore"]["+meta"] == {"dagster": {"group": "configuration"}}
+    models = PROJECT_ROOT / "models"
+    folders = {path.parent.relative_to(models).parts for path in models.rglob("*.sql")}
+    assert folders
+    for folder in folders:
+        assert _group_of_folder(folder, PROJECT["models"]["healthscore"]), folder
 
 
 def test_fingerprints_change_with_new_or_changed_files_only(tmp_path: Path) -> None:
@@ -70,15 +94,15 @@ def test_auc_verdicts() -> None:
 
 
 def test_band_order_verdicts() -> None:
-    assert judge_band_order(BANDS_ORDERED, lead_days=90, min_churns=20).passed
+    assert judge_band_order(BANDS_ORDERED, lead_days=90, min_churns=20, min_band_renewals=10).passed
     swapped = [("red", 1, 100, 0.05), ("amber", 2, 300, 0.10), ("green", 3, 900, 0.02)]
-    verdict = judge_band_order(swapped, lead_days=90, min_churns=20)
+    verdict = judge_band_order(swapped, lead_days=90, min_churns=20, min_band_renewals=10)
     assert verdict.judged and not verdict.passed and verdict.metadata["red_churn_rate"] == 0.05
     empty = [("red", 1, 0, None), ("amber", 2, 300, 0.10), ("green", 3, 900, 0.02)]
-    verdict = judge_band_order(empty, lead_days=90, min_churns=20)
+    verdict = judge_band_order(empty, lead_days=90, min_churns=20, min_band_renewals=10)
     assert not verdict.judged and not verdict.passed and "red" in verdict.description
     few = [("red", 1, 3, 0.333), ("amber", 2, 11, 0.545), ("green", 3, 900, 0.105)]
-    verdict = judge_band_order(few, lead_days=90, min_churns=20)
+    verdict = judge_band_order(few, lead_days=90, min_churns=20, min_band_renewals=10)
     assert not verdict.judged and "red 3" in verdict.description
     assert judge_band_order(few, lead_days=90, min_churns=20, min_band_renewals=3).judged
 
@@ -114,3 +138,22 @@ def test_seeds_hold_no_single_quotes() -> None:
         if "'" in line
     ]
     assert quoted == []
+
+
+def test_the_thresholds_are_read_from_the_warehouse_with_one_line_when_missing() -> None:
+    con = duckdb.connect()
+    with pytest.raises(ThresholdsMissing, match="no marts.validation_thresholds: build it again"):
+        read_thresholds(con)
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.validation_thresholds as select 0.7::double as min_auc, "
+        "0.55::double as min_coverage, 25 as min_churns, 12 as min_band_renewals"
+    )
+    limits = read_thresholds(con)
+    assert (limits.min_auc, limits.min_coverage, limits.min_churns, limits.min_band_renewals) == (
+        0.7,
+        0.55,
+        25,
+        12,
+    )
+

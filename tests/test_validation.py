@@ -10,7 +10,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from orchestration.lib.metrics import top_decile_lift
+from orchestration.analysis.metrics import top_decile_lift
 from tests.conftest import BuiltWarehouse, GeneratedCompany, query
 
 

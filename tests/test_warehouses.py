@@ -21,9 +21,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.dbt_invoke import run_dbt
-from orchestration.lib.demo_company import generate_company
-from orchestration.lib.loader import load_landing_folder
+from orchestration.demo_company import generate_company
+from orchestration.runtime.dbt_invoke import run_dbt
+from orchestration.runtime.loader import load_landing_folder
 from tests.conftest import SMALL_END_DATE, BuiltWarehouse, query
 
 # The other engines run every model and test, but with fewer of the company's own event names as
@@ -71,7 +71,7 @@ def postgres_build(built_warehouse: BuiltWarehouse) -> dict[str, object]:
         )
     import psycopg2
 
-    from orchestration.lib.raw_export import export_raw_to_postgres
+    from tests.support.raw_export import export_raw_to_postgres
 
     settings = {
         "host": os.environ.get("HEALTHSCORE_PG_HOST", "127.0.0.1"),
@@ -144,7 +144,7 @@ SPARK_EXPORT = textwrap.dedent(
     import sys
     from pathlib import Path
     from pyspark.sql import SparkSession
-    from orchestration.lib.raw_export import export_raw_to_spark
+    from tests.support.raw_export import export_raw_to_spark
     spark = (SparkSession.builder.master("local[2]").enableHiveSupport()
              .config("spark.sql.warehouse.dir", sys.argv[2])
              .config("spark.hadoop.javax.jdo.option.ConnectionURL",

@@ -6,7 +6,7 @@ import dagster as dg
 
 from orchestration.defs.dbt import PipelineConfig, dbt_model_key
 from orchestration.defs.resources import AlertDestinationResource, WarehouseResource
-from orchestration.lib.notifier import default_delivery_log, send_new_alerts
+from orchestration.runtime.notifier import default_delivery_log, send_new_alerts
 
 
 @dg.asset(

@@ -19,7 +19,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
-from orchestration.lib.landing_watch import (
+from orchestration.runtime.landing_watch import (
     changed_tables,
     decode_cursor,
     encode_cursor,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.analysis.validation import run_validation
 from orchestration.defs.dbt import dbt_model_key
 from orchestration.defs.resources import WarehouseResource
-from orchestration.lib.validation import run_validation
 
 
 def _markdown_table(headers: list[str], rows: list[list[object]]) -> str:
@@ -47,23 +47,7 @@ def weight_calibration(
         metadata["status"] = dg.MetadataValue.text(outcome.skipped_calibration or "skipped")
         return dg.MaterializeResult(metadata=metadata)
     metadata["proposal"] = dg.MetadataValue.path(str(outcome.proposal))
-    metadata["comparison"] = dg.MetadataValue.md(
-        _markdown_table(
-            ["group", "scoring", "renewals", "churns", "AUC", "top-decile lift", "bands ordered"],
-            [
-                [
-                    row["group"],
-                    row["weights"],
-                    row["renewals"],
-                    row["churns"],
-                    row["auc"],
-                    row["top_decile_lift"],
-                    bool(row["bands_ordered"] and row["all_bands_used"]),
-                ]
-                for row in calibration.comparison
-            ],
-        )
-    )
+    metadata["comparison"] = dg.MetadataValue.md(_markdown_table(*calibration.comparison_table()))
     metadata["proposed_weights"] = dg.MetadataValue.md(
         _markdown_table(
             ["profile", "status", "signal", "decision", "configured", "proposed", "95% interval"],

@@ -1,25 +1,33 @@
 """Checks on the score mart that compare past scores with the renewals that happened:
 AUC above a floor and churn rates ordered red > amber > green, each at the longest lead time of
 every term class (healthscore_lead_times_days, as the run that built the warehouse used them),
-and coverage above a floor. Thresholds: healthscore_check_* in dbt_project.yml. A failure shows its
+and coverage above a floor. Thresholds: the vars healthscore_check_* in dbt_project.yml (a --vars
+override too), as the build wrote them to marts.validation_thresholds. A failure shows its
 figures in the check's metadata; a check that cannot be judged says so and does not pass."""
 
 import dagster as dg
 import duckdb
 
-from orchestration.defs.dbt import SCORE_ASSET, dbt_model_key
-from orchestration.defs.resources import WarehouseResource
-from orchestration.lib.validation_checks import (
+from orchestration.analysis.validation_checks import (
+    Thresholds,
+    ThresholdsMissing,
     Verdict,
     combine_verdicts,
     judge_auc,
     judge_band_order,
     judge_coverage,
-    project_vars,
+    read_thresholds,
 )
+from orchestration.defs.dbt import SCORE_ASSET, dbt_model_key
+from orchestration.defs.resources import WarehouseResource
 
 SCORE = SCORE_ASSET
-VALIDATION = [dbt_model_key("score_validation"), dbt_model_key("score_validation_bands")]
+THRESHOLDS = dbt_model_key("validation_thresholds")
+VALIDATION = [
+    dbt_model_key("score_validation"),
+    dbt_model_key("score_validation_bands"),
+    THRESHOLDS,
+]
 
 
 def _result(check_name: str, verdict: Verdict) -> dg.AssetCheckResult:
@@ -33,6 +41,15 @@ def _result(check_name: str, verdict: Verdict) -> dg.AssetCheckResult:
         description=verdict.description,
         metadata=metadata,
     )
+
+
+def _thresholds(con: duckdb.DuckDBPyConnection) -> Thresholds:
+    """The thresholds the warehouse was built with; a warehouse without them fails the check
+    with one line saying how to fix it."""
+    try:
+        return read_thresholds(con)
+    except ThresholdsMissing as error:
+        raise dg.Failure(description=str(error)) from None
 
 
 def _judged_leads(con: duckdb.DuckDBPyConnection) -> list[int]:
@@ -50,9 +67,9 @@ def _judged_leads(con: duckdb.DuckDBPyConnection) -> list[int]:
     description="Past scores rank the accounts that churned below those that renewed.",
 )
 def auc_above_floor(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    settings = project_vars()
     con = duckdb.connect(warehouse.current_path(), read_only=True)
     try:
+        limits = _thresholds(con)
         verdicts = []
         for lead in _judged_leads(con):
             row = con.execute(
@@ -69,8 +86,8 @@ def auc_above_floor(warehouse: WarehouseResource) -> dg.AssetCheckResult:
                     high,
                     renewals,
                     churns,
-                    floor=float(settings["healthscore_check_min_auc"]),
-                    min_churns=int(settings["healthscore_check_min_churns"]),
+                    floor=limits.min_auc,
+                    min_churns=limits.min_churns,
                     lead_days=lead,
                 )
             )
@@ -86,9 +103,9 @@ def auc_above_floor(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     description="Red accounts churned more than amber ones, and amber more than green.",
 )
 def band_churn_rates_ordered(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    settings = project_vars()
     con = duckdb.connect(warehouse.current_path(), read_only=True)
     try:
+        limits = _thresholds(con)
         verdicts = []
         for lead in _judged_leads(con):
             bands = con.execute(
@@ -102,8 +119,8 @@ def band_churn_rates_ordered(warehouse: WarehouseResource) -> dg.AssetCheckResul
                 judge_band_order(
                     bands,
                     lead_days=lead,
-                    min_churns=int(settings["healthscore_check_min_churns"]),
-                    min_band_renewals=int(settings["healthscore_check_min_band_renewals"]),
+                    min_churns=limits.min_churns,
+                    min_band_renewals=limits.min_band_renewals,
                 )
             )
     finally:
@@ -113,13 +130,14 @@ def band_churn_rates_ordered(warehouse: WarehouseResource) -> dg.AssetCheckResul
 
 @dg.asset_check(
     asset=SCORE,
+    additional_deps=[THRESHOLDS],
     name="coverage_above_floor",
     description="Scores rest on enough data: the signals with data carry enough weight.",
 )
 def coverage_above_floor(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    settings = project_vars()
     con = duckdb.connect(warehouse.current_path(), read_only=True)
     try:
+        limits = _thresholds(con)
         mean, scored, insufficient = con.execute(
             """select avg(coverage) filter (where health_score is not null),
                       count(health_score),
@@ -131,6 +149,6 @@ def coverage_above_floor(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     return _result(
         "coverage_above_floor",
         judge_coverage(
-            mean, scored, insufficient, floor=float(settings["healthscore_check_min_coverage"])
+            mean, scored, insufficient, floor=limits.min_coverage
         ),
     )

@@ -1,14 +1,15 @@
 """Every dbt model and seed as an asset, every dbt test as an asset check.
 
-Assets are grouped by layer (ingestion -> staging -> features -> score -> validation -> alerts)
-and dbt sources map to the ingestion assets (raw/<table>), so the graph runs from the landing
-folder to the alerts. After a build, the score asset's metadata carries the band counts and the
-validation figures.
+Assets are grouped by layer (ingestion -> staging -> features -> score -> validation -> alerts),
+each model folder's group set as meta.dagster.group in dbt_project.yml, and dbt sources map to
+the ingestion assets (raw/<table>), so the graph runs from the landing folder to the alerts.
+After a build, the score asset's metadata carries the band counts and the validation figures.
 """
 
 import datetime as dt
 import json
 from collections.abc import Iterator, Mapping
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +20,20 @@ from dagster_dbt import (
     DagsterDbtTranslatorSettings,
     DbtCliResource,
     dbt_assets,
+    get_asset_key_for_model,
 )
 
-from orchestration.defs.project import dbt_project
+from orchestration.defs.project import dbt_manifest, dbt_project
 from orchestration.defs.resources import WarehouseResource
-from orchestration.lib.dbt_invoke import WITHOUT_UNIT_TESTS, as_of_in_environment
-from orchestration.lib.layers import layer_of
-from orchestration.lib.pipeline import write_run_settings
+from orchestration.defs.steps import DBT_STEP, reload_what_a_reexecution_skipped
+from orchestration.runtime.dbt_invoke import WITHOUT_UNIT_TESTS, as_of_in_environment
+from orchestration.runtime.pipeline import write_run_settings
 
 
 class HealthScoreTranslator(DagsterDbtTranslator):
-    """Groups assets by layer; a dbt source is the ingestion asset raw/<table>."""
+    """A dbt source is the ingestion asset raw/<table>. Models and seeds take their group from
+    dagster-dbt's own `meta.dagster.group`, set per folder in dbt_project.yml; a model in a
+    folder without one is a clear error rather than an asset in the `default` group."""
 
     def get_asset_spec(
         self, manifest: Mapping[str, Any], unique_id: str, project: Any
@@ -38,22 +42,15 @@ class HealthScoreTranslator(DagsterDbtTranslator):
         props = self.get_resource_props(manifest, unique_id)
         if props["resource_type"] == "source":
             return spec.replace_attributes(key=dg.AssetKey(["raw", props["name"]]))
-        return spec.replace_attributes(group_name=layer_of(props["resource_type"], props["fqn"]))
+        if not props.get("meta", {}).get("dagster", {}).get("group"):
+            raise ValueError(
+                f"dbt node {'.'.join(props['fqn'])} has no Dagster group: give its folder "
+                "+meta: {dagster: {group: ...}} in dbt_project.yml."
+            )
+        return spec
 
 
 translator = HealthScoreTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
-
-
-def dbt_model_key(name: str) -> dg.AssetKey:
-    """The asset key of a dbt model, looked up by name in the manifest (marts/<name> ...)."""
-    manifest = json.loads(dbt_project.manifest_path.read_text())
-    for unique_id, node in manifest["nodes"].items():
-        if node["resource_type"] in ("model", "seed") and node["name"] == name:
-            return translator.get_asset_spec(manifest, unique_id, dbt_project).key
-    raise KeyError(f"No dbt model named {name} in {dbt_project.manifest_path}.")
-
-
-SCORE_ASSET = dbt_model_key("account_health")
 
 
 class PipelineConfig(dg.Config):
@@ -122,10 +119,10 @@ def score_metadata(database: str) -> dict[str, dg.MetadataValue]:
 
 
 @dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
+    manifest=dbt_manifest(),
+    project=dbt_project(),
     dagster_dbt_translator=translator,
-    name="healthscore_dbt_models",
+    name=DBT_STEP,
 )
 def healthscore_dbt_models(
     context: dg.AssetExecutionContext,
@@ -138,8 +135,6 @@ def healthscore_dbt_models(
     # step may have opened it already), and is published below only when dbt passed.
     copy = warehouse.open_copy(context.log)
     # A re-execution from a failure skips its load step: its load is loaded again.
-    from orchestration.defs.ingestion import reload_what_a_reexecution_skipped
-
     reload_what_a_reexecution_skipped(context, warehouse, copy)
     going_back = warehouse.refuse_older(as_of, config.allow_older_as_of)
     # The as-of date goes to dbt as HEALTHSCORE_AS_OF_DATE (see dbt_invoke.AS_OF_ENV): a daily
@@ -182,3 +177,13 @@ def healthscore_dbt_models(
             )
         else:
             yield event
+
+
+@cache
+def dbt_model_key(name: str) -> dg.AssetKey:
+    """The asset key of a dbt model or seed, by name (marts/<name> ...), from the parsed
+    manifest the dbt assets hold."""
+    return get_asset_key_for_model([healthscore_dbt_models], name)
+
+
+SCORE_ASSET = dbt_model_key("account_health")

@@ -7,30 +7,30 @@ signals are then absent and their weight redistributed.
 """
 
 import datetime as dt
-import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from orchestration.defs.dbt import healthscore_dbt_models
-from orchestration.defs.project import dbt_project
+from orchestration.defs.project import dbt_manifest
 from orchestration.defs.resources import WarehouseResource
-from orchestration.lib.contract import contract_tables
-from orchestration.lib.loader import REJECTS_TABLE, LandingError, load_landing_folder
+from orchestration.defs.steps import (
+    DBT_STEP,
+    LOAD_STEP,
+    RAW_TABLES,
+    load_tables,
+    raw_key,
+    step_follows,
+)
+from orchestration.runtime.contract import contract_tables
+from orchestration.runtime.loader import REJECTS_TABLE
 
-RAW_TABLES = list(contract_tables())
 REJECTS = dg.AssetKey(["raw", REJECTS_TABLE])
 PERIODS = {
     "minute": dt.timedelta(minutes=1),
     "hour": dt.timedelta(hours=1),
     "day": dt.timedelta(days=1),
 }
-
-
-def raw_key(table: str) -> dg.AssetKey:
-    return dg.AssetKey(["raw", table])
 
 
 def quarantine_counts(database: str, tables: list[str]) -> dict[str, int]:
@@ -46,9 +46,7 @@ def quarantine_counts(database: str, tables: list[str]) -> dict[str, int]:
             ).fetchall()
         }
         for table in tables:
-            entity = table.split("_", 1)[1] if table != "survey_responses" else "survey_responses"
-            source = contract_tables()[table].source
-            view = f"base_{source}__{entity}_validated"
+            view = contract_tables()[table].validated_view
             if view not in views:
                 continue
             invalid = con.execute(
@@ -85,7 +83,7 @@ def quarantine_counts(database: str, tables: list[str]) -> dict[str, int]:
         )
     ],
     can_subset=True,
-    name="load_landing_folder",
+    name=LOAD_STEP,
 )
 def raw_tables(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
@@ -94,19 +92,11 @@ def raw_tables(
     # Loaded into this run's build copy, under the writer lock: the dbt step builds on the
     # same copy and publishes it; a run without the dbt step publishes here.
     copy = warehouse.open_copy(context.log)
-    try:
-        report = load_landing_folder(
-            Path(warehouse.landing_dir),
-            copy,
-            tables=selected,
-            progress=context.log.info,
-        )
-    except LandingError as error:
-        raise dg.Failure(description=str(error)) from error
+    report = load_tables(context, warehouse, copy, selected)
     quarantined = quarantine_counts(str(copy), selected)
     # The dbt step publishes the copy when this run has one (a whole job, or a subset with dbt
     # models); otherwise the load is published here.
-    dbt_follows = _dbt_step_follows(context)
+    dbt_follows = step_follows(context, DBT_STEP)
     if not dbt_follows:
         warehouse.publish_copy(context.log)
     for table in selected:
@@ -146,18 +136,9 @@ def raw_tables(
         )
 
 
-def _dbt_step_follows(context: dg.AssetExecutionContext) -> bool:
-    """Whether this run also executes the dbt step (which then publishes the build copy)."""
-    dbt_step = healthscore_dbt_models.op.name
-    step_keys = context.run.step_keys_to_execute
-    if step_keys is not None:
-        return any(key.split("[")[0] == dbt_step for key in step_keys)
-    return dbt_step in {node.name for node in context.job_def.nodes}
-
-
 def freshness_thresholds() -> dict[str, dict[str, dt.timedelta]]:
     """warn_after / error_after per raw table, from the dbt sources' freshness config."""
-    manifest = json.loads(dbt_project.manifest_path.read_text())
+    manifest = dbt_manifest()
     thresholds: dict[str, dict[str, dt.timedelta]] = {}
     for source in manifest["sources"].values():
         freshness = source.get("freshness") or {}
@@ -267,49 +248,3 @@ def raw_table_freshness(
             description=text,
         )
 
-
-def tables_a_reexecution_skipped(
-    *,
-    parent_run_id: str | None,
-    step_keys: list[str] | None,
-    job_nodes: set[str],
-    asset_selection: set[dg.AssetKey] | None,
-) -> list[str]:
-    """The raw tables a re-execution of a run must load again before its dbt step: a run
-    re-executed from its failure skips its load step, which ran in the failed run, whose build
-    copy (holding that load) was discarded. Empty for any other run."""
-    load_step = raw_tables.op.name
-    if parent_run_id is None or step_keys is None or load_step not in job_nodes:
-        return []
-    if any(key.split("[")[0] == load_step for key in step_keys):
-        return []
-    return [
-        table
-        for table in RAW_TABLES
-        if asset_selection is None or raw_key(table) in asset_selection
-    ]
-
-
-def reload_what_a_reexecution_skipped(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, copy: Path
-) -> None:
-    """Load the landing folder again into `copy` when this run is a re-execution that skipped
-    its load step (tables_a_reexecution_skipped)."""
-    tables = tables_a_reexecution_skipped(
-        parent_run_id=context.run.parent_run_id,
-        step_keys=context.run.step_keys_to_execute,
-        job_nodes={node.name for node in context.job_def.nodes},
-        asset_selection=context.run.asset_selection,
-    )
-    if not tables:
-        return
-    context.log.info(
-        "This run re-executes a failed one whose load was never published: loading "
-        f"{', '.join(tables)} again from {warehouse.landing_dir}."
-    )
-    try:
-        load_landing_folder(
-            Path(warehouse.landing_dir), copy, tables=tables, progress=context.log.info
-        )
-    except LandingError as error:
-        raise dg.Failure(description=str(error)) from error

@@ -10,10 +10,10 @@ from dagster_dbt import DbtCliResource
 from pydantic import PrivateAttr
 
 from orchestration.defs.project import dbt_project
-from orchestration.lib.dbt_invoke import dbt_executable
-from orchestration.lib.pipeline import previous_as_of
-from orchestration.lib.settings import settings_from_env
-from orchestration.lib.warehouse_file import (
+from orchestration.runtime.dbt_invoke import dbt_executable
+from orchestration.runtime.pipeline import previous_as_of
+from orchestration.runtime.settings import settings_from_env
+from orchestration.runtime.warehouse_file import (
     WarehouseError,
     WriterLock,
     discard,
@@ -29,7 +29,7 @@ class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB warehouse file, the landing folder it is loaded from, and the date runs score
     as of when their config names none (None: today, UTC).
 
-    A run writes the way the command line does (orchestration/lib/warehouse_file.py): its first
+    A run writes the way the command line does (orchestration/runtime/warehouse_file.py): its first
     writing step takes the warehouse's writer lock and starts a build copy (`open_copy`), dbt
     builds on the copy, and the dbt step publishes it in one rename when the build passed
     (`publish_copy`). Readers, and the run's later steps, read the published file; a run that
@@ -137,8 +137,8 @@ def resources() -> dg.Definitions:
     return dg.Definitions(
         resources={
             "dbt": DbtCliResource(
-                project_dir=dbt_project,
-                profiles_dir=str(dbt_project.project_dir),
+                project_dir=dbt_project(),
+                profiles_dir=str(dbt_project().project_dir),
                 dbt_executable=dbt_executable(),
             ),
             "warehouse": WarehouseResource(

@@ -34,8 +34,8 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-from orchestration.lib.contract import PROJECT_ROOT
-from orchestration.lib.metrics import band_churn_rates, roc_auc
+from orchestration.analysis.metrics import band_churn_rates, roc_auc
+from orchestration.runtime.contract import PROJECT_ROOT
 
 # Months of history per archetype: a short history for the product-led company (its renewals
 # are monthly), two years for the others.
@@ -185,7 +185,7 @@ def black_box_scores(database: Path) -> dict[str, float]:
     information the data does not hold, not a fit left on the table. Renewal id -> risk."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    from orchestration.lib.calibration import load_backtest_matrix
+    from orchestration.analysis.calibration import load_backtest_matrix
 
     with duckdb.connect(str(database), read_only=True) as con:
         matrix = load_backtest_matrix(con)
@@ -260,9 +260,9 @@ def run_company(
     workdir: Path,
     say: Callable[[str], None],
 ) -> CompanyResult:
-    from orchestration.lib.demo_company import NATURAL_LEAD_DAYS, generate_company
-    from orchestration.lib.pipeline import rescore_warehouse, run_pipeline
-    from orchestration.lib.validation import adopt_proposal, run_validation, validation_lines
+    from orchestration.analysis.validation import adopt_proposal, run_validation, validation_lines
+    from orchestration.demo_company import NATURAL_LEAD_DAYS, generate_company
+    from orchestration.runtime.pipeline import rescore_warehouse, run_pipeline
 
     started = time.monotonic()
     lead_days = lead_times_for(NATURAL_LEAD_DAYS[archetype])

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -18,8 +19,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from orchestration.lib.contract import PROJECT_ROOT
+from orchestration.runtime.contract import PROJECT_ROOT
 
 # "12 of 287 OK created sql table model ..." / "... PASS ..." / "... FAIL 3 ..." / "... ERROR ..."
 _RESULT_LINE = re.compile(r"\b(\d+) of (\d+) (OK|PASS|WARN|FAIL|ERROR|SKIP|NO-OP)\b(.*)")
@@ -44,7 +46,6 @@ class DbtResult:
     problems: list[str] = field(default_factory=list)
     log_path: Path | None = None
     seconds: float = 0.0
-    peak_memory_mb: float | None = None  # the dbt process's peak resident memory (Linux, macOS)
 
 
 def dbt_executable() -> str:
@@ -112,6 +113,33 @@ def stopped_on_exit(process: subprocess.Popen, grace_seconds: float = 15.0) -> I
         raise
 
 
+def _end_with_parent(parent: int) -> Callable[[], None] | None:
+    """Linux: what the dbt child runs before exec so that it gets a SIGTERM when the thread that
+    started it dies, the process killed with kill -9 included (PR_SET_PDEATHSIG): no dbt builds
+    on, orphaned, into a copy nobody will publish. Elsewhere, nothing."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # loaded before the fork, not in the child
+
+    def end_with_parent() -> None:
+        prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before the line above
+            os._exit(143)
+
+    return end_with_parent
+
+
+def start_dbt(command: list[str], **popen_options: Any) -> subprocess.Popen:
+    """Start a dbt command directly (a production run's launch): Ctrl-C reaches it from the
+    terminal; SIGTERM and SIGHUP stop it through stopped_on_exit; on Linux, it ends with its
+    parent (_end_with_parent)."""
+    return subprocess.Popen(
+        command, preexec_fn=_end_with_parent(os.getpid()), **popen_options
+    )
+
+
 def run_dbt(
     args: list[str],
     *,
@@ -123,12 +151,14 @@ def run_dbt(
     say: Callable[[str], None] = print,
     check: bool = True,
     project_dir: Path = PROJECT_ROOT,
+    launch: Callable[..., subprocess.Popen] = start_dbt,
 ) -> DbtResult:
     """Run `dbt <args>` on the project; print progress every tenth of the nodes and every
     warning or failure as it happens. Raises DbtError when dbt fails and `check` is set.
     `as_of` is the date the run scores as of (HEALTHSCORE_AS_OF_DATE; today in UTC if unset).
     `project_dir` is a copy of the project to run instead (the validity benchmark scores each
-    company with seeds of its own)."""
+    company with seeds of its own). `launch(command, **popen_options)` starts the process
+    (start_dbt; the benchmark passes its peak-memory launcher)."""
     command = [dbt_executable(), *args, "--project-dir", str(project_dir)]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
@@ -140,7 +170,7 @@ def run_dbt(
     next_report, finished = 0.1, 0
     started = time.monotonic()
     with (
-        start_measured(
+        launch(
             command,
             cwd=project_dir,
             env=dbt_env(database, target, as_of),
@@ -171,7 +201,7 @@ def run_dbt(
                 say(f"    dbt {args[0]}: {finished}/{total} done")
                 while finished / total >= next_report:
                     next_report += 0.1
-        result.returncode, result.peak_memory_mb = wait_with_peak_memory(process)
+        result.returncode = process.wait()
     result.seconds = time.monotonic() - started
     if result.returncode != 0 and check:
         detail = "\n".join(result.problems) or "\n".join(tail[-15:])
@@ -181,115 +211,3 @@ def run_dbt(
         )
     return result
 
-
-# Linux keeps a process's peak resident memory across exec: a command started straight from
-# a large process (the benchmark, after generating a company in memory) reports at least that
-# process's size. This small launcher starts the command from a fresh interpreter instead,
-# waits for it and writes the command's own peak (wait4's ru_maxrss) to the pipe it is given.
-# It exits with the command's exit code (128 + n when a signal n ended the command). Ctrl-C
-# reaches the command from the terminal, so the launcher ignores SIGINT and waits to report;
-# SIGTERM and SIGHUP sent to the launcher are passed on to the command; on Linux, the launcher
-# gets a SIGTERM when its parent dies (even by kill -9), and the command when the launcher does.
-_MEASURED_LAUNCHER = """
-import os, signal, subprocess, sys
-report, command = int(sys.argv[1]), None
-
-
-def forward(number, frame):
-    if command is None:
-        os._exit(128 + number)
-    command.send_signal(number)
-
-
-def end_with_parent():
-    # Linux: a SIGTERM when the parent dies (even by kill -9), so nothing builds on orphaned.
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-def start_command():
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    end_with_parent()
-
-
-end_with_parent()
-if os.getppid() != int(sys.argv[2]):  # the parent died before the line above
-    sys.exit(143)
-signal.signal(signal.SIGINT, signal.SIG_IGN)
-signal.signal(signal.SIGTERM, forward)
-signal.signal(signal.SIGHUP, forward)
-command = subprocess.Popen(sys.argv[3:], preexec_fn=start_command)
-_, status, usage = os.wait4(command.pid, 0)
-os.write(report, str(usage.ru_maxrss).encode())
-code = os.waitstatus_to_exitcode(status)
-sys.exit(code if code >= 0 else 128 - code)
-"""
-
-
-class MeasuredProcess(subprocess.Popen):
-    """A command started through the launcher above; `peak_report` is the pipe its peak memory
-    arrives on (closed by wait_with_peak_memory, or on leaving a `with` block)."""
-
-    peak_report: int | None = None
-
-    def close_report(self) -> None:
-        if self.peak_report is not None:
-            os.close(self.peak_report)
-            self.peak_report = None
-
-    def __exit__(self, *exc_info: object) -> None:
-        try:
-            super().__exit__(*exc_info)
-        finally:
-            self.close_report()
-
-
-def start_measured(command: list[str], **popen_options: object) -> MeasuredProcess:
-    """Start `command` (subprocess.Popen options as usual, applied to the launcher, whose
-    stdin, stdout, stderr, cwd and environment the command inherits) so that
-    wait_with_peak_memory can report the command's own peak resident memory. Where wait4 is
-    missing (Windows), the command is started directly and reports none."""
-    if not hasattr(os, "wait4"):
-        return MeasuredProcess(command, **popen_options)
-    read_end, write_end = os.pipe()
-    try:
-        process = MeasuredProcess(
-            [
-                sys.executable,
-                "-I",
-                "-c",
-                _MEASURED_LAUNCHER,
-                str(write_end),
-                str(os.getpid()),
-                *command,
-            ],
-            pass_fds=(write_end,),
-            **popen_options,
-        )
-    except BaseException:
-        os.close(read_end)
-        raise
-    finally:
-        os.close(write_end)
-    process.peak_report = read_end
-    return process
-
-
-def wait_with_peak_memory(process: subprocess.Popen) -> tuple[int, float | None]:
-    """Wait for a process from start_measured; return its exit code and the command's peak
-    resident memory in MB (None where it cannot be measured)."""
-    returncode = process.wait()
-    report = getattr(process, "peak_report", None)
-    if report is None:
-        return returncode, None
-    try:
-        text = os.read(report, 64).decode().strip()
-    finally:
-        process.close_report()
-    if not text:  # the launcher failed before the command ended
-        return returncode, None
-    # ru_maxrss is in kilobytes on Linux and in bytes on macOS.
-    scale = 1 / (1024 * 1024) if sys.platform == "darwin" else 1 / 1024
-    return returncode, int(text) * scale

@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from orchestration.lib.loader import CSV_SUFFIXES, PARQUET_SUFFIXES
+from orchestration.runtime.loader import CSV_SUFFIXES, PARQUET_SUFFIXES
 
 
 def table_fingerprints(landing: Path, tables: list[str]) -> dict[str, str]:

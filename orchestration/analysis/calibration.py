@@ -38,7 +38,7 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.isotonic import IsotonicRegression
 
-from orchestration.lib.metrics import (
+from orchestration.analysis.metrics import (
     band_churn_rates,
     bootstrap_auc_interval,
     roc_auc,
@@ -209,6 +209,42 @@ class CalibrationResult:
         return ", ".join(
             f"{term_class} terms {lead} days" for term_class, lead in self.lead_days_judged.items()
         )
+
+    def comparison_table(self) -> tuple[list[str], list[list[object]]]:
+        """The configured and the calibrated scoring side by side on the held-out renewals, per
+        group: (headers, rows), which the HTML report and the Dagster asset's metadata render."""
+        headers = [
+            "group",
+            "weights",
+            "renewals",
+            "churns",
+            "AUC",
+            "top-decile lift",
+            "churn rate by band",
+            "bands strictly ordered",
+        ]
+        rows: list[list[object]] = [
+            [
+                row["group"],
+                row["weights"],
+                row["renewals"],
+                row["churns"],
+                row["auc"],
+                row["top_decile_lift"],
+                band_rates_text(row["band_churn_rates"]),  # type: ignore[arg-type]
+                bool(row["bands_ordered"] and row["all_bands_used"]),
+            ]
+            for row in self.comparison
+        ]
+        return headers, rows
+
+
+def band_rates_text(rates: list[tuple[str, float | None, int]]) -> str:
+    """Churn rate and renewals per band: `red 30.0% of 1,200; amber ...`."""
+    return "; ".join(
+        f"{band} {100 * rate:.1f}% of {n:,}" if rate is not None else f"{band} - of 0"
+        for band, rate, n in rates
+    )
 
 
 def load_backtest_matrix(con: duckdb.DuckDBPyConnection) -> BacktestMatrix:

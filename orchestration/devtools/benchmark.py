@@ -6,7 +6,7 @@ product events, load the rest into a fresh DuckDB warehouse and run the full `db
 again and run the one-day incremental `dbt build`, `refresh_runs` times from the same copy of
 the warehouse (timings on shared cores vary by a tenth or more; the median is reported, with the
 range). Every step is timed, and the load and the builds run as child processes, started
-through a small launcher (dbt_invoke.start_measured) so that the peak resident memory reported
+through a small launcher (peak_memory.start_measured) so that the peak resident memory reported
 is their own, not that of this process, which holds the generated company. For the median
 refresh, the time outside dbt's run of the nodes and the node-seconds per layer and of the data
 tests show where its time goes. In the same run, a bare DuckDB aggregation over all of
@@ -38,16 +38,10 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.contract import PROJECT_ROOT
-from orchestration.lib.dbt_invoke import (
-    WITHOUT_UNIT_TESTS,
-    DbtResult,
-    run_dbt,
-    start_measured,
-    wait_with_peak_memory,
-)
-from orchestration.lib.demo_company import generate_company
-from orchestration.lib.layers import LAYERS, layer_of
+from orchestration.demo_company import generate_company
+from orchestration.devtools.peak_memory import PeakMemory, start_measured, wait_with_peak_memory
+from orchestration.runtime.contract import PROJECT_ROOT
+from orchestration.runtime.dbt_invoke import WITHOUT_UNIT_TESTS, DbtResult, run_dbt
 
 END_DATE = dt.date(2026, 11, 22)  # generated data stops the day before; fixed for repeatability
 EVENTS_TABLE = "product_events"
@@ -70,7 +64,7 @@ DEFAULT_EVENT_DENSITY = 1.6
 _LOAD_CHILD = """
 import json, sys, time
 from pathlib import Path
-from orchestration.lib.loader import load_landing_folder
+from orchestration.runtime.loader import load_landing_folder
 started = time.monotonic()
 report = load_landing_folder(Path(sys.argv[1]), Path(sys.argv[2]))
 rows = {name: table.rows for name, table in report.tables.items()}
@@ -307,11 +301,19 @@ def node_timings(results: dict | None = None) -> dict[str, float]:
 
 
 DATA_TESTS, UNIT_TESTS, HOOKS = "data tests", "unit tests", "hooks"
+# The Dagster groups (meta.dagster.group in dbt_project.yml) in the graph's order, for the report.
+LAYERS = ("configuration", "staging", "features", "score", "validation", "alerts", "data_quality")
+
+
+def group_of(node: dict) -> str:
+    """The Dagster group of a dbt model or seed of the manifest: its meta.dagster.group."""
+    meta = node.get("meta") or node.get("config", {}).get("meta") or {}
+    return meta.get("dagster", {}).get("group") or "no group"
 
 
 def time_by_part(run_results: dict, manifest: dict) -> list[tuple[str, int, float]]:
     """(part, nodes, node-seconds) of a dbt invocation: the models and seeds of each layer, in
-    the layers' order, then the data tests, the unit tests and the hooks, each together.
+    the Dagster groups' order, then the data tests, the unit tests and the hooks, each together.
     Node-seconds add up the nodes' own execution times, so on several threads they exceed the
     wall time."""
     parts: dict[str, list[float]] = {}
@@ -326,10 +328,14 @@ def time_by_part(run_results: dict, manifest: dict) -> list[tuple[str, int, floa
             part = HOOKS
         else:
             node = manifest["nodes"][unique_id]
-            part = layer_of(node["resource_type"], node["fqn"])
+            part = group_of(node)
         parts.setdefault(part, []).append(float(entry["execution_time"]))
     order = [*LAYERS, DATA_TESTS, UNIT_TESTS, HOOKS]
-    return [(part, len(parts[part]), sum(parts[part])) for part in sorted(parts, key=order.index)]
+
+    def rank(part: str) -> int:
+        return order.index(part) if part in order else len(LAYERS)
+
+    return [(part, len(parts[part]), sum(parts[part])) for part in sorted(parts, key=rank)]
 
 
 def run_time_by_part(results: dict) -> tuple[float, list[tuple[str, int, float]]]:
@@ -339,13 +345,19 @@ def run_time_by_part(results: dict) -> tuple[float, list[tuple[str, int, float]]
     return float(results["elapsed_time"]), time_by_part(results, manifest)
 
 
-def _build(database: Path, as_of: dt.date, say: Callable[[str], None]) -> DbtResult:
-    return run_dbt(
+def _build(
+    database: Path, as_of: dt.date, say: Callable[[str], None]
+) -> tuple[DbtResult, float | None]:
+    """The build's result and dbt's own peak resident memory in MB (None where unknown)."""
+    peak = PeakMemory()
+    result = run_dbt(
         ["build", *WITHOUT_UNIT_TESTS],
         database=database,
         as_of=as_of,
         say=lambda line: say(f"  {line}"),
+        launch=peak,
     )
+    return result, peak.peak_memory_mb
 
 
 def _stage_alone(database: Path, as_of: dt.date, *, full_refresh: bool) -> float:
@@ -409,15 +421,15 @@ def run_case(
     say(f"  loaded in {result.load.seconds:.0f} s, peak {result.load.peak_memory_mb:,.0f} MB")
 
     say(f"[{accounts:,} accounts] full dbt build as of {result.as_of_full} ...")
-    full = _build(database, dt.date.fromisoformat(result.as_of_full), say)
-    result.full_build = Step(full.seconds, full.peak_memory_mb)
+    full, full_peak = _build(database, dt.date.fromisoformat(result.as_of_full), say)
+    result.full_build = Step(full.seconds, full_peak)
     result.full_build_counts = full.counts
     timings = node_timings()
     result.stage_seconds = timings.get(EVENT_STAGE, 0.0)
     result.quarantine_seconds = timings.get(EVENT_QUARANTINE, 0.0)
     result.rollup_seconds = sum(timings.get(node, 0.0) for node in EVENT_ROLLUPS)
     result.slowest_nodes = sorted(timings.items(), key=lambda item: -item[1])[:8]
-    say(f"  built in {full.seconds:.0f} s, peak {full.peak_memory_mb:,.0f} MB")
+    say(f"  built in {full.seconds:.0f} s, peak {full_peak or 0:,.0f} MB")
 
     say(f"[{accounts:,} accounts] adding {new_day}, loading again ...")
     shutil.move(held_back, landing / EVENTS_TABLE / f"{new_day.isoformat()}.parquet")
@@ -428,12 +440,14 @@ def run_case(
     if refresh_runs > 1:
         shutil.copyfile(database, before_refresh)
     runs: list[tuple[DbtResult, dict[str, float], tuple[float, list[tuple[str, int, float]]]]] = []
+    peaks: list[float] = []
     for run in range(1, refresh_runs + 1):
         if run > 1:
             shutil.copyfile(before_refresh, database)
         os.sync()  # the copy's writes reach the disk before the timed build, not during it
         say(f"[{accounts:,} accounts] one-day incremental dbt build ({run} of {refresh_runs}) ...")
-        incremental = _build(database, new_day, say)
+        incremental, peak = _build(database, new_day, say)
+        peaks.append(peak or 0.0)
         results = last_run_results()
         runs.append((incremental, node_timings(results), run_time_by_part(results)))
         say(f"  incremental build in {incremental.seconds:.1f} s")
@@ -442,9 +456,7 @@ def run_case(
     incremental, timings, (run_seconds, parts) = runs[median_run(result.incremental_build_runs)]
     result.incremental_outside_run_seconds = incremental.seconds - run_seconds
     result.incremental_breakdown = parts
-    result.incremental_build = Step(
-        incremental.seconds, max((run.peak_memory_mb or 0.0) for run, _, _ in runs) or None
-    )
+    result.incremental_build = Step(incremental.seconds, max(peaks) or None)
     result.incremental_build_counts = incremental.counts
     result.incremental_stage_seconds = timings.get(EVENT_STAGE, 0.0)
     result.incremental_quarantine_seconds = timings.get(EVENT_QUARANTINE, 0.0)

@@ -22,8 +22,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from orchestration.lib.calibration import CalibrationResult  # noqa: E402
-from orchestration.lib.metrics import roc_auc  # noqa: E402
+from orchestration.analysis.calibration import CalibrationResult  # noqa: E402
+from orchestration.analysis.metrics import roc_auc  # noqa: E402
 
 BAND_COLOURS = {"red": "#d9534f", "amber": "#f0ad4e", "green": "#5cb85c"}
 
@@ -272,18 +272,13 @@ def _table(headers: list[str], rows: list[list[object]]) -> str:
 def _fmt(value: object) -> str:
     if value is None:
         return "-"
+    if isinstance(value, bool):
+        return str(value)
     if isinstance(value, float):
         return f"{value:.3f}"
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
-
-
-def _rates_text(rates: list[tuple[str, float | None, int]]) -> str:
-    return "; ".join(
-        f"{band} {100 * rate:.1f}% of {n}" if rate is not None else f"{band} - of 0"
-        for band, rate, n in rates
-    )
 
 
 def write_report(
@@ -344,35 +339,10 @@ def write_report(
         ]
         if calibration is not None:
             ceiling = ceiling_auc(con, truth_file, held_out_after=calibration.split_date)
-            comparison = [
-                [
-                    row["group"],
-                    row["weights"],
-                    row["renewals"],
-                    row["churns"],
-                    row["auc"],
-                    row["top_decile_lift"],
-                    _rates_text(row["band_churn_rates"]),
-                    row["bands_ordered"] and row["all_bands_used"],
-                ]
-                for row in calibration.comparison
-            ]
             sections += [
                 f"<h2>Learned curves and weights, judged on later renewals "
                 f"({calibration.judged_at}; renewals after {calibration.split_date})</h2>",
-                _table(
-                    [
-                        "group",
-                        "weights",
-                        "renewals",
-                        "churns",
-                        "AUC",
-                        "top-decile lift",
-                        "churn rate by band",
-                        "bands strictly ordered",
-                    ],
-                    comparison,
-                ),
+                _table(*calibration.comparison_table()),
             ]
             if ceiling is not None:
                 sections.append(

@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 
-from .config import CORE_FEATURES, SEGMENT_NAMES
-from .schema import TABLE_COLUMNS
+from orchestration.analysis.metrics import roc_auc
+from orchestration.demo_company.config import CORE_FEATURES, SEGMENT_NAMES
+from orchestration.runtime.contract import contract_tables
 
 LEAD_DAYS = 90
 TEST_SHARE = 0.3
@@ -47,8 +47,7 @@ _SQL_TYPES = {
     "timestamp": "timestamp",
     "date": "date",
     "integer": "bigint",
-    "money": "double",
-    "number": "double",
+    "decimal": "double",
     "boolean": "boolean",
 }
 
@@ -376,7 +375,7 @@ def measure_separability(out_dir: Path) -> SeparabilityReport:
         connection.execute("set TimeZone = 'UTC'")
         connection.execute("set enable_progress_bar = false")
         connection.execute("set memory_limit = '2GB'")
-        for table in TABLE_COLUMNS:
+        for table in contract_tables():
             _register(connection, out_dir, table)
         connection.execute(
             f"create view truth as select * from read_csv('{truth_path}', header = true, "
@@ -412,8 +411,9 @@ def _register(connection: duckdb.DuckDBPyConnection, out_dir: Path, table: str) 
     else:
         raise FileNotFoundError(f"No {table}.csv or {table}.parquet in {out_dir}.")
     casts = ", ".join(
-        template.format(name=name, type=_SQL_TYPES[logical]) + f" as {name}"
-        for name, logical in TABLE_COLUMNS[table]
+        template.format(name=column.name, type=_SQL_TYPES[column.logical_type])
+        + f" as {column.name}"
+        for column in contract_tables()[table].columns
     )
     connection.execute(f"create view {table} as select {casts} from {source}")
 
@@ -504,11 +504,10 @@ def _heldout_scores(
 
 
 def _auc(outcome: np.ndarray, score: np.ndarray) -> float:
-    """ROC AUC, or nan when one class is missing."""
-    valid = ~np.isnan(score)
-    if valid.sum() == 0 or len(np.unique(outcome[valid])) < 2:
-        return float("nan")
-    return float(roc_auc_score(outcome[valid], score[valid]))
+    """ROC AUC (analysis.metrics.roc_auc) over the scored rows, or nan when one class is
+    missing."""
+    auc = roc_auc(outcome, score)
+    return float("nan") if auc is None else auc
 
 
 def _auc_within(outcome: np.ndarray, score: np.ndarray, strata: np.ndarray) -> float:

@@ -44,6 +44,18 @@ class ContractTable:
     def required_columns(self) -> list[str]:
         return [column.name for column in self.columns if column.required]
 
+    @property
+    def entity(self) -> str:
+        """The table's name without its source prefix: crm_accounts -> accounts (the staging
+        models' <source>__<entity>); survey_responses keeps its name."""
+        return self.name.removeprefix(f"{self.source}_")
+
+    @property
+    def validated_view(self) -> str:
+        """The staging view of the table's rows with their quarantine_reason, read live from
+        the raw table: base_<source>__<entity>_validated."""
+        return f"base_{self.source}__{self.entity}_validated"
+
 
 @cache
 def contract_tables(project_root: Path = PROJECT_ROOT) -> dict[str, ContractTable]:

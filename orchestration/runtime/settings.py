@@ -13,9 +13,9 @@ HEALTHSCORE_AS_OF_DATE         score as of this date (YYYY-MM-DD) instead of tod
                                replay a past day or run a demo company that ends earlier
 HEALTHSCORE_ALERT_FIRST_DELIVERY_DAYS
                                the notifier's first delivery sends the alerts of this many
-                               days up to the as-of date (default 1; orchestration/lib/notifier.py)
+                               days up to the as-of date (default 1; runtime/notifier.py)
 HEALTHSCORE_LOCK_WAIT_SECONDS  how long a writer waits for another before giving up (default
-                               600; read by orchestration/lib/warehouse_file.py)
+                               600; read by orchestration/runtime/warehouse_file.py)
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from orchestration.lib.contract import PROJECT_ROOT
+from orchestration.runtime.contract import PROJECT_ROOT
 
 
 @dataclass(frozen=True)

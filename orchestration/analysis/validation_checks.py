@@ -1,5 +1,6 @@
 """Judging the score against past renewals: the rules behind the Dagster checks on the score
-mart, as pure functions of the validation figures and the configured thresholds.
+mart, as pure functions of the validation figures and the thresholds the build used (read from
+the warehouse: read_thresholds).
 
 Each returns a Verdict. A check that cannot be judged (too few churned renewals, a band with no
 renewal, no scored account) says so and does not pass.
@@ -8,11 +9,12 @@ renewal, no scored account) says so and does not pass.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import yaml
+import duckdb
 
-from orchestration.lib.contract import PROJECT_ROOT
+# The thresholds as the build that made the warehouse had them: the vars healthscore_check_* of
+# dbt_project.yml, or their --vars override (models/marts/validation/validation_thresholds.sql).
+THRESHOLDS_TABLE = "marts.validation_thresholds"
 
 
 @dataclass(frozen=True)
@@ -23,9 +25,33 @@ class Verdict:
     metadata: dict[str, object] = field(default_factory=dict)
 
 
-def project_vars(project_root: Path = PROJECT_ROOT) -> dict[str, object]:
-    """The dbt variables of dbt_project.yml (the thresholds live there)."""
-    return yaml.safe_load((project_root / "dbt_project.yml").read_text())["vars"]
+class ThresholdsMissing(Exception):
+    """The warehouse has no validation_thresholds table (built before it existed, or not yet)."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    min_auc: float
+    min_coverage: float
+    min_churns: int
+    min_band_renewals: int
+
+
+def read_thresholds(con: duckdb.DuckDBPyConnection) -> Thresholds:
+    """The check thresholds of the built warehouse (THRESHOLDS_TABLE, one row)."""
+    try:
+        row = con.execute(
+            f"select min_auc, min_coverage, min_churns, min_band_renewals from {THRESHOLDS_TABLE}"
+        ).fetchone()
+    except duckdb.CatalogException:
+        row = None
+    if row is None:
+        raise ThresholdsMissing(
+            f"The warehouse has no {THRESHOLDS_TABLE}: build it again (healthscore run, or dbt "
+            "build) so that the checks read the thresholds healthscore_check_* it was built with."
+        )
+    min_auc, min_coverage, min_churns, min_band_renewals = row
+    return Thresholds(float(min_auc), float(min_coverage), int(min_churns), int(min_band_renewals))
 
 
 def judge_auc(
@@ -78,7 +104,7 @@ def judge_band_order(
     *,
     lead_days: int,
     min_churns: int,
-    min_band_renewals: int = 10,
+    min_band_renewals: int,
 ) -> Verdict:
     """`bands`: (band, rank, renewals, churn rate), worst band first. A band with fewer than
     `min_band_renewals` renewals is too small to order (one churn in three renewals is 33%):

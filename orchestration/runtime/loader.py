@@ -34,7 +34,7 @@ from typing import IO
 
 import duckdb
 
-from orchestration.lib.contract import ContractTable, contract_tables
+from orchestration.runtime.contract import ContractTable, contract_tables
 
 REJECTS_TABLE = "healthscore_load_rejects"
 MANIFEST_TABLE = "healthscore_load_manifest"

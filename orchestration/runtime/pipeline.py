@@ -18,10 +18,10 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.contract import PROJECT_ROOT
-from orchestration.lib.dbt_invoke import WITHOUT_UNIT_TESTS, DbtResult, run_dbt
-from orchestration.lib.loader import LoadReport, load_landing_folder
-from orchestration.lib.warehouse_file import WarehouseError, publish, start_copy, writing
+from orchestration.runtime.contract import PROJECT_ROOT
+from orchestration.runtime.dbt_invoke import WITHOUT_UNIT_TESTS, DbtResult, run_dbt
+from orchestration.runtime.loader import LoadReport, load_landing_folder
+from orchestration.runtime.warehouse_file import WarehouseError, publish, start_copy, writing
 
 
 @dataclass

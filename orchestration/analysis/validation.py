@@ -11,16 +11,17 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.calibration import (
+from orchestration.analysis.calibration import (
     PROPOSAL_FILES,
     CalibrationResult,
     NotEnoughEvidence,
+    band_rates_text,
     calibrate,
     read_weight_profiles,
     write_proposal,
 )
-from orchestration.lib.contract import PROJECT_ROOT
-from orchestration.lib.report import Headline, ceiling_auc, headlines, write_report
+from orchestration.analysis.report import Headline, ceiling_auc, headlines, write_report
+from orchestration.runtime.contract import PROJECT_ROOT
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 TRUTH_FILE = Path("_truth") / "renewal_truth.csv"
@@ -98,10 +99,16 @@ def _lead_classes(con: duckdb.DuckDBPyConnection) -> dict[int, list[str]]:
     return out
 
 
+def project_vars(project_root: Path = PROJECT_ROOT) -> dict[str, object]:
+    """The dbt variables of dbt_project.yml, as a build without --vars uses them."""
+    import yaml
+
+    return yaml.safe_load((project_root / "dbt_project.yml").read_text())["vars"]
+
+
 def _min_coverage(database: Path) -> float:
     """healthscore_min_coverage as the last build used it (its --vars, else dbt_project.yml)."""
-    from orchestration.lib.pipeline import read_run_settings
-    from orchestration.lib.validation_checks import project_vars
+    from orchestration.runtime.pipeline import read_run_settings
 
     _, dbt_vars = read_run_settings(database)
     default = project_vars()["healthscore_min_coverage"]
@@ -118,13 +125,6 @@ def _command() -> str:
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
-
-
-def _rates(rates: list[tuple[str, float | None, int]]) -> str:
-    return "; ".join(
-        f"{band} {100 * rate:.1f}% of {n:,}" if rate is not None else f"{band} - of 0"
-        for band, rate, n in rates
-    )
 
 
 def validation_lines(outcome: ValidationOutcome, database: Path | None = None) -> list[str]:
@@ -157,7 +157,7 @@ def validation_lines(outcome: ValidationOutcome, database: Path | None = None) -
                 f"  {row['weights']:<10} AUC {_pct(row['auc'])} [{_pct(low)}, {_pct(high)}] "
                 f"on {row['renewals']:,} renewals ({row['churns']:,} churned), "
                 f"lift {row['top_decile_lift'] or 0:.2f}, "
-                f"bands {ordered} ({_rates(row['band_churn_rates'])})"
+                f"bands {ordered} ({band_rates_text(row['band_churn_rates'])})"
             )
         if outcome.ceiling is not None:
             lines.append(

@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.lib.loader import REJECTS_TABLE
+from orchestration.runtime.loader import REJECTS_TABLE
 
 
 def raw_tables(database: Path, schema: str = "raw") -> dict[str, list[str]]:
