@@ -3,7 +3,7 @@
     per table its source, primary key, record timestamp (the row's own time, for the
     future-timestamp rule) and columns with their logical type, whether they are required and
     their enumeration. Staging types, validates and quarantines raw rows from it, and the Python
-    loader (orchestration/lib/contract.py) reads the same YAML block, so each column is declared
+    loader (orchestration/runtime/contract.py) reads the same YAML block, so each column is declared
     once. Changing it is a contract change: bump the version and write a migration note.
 -#}
 {% macro raw_contract() -%}
