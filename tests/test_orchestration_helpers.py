@@ -156,4 +156,3 @@ def test_the_thresholds_are_read_from_the_warehouse_with_one_line_when_missing()
         25,
         12,
     )
-

@@ -148,7 +148,5 @@ def coverage_above_floor(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         con.close()
     return _result(
         "coverage_above_floor",
-        judge_coverage(
-            mean, scored, insufficient, floor=limits.min_coverage
-        ),
+        judge_coverage(mean, scored, insufficient, floor=limits.min_coverage),
     )

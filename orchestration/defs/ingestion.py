@@ -247,4 +247,3 @@ def raw_table_freshness(
             metadata=metadata,
             description=text,
         )
-

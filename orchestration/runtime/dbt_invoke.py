@@ -135,9 +135,7 @@ def start_dbt(command: list[str], **popen_options: Any) -> subprocess.Popen:
     """Start a dbt command directly (a production run's launch): Ctrl-C reaches it from the
     terminal; SIGTERM and SIGHUP stop it through stopped_on_exit; on Linux, it ends with its
     parent (_end_with_parent)."""
-    return subprocess.Popen(
-        command, preexec_fn=_end_with_parent(os.getpid()), **popen_options
-    )
+    return subprocess.Popen(command, preexec_fn=_end_with_parent(os.getpid()), **popen_options)
 
 
 def run_dbt(
@@ -210,4 +208,3 @@ def run_dbt(
             f"Full log: {result.log_path}"
         )
     return result
-
