@@ -13,48 +13,17 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.demo_company import GenerationReport, generate_company
+from orchestration.runtime.contract import contract_tables
 from tests.support.separability import measure_separability
 
 END = date(2025, 6, 30)
 WINDOW_START = date(2024, 6, 30)  # 12 months before END
 SMALL = {"accounts": 150, "months": 12, "seed": 7, "end_date": END}
 
-# The contract's columns, written out here (not imported) so that a drift in the package's
-# schema fails the tests.
+# The contract's columns, from its one definition (macros/staging/raw_contract.sql).
 CONTRACT: dict[str, list[str]] = {
-    "crm_accounts": [
-        "account_id", "account_name", "segment", "industry", "csm_owner", "parent_account_id",
-        "created_at",
-    ],
-    "crm_contacts": ["contact_id", "account_id", "role", "email", "created_at", "left_at"],
-    "crm_activities": [
-        "activity_id", "account_id", "contact_id", "activity_type", "direction", "outcome",
-        "sentiment", "occurred_at", "logged_at",
-    ],
-    "crm_opportunities": [
-        "opportunity_id", "account_id", "opportunity_type", "amount", "created_at", "close_date",
-        "is_closed", "is_won",
-    ],
-    "survey_responses": [
-        "response_id", "account_id", "contact_id", "survey_type", "score", "responded_at",
-    ],
-    "billing_subscriptions": [
-        "subscription_id", "account_id", "plan", "seats", "arr", "start_date", "end_date",
-        "canceled_at",
-    ],
-    "billing_invoices": [
-        "invoice_id", "account_id", "subscription_id", "amount_due", "issued_at", "due_at",
-        "paid_at", "status", "is_disputed",
-    ],
-    "product_users": ["user_id", "account_id", "created_at", "deactivated_at"],
-    "product_events": [
-        "event_id", "account_id", "user_id", "event_name", "occurred_at", "quantity",
-    ],
-    "support_tickets": [
-        "ticket_id", "account_id", "priority", "status", "created_at", "first_response_at",
-        "solved_at", "csat", "is_escalated",
-    ],
-}  # fmt: skip
+    name: table.column_names for name, table in contract_tables().items()
+}
 # Timestamps that record when something happened inside the window (history starts at the
 # window start); other timestamps (account or user creation, ...) may lie before it.
 ACTIVITY_TIMESTAMPS: dict[str, list[str]] = {
@@ -163,6 +132,29 @@ def test_every_table_has_exactly_the_contract_columns(
     for out_dir, _ in (clean, dirty):
         for table, columns in CONTRACT.items():
             assert list(read_text(table_path(out_dir, table))) == columns, table
+
+
+def test_the_generator_enumerations_are_the_contracts() -> None:
+    """The simulation indexes these tuples by position (SPONSOR, PAID, ...), so they stay written
+    out in the generator; this holds them to the one definition, the raw contract."""
+    from orchestration.demo_company import billing, contacts, crm, support, surveys
+
+    tables = contract_tables()
+
+    def values(table: str, column: str) -> tuple[str, ...]:
+        return next(c.accepted_values for c in tables[table].columns if c.name == column)
+
+    assert values("crm_contacts", "role") == contacts.ROLES
+    assert values("crm_activities", "activity_type") == crm.ACTIVITY_TYPES
+    assert values("crm_activities", "direction") == crm.DIRECTIONS
+    assert values("crm_activities", "outcome") == crm.OUTCOMES
+    assert values("crm_activities", "sentiment") == crm.SENTIMENTS
+    assert values("crm_opportunities", "opportunity_type") == crm.OPPORTUNITY_TYPES
+    assert values("billing_invoices", "status") == billing.INVOICE_STATUSES
+    assert values("support_tickets", "priority") == support.PRIORITIES
+    assert values("support_tickets", "status") == support.TICKET_STATUSES
+    assert values("support_tickets", "csat") == support.CSAT_VALUES
+    assert values("survey_responses", "survey_type") == surveys.SURVEY_TYPES
 
 
 def test_mixed_format_lands_events_as_parquet_and_the_rest_as_csv(

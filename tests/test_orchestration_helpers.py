@@ -156,3 +156,38 @@ def test_the_thresholds_are_read_from_the_warehouse_with_one_line_when_missing()
         25,
         12,
     )
+
+
+# What each package may import, as its docstring says (orchestration/<package>/__init__.py);
+# cli.py and devtools may import any of them, and nothing of orchestration imports tests/.
+MAY_IMPORT = {
+    "runtime": {"runtime"},
+    "analysis": {"runtime", "analysis"},
+    "defs": {"runtime", "analysis", "defs"},
+    "demo_company": {"runtime", "demo_company"},
+}
+
+
+def test_each_package_imports_only_what_its_docstring_allows() -> None:
+    import ast
+
+    package_root = PROJECT_ROOT / "orchestration"
+    broken: list[str] = []
+    for path in sorted(package_root.rglob("*.py")):
+        parts = path.relative_to(package_root).parts
+        allowed = MAY_IMPORT.get(parts[0]) if len(parts) > 1 else None
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                if name == "tests" or name.startswith("tests."):
+                    broken.append(f"{path.relative_to(PROJECT_ROOT)} imports {name}")
+                elif allowed is not None and name.startswith("orchestration."):
+                    package = name.split(".")[1]
+                    if package not in allowed:
+                        broken.append(f"{path.relative_to(PROJECT_ROOT)} imports {name}")
+    assert not broken, "\n".join(broken)

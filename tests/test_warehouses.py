@@ -193,7 +193,7 @@ def spark_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         )
         # A second run of an incremental model of each kind (by day, by scoring date, append),
         # then their data tests: keys stay unique on Spark. (All of them would take over six
-        # minutes; they share these three configurations, macros/utils/scoring_window.sql.)
+        # minutes; they share these three configurations, macros/utils/dates_to_build.sql.)
         again = run_dbt(
             [
                 "build",

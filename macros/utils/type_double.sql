@@ -1,10 +1,7 @@
-{#- An 8-byte floating point type, spelled the way each engine (and dbt's contracts) expects. -#}
+{#- An 8-byte floating point type, spelled the way each engine (and dbt's contracts) expects:
+    the var healthscore_data_types in dbt_project.yml, which the mart YAML's data_type also
+    reads, is the one engine-to-type map. -#}
 {% macro type_double() -%}
-    {{ return(adapter.dispatch('type_double', 'healthscore')()) }}
+    {%- set types = var('healthscore_data_types')['double'] -%}
+    {{ return(types.get(target.type, types['default'])) }}
 {%- endmacro %}
-
-{% macro default__type_double() -%}double precision{%- endmacro %}
-
-{% macro duckdb__type_double() -%}double{%- endmacro %}
-
-{% macro spark__type_double() -%}double{%- endmacro %}

@@ -11,7 +11,7 @@
 {#- The contract tables (macro raw_contract) but product_events, with their base model. -#}
 {%- set tables = [] -%}
 {%- for table_name in raw_contract()['tables'] if table_name != 'product_events' -%}
-    {%- do tables.append((table_name, 'base_' ~ contract_model_suffix(table_name))) -%}
+{%- do tables.append((table_name, 'base_' ~ contract_model_suffix(table_name))) -%}
 {%- endfor -%}
 {%- set previous_status = existing_model_relation('source_table_status') -%}
 

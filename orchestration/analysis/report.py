@@ -30,7 +30,7 @@ BAND_COLOURS = {"red": "#d9534f", "amber": "#f0ad4e", "green": "#5cb85c"}
 
 @dataclass
 class Headline:
-    """The figures the run prints and the README quotes."""
+    """The figures the run prints and docs/validation.md quotes."""
 
     lead_days: int
     renewals: int

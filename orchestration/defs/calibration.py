@@ -6,7 +6,6 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.analysis.validation import run_validation
 from orchestration.defs.dbt import dbt_model_key
 from orchestration.defs.resources import WarehouseResource
 
@@ -35,6 +34,10 @@ def _markdown_table(headers: list[str], rows: list[list[object]]) -> str:
 def weight_calibration(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    # Imported here: it loads scikit-learn, SciPy and matplotlib, which loading the code
+    # location (every run, every UI reload) should not pay for.
+    from orchestration.analysis.validation import run_validation
+
     outcome = run_validation(
         Path(warehouse.current_path()),
         Path(warehouse.reports_dir),

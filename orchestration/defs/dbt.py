@@ -45,7 +45,8 @@ class HealthScoreTranslator(DagsterDbtTranslator):
         if not props.get("meta", {}).get("dagster", {}).get("group"):
             raise ValueError(
                 f"dbt node {'.'.join(props['fqn'])} has no Dagster group: give its folder "
-                "+meta: {dagster: {group: ...}} in dbt_project.yml."
+                "+meta: {dagster: {group: ...}} in dbt_project.yml, or, if it has one, the "
+                "manifest is stale: run `dbt parse --target-path target/dagster`."
             )
         return spec
 
@@ -58,7 +59,7 @@ class PipelineConfig(dg.Config):
     default (HEALTHSCORE_AS_OF_DATE, else today in UTC). rebuild_from / rebuild_to recompute
     the score history's dates in that range (a backfill; idempotent). test_all_rows makes the
     data tests read every row of the incremental models, not only the rows this run writes
-    (macros/utils/latest_run_rows.sql). allow_older_as_of rebuilds, from scratch, a warehouse
+    (macros/utils/get_where_subquery.sql). allow_older_as_of rebuilds, from scratch, a warehouse
     already scored as of a later date (refused otherwise)."""
 
     as_of_date: str | None = None

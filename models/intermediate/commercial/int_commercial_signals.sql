@@ -101,7 +101,8 @@ term_history as (
         max(case
             when subscriptions.subscription_id = account_dates.subscription_id
                 and cast(subscriptions.canceled_at as date) <= account_dates.as_of_date
-            then 1 else 0
+                then 1
+            else 0
         end) as cancellation_requested
     from account_dates
     inner join subscriptions
@@ -192,7 +193,8 @@ invoice_measures as (
         sum(case
             when cast(invoices.due_at as date) <= account_dates.as_of_date
                 and cast(invoices.due_at as date) > {{ add_days('account_dates.as_of_date', -365) }}
-            then 1 else 0
+                then 1
+            else 0
         end) as invoices_due_365d,
         sum(case
             when cast(invoices.due_at as date) <= account_dates.as_of_date
@@ -200,17 +202,20 @@ invoice_measures as (
                 and invoices.paid_at is not null
                 and invoices.paid_at <= invoices.due_at
                 and cast(invoices.paid_at as date) <= account_dates.as_of_date
-            then 1 else 0
+                then 1
+            else 0
         end) as invoices_paid_on_time_365d,
         sum(case
             when cast(invoices.due_at as date) < account_dates.as_of_date
                 and (invoices.paid_at is null or cast(invoices.paid_at as date) > account_dates.as_of_date)
-            then invoices.amount_due else 0
+                then invoices.amount_due
+            else 0
         end) as overdue_amount,
         sum(case
             when cast(invoices.issued_at as date) > {{ add_days('account_dates.as_of_date', -365) }}
                 and invoices.is_disputed
-            then 1 else 0
+                then 1
+            else 0
         end) as disputes_365d,
         -- Due in the last 90 days and not paid by the due date: paid late, or still unpaid on
         -- the date (a payment after the date does not count as known yet).
@@ -218,12 +223,13 @@ invoice_measures as (
             when cast(invoices.due_at as date) <= account_dates.as_of_date
                 and cast(invoices.due_at as date) > {{ add_days('account_dates.as_of_date', -90) }}
                 and (invoices.paid_at is null or invoices.paid_at > invoices.due_at)
-            then 1 else 0
+                then 1
+            else 0
         end) as late_invoices_90d,
         max(case
             when invoices.paid_at is not null and cast(invoices.paid_at as date) <= account_dates.as_of_date
                 and invoices.paid_at > invoices.issued_at
-            then invoices.paid_at
+                then invoices.paid_at
             else invoices.issued_at
         end) as latest_invoice_input_at
     from account_dates

@@ -22,10 +22,10 @@
 
 {%- set windowed = is_incremental() and not raw_rows_were_removed('product_events') -%}
 {%- if windowed -%}
-    {%- set first_day = window_start_of_events() -%}
-    {%- set raw_rows = window_raw_rows(first_day) -%}
+{%- set first_day = window_start_of_events() -%}
+{%- set raw_rows = window_raw_rows(first_day) -%}
 {%- else -%}
-    {%- set raw_rows = raw_product_events_from() -%}
+{%- set raw_rows = raw_product_events_from() -%}
 {%- endif %}
 
 with

@@ -28,9 +28,15 @@ users as (
 
 evidence as (
 
-    select account_id, first_date from event_days
+    select
+        account_id,
+        first_date
+    from event_days
     union all
-    select account_id, first_date from users
+    select
+        account_id,
+        first_date
+    from users
 
 ),
 

@@ -38,14 +38,15 @@ ranked as (
     select
         event_name,
         accounts_reached,
-        row_number() over (order by accounts_reached desc, event_name) as reach_rank
+        row_number() over (order by accounts_reached desc, event_name asc) as reach_rank
     from reach
 
 ),
 
 configured_signals as (
 
-    select signal from {{ ref('weight_profiles') }} where weight > 0
+    select signal from {{ ref('weight_profiles') }}
+    where weight > 0
     union
     select signal from {{ ref('signal_scoring_curves') }}
 

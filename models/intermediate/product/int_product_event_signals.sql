@@ -80,12 +80,18 @@ windowed as (
         account_dates.as_of_date,
         feature_days.event_name,
         sum(case when feature_days.activity_date > {{ add_days('account_dates.as_of_date', -28) }}
-            then feature_days.event_count else 0 end) as events_last_28d,
+                then feature_days.event_count
+            else 0
+        end) as events_last_28d,
         sum(case when feature_days.activity_date <= {{ add_days('account_dates.as_of_date', -28) }}
                 and feature_days.activity_date > {{ add_days('account_dates.as_of_date', -56) }}
-            then feature_days.event_count else 0 end) as events_prior_28d,
+                then feature_days.event_count
+            else 0
+        end) as events_prior_28d,
         sum(case when feature_days.activity_date > {{ add_days('account_dates.as_of_date', -28) }}
-            then 1 else 0 end) as active_days_28d,
+                then 1
+            else 0
+        end) as active_days_28d,
         max(feature_days.activity_date) as latest_activity_date,
         max(feature_days.last_event_at) as latest_event_at
     from account_dates

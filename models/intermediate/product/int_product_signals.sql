@@ -241,31 +241,54 @@ windowed_usage as (
         account_dates.account_id,
         account_dates.as_of_date,
         sum(case when account_days.activity_date > {{ add_days('account_dates.as_of_date', -30) }}
-            then account_days.event_count else 0 end) as events_last_30d,
+                then account_days.event_count
+            else 0
+        end) as events_last_30d,
         sum(case when account_days.activity_date <= {{ add_days('account_dates.as_of_date', -30) }}
                 and account_days.activity_date > {{ add_days('account_dates.as_of_date', -60) }}
-            then account_days.event_count else 0 end) as events_prior_30d,
+                then account_days.event_count
+            else 0
+        end) as events_prior_30d,
         sum(case when account_days.activity_date > {{ add_days('account_dates.as_of_date', -30) }}
-            then account_days.quantity_total else 0 end) as quantity_last_30d,
+                then account_days.quantity_total
+            else 0
+        end) as quantity_last_30d,
         sum(case when account_days.activity_date <= {{ add_days('account_dates.as_of_date', -30) }}
                 and account_days.activity_date > {{ add_days('account_dates.as_of_date', -60) }}
-            then account_days.quantity_total else 0 end) as quantity_prior_30d,
+                then account_days.quantity_total
+            else 0
+        end) as quantity_prior_30d,
         sum(case when account_days.activity_date > {{ add_days('account_dates.as_of_date', -30) }}
-            then account_days.active_users else 0 end) as active_user_days_30d,
+                then account_days.active_users
+            else 0
+        end) as active_user_days_30d,
         sum(case when account_days.activity_date > {{ add_days('account_dates.as_of_date', -28) }}
-            then account_days.event_count else 0 end) as events_last_28d,
+                then account_days.event_count
+            else 0
+        end) as events_last_28d,
         sum(case when account_days.activity_date > {{ add_days('account_dates.as_of_date', -28) }}
-            then 1 else 0 end) as active_days_28d,
+                then 1
+            else 0
+        end) as active_days_28d,
         sum(case when account_days.activity_date > {{ add_days('account_dates.as_of_date', -7) }}
-            then account_days.event_count else 0 end) as events_last_7d,
+                then account_days.event_count
+            else 0
+        end) as events_last_7d,
         sum(case when account_days.activity_date > {{ add_days('account_dates.as_of_date', -28) }}
-            then account_days.quantity_total else 0 end) as quantity_last_28d,
+                then account_days.quantity_total
+            else 0
+        end) as quantity_last_28d,
         sum(case when account_days.activity_date <= {{ add_days('account_dates.as_of_date', -28) }}
-            then account_days.event_count else 0 end) as events_baseline_84d,
+                then account_days.event_count
+            else 0
+        end) as events_baseline_84d,
         sum(case when account_days.activity_date <= {{ add_days('account_dates.as_of_date', -28) }}
-            then account_days.quantity_total else 0 end) as quantity_baseline_84d,
+                then account_days.quantity_total
+            else 0
+        end) as quantity_baseline_84d,
         max(case when account_days.activity_date > {{ add_days('account_dates.as_of_date', -90) }}
-            then account_days.activity_date end) as latest_activity_date,
+                then account_days.activity_date
+        end) as latest_activity_date,
         max(account_days.last_event_at) as latest_event_at
     from account_dates
     inner join account_days

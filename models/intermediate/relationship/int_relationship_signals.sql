@@ -133,30 +133,34 @@ activity_measures as (
             when activities.activity_type in ('meeting', 'qbr', 'call')
                 and activities.outcome in ('completed', 'no_show', 'cancelled')
                 and cast(activities.occurred_at as date) > {{ add_days('account_dates.as_of_date', -180) }}
-            then 1 else 0
+                then 1
+            else 0
         end) as meetings_scheduled_180d,
         sum(case
             when activities.activity_type in ('meeting', 'qbr', 'call')
                 and activities.outcome = 'completed'
                 and cast(activities.occurred_at as date) > {{ add_days('account_dates.as_of_date', -180) }}
-            then 1 else 0
+                then 1
+            else 0
         end) as meetings_held_180d,
         sum(case
             when activities.activity_type = 'email' and activities.direction = 'outbound'
                 and activities.outcome in ('replied', 'no_reply')
                 and cast(activities.occurred_at as date) > {{ add_days('account_dates.as_of_date', -90) }}
-            then 1 else 0
+                then 1
+            else 0
         end) as outreach_emails_90d,
         sum(case
             when activities.activity_type = 'email' and activities.direction = 'outbound'
                 and activities.outcome = 'replied'
                 and cast(activities.occurred_at as date) > {{ add_days('account_dates.as_of_date', -90) }}
-            then 1 else 0
+                then 1
+            else 0
         end) as outreach_replied_90d,
         max(case
             when activities.sentiment is not null
                 and cast(activities.occurred_at as date) > {{ add_days('account_dates.as_of_date', -90) }}
-            then activities.occurred_at
+                then activities.occurred_at
         end) as latest_sentiment_at,
         max(activities.known_at) as latest_activity_known_at
     from account_dates
@@ -195,7 +199,8 @@ stakeholders as (
                 and contacts.left_at is not null
                 and cast(contacts.left_at as date) <= account_dates.as_of_date
                 and cast(contacts.left_at as date) > {{ add_days('account_dates.as_of_date', -90) }}
-            then 1 else 0
+                then 1
+            else 0
         end) as stakeholders_departed_90d,
         max(case
             when contacts.left_at is not null and cast(contacts.left_at as date) <= account_dates.as_of_date

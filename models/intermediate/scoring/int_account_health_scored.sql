@@ -85,7 +85,7 @@ ranked as (
         ) as negative_rank,
         row_number() over (
             partition by account_id, as_of_date
-            order by impact_points desc, signal
+            order by impact_points desc, signal asc
         ) as positive_rank,
         row_number() over (
             partition by account_id, as_of_date
@@ -93,7 +93,7 @@ ranked as (
         ) as change_rank,
         row_number() over (
             partition by account_id, as_of_date
-            order by case when has_data then 1 else 0 end, weight desc, signal
+            order by case when has_data then 1 else 0 end, weight desc, signal asc
         ) as missing_rank
     from contributions
 
@@ -110,7 +110,7 @@ drivers as (
         max(case when positive_rank = 1 and impact_points > 0 then signal end) as top_positive_driver,
         {#- The first three ranks, joined by '; ' (null when the first is null). A rank that
             qualifies implies every smaller rank does (the condition follows the rank's order),
-            so this lists what an ordered string aggregation would, at a fraction of its cost. -#}
+            so this lists what an ordered string aggregation would, at a fraction of its cost. #}
         {{ first_three_joined(
             "case when negative_rank = {rank} and impact_points < 0 then " ~ dbt.concat(["signal", "' ('", format_points('impact_points'), "')'"]) ~ " end", "'; '") }} as top_negative_drivers,
         {{ first_three_joined(
@@ -211,7 +211,12 @@ banded as (
 
 previous_scores as (
 
-    select account_id, as_of_date, health_score, health_band from banded
+    select
+        account_id,
+        as_of_date,
+        health_score,
+        health_band
+    from banded
     {% if is_incremental() %}
     union all
     select account_id, as_of_date, health_score, health_band from {{ this }}

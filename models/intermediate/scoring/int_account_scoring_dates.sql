@@ -93,7 +93,7 @@ ordered_terms as (
         end_date,
         lead(start_date) over (
             partition by account_id
-            order by start_date, end_date, subscription_id desc
+            order by start_date asc, end_date asc, subscription_id desc
         ) as next_start_date
     from subscriptions
 

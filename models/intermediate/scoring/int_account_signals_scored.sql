@@ -108,7 +108,7 @@ curve_ends as (
             row_number() over (partition by weight_profile, signal order by raw_value) as first_rank,
             row_number() over (partition by weight_profile, signal order by raw_value desc) as last_rank,
             row_number() over (partition by weight_profile, signal order by score, raw_value) as lowest_rank,
-            row_number() over (partition by weight_profile, signal order by score desc, raw_value) as highest_rank
+            row_number() over (partition by weight_profile, signal order by score desc, raw_value asc) as highest_rank
         from curve_knots
     ) as ranked_knots
     group by weight_profile, signal

@@ -78,7 +78,7 @@ bounds as (
         {% if var('healthscore_history_start_date') -%}
             cast('{{ var("healthscore_history_start_date") }}' as date)
         {%- else -%}
-            coalesce(first_activity.first_date, subscriptions.first_date, accounts.first_date, {{ as_of_date() }})
+        coalesce(first_activity.first_date, subscriptions.first_date, accounts.first_date, {{ as_of_date() }})
         {%- endif %} as history_start_date,
         {{ as_of_date() }} as as_of_date
     from first_activity

@@ -132,7 +132,12 @@ with_impacts as (
 
 previous_impacts as (
 
-    select account_id, as_of_date, signal, impact_points from with_impacts
+    select
+        account_id,
+        as_of_date,
+        signal,
+        impact_points
+    from with_impacts
     {% if is_incremental() %}
     union all
     select account_id, as_of_date, signal, impact_points from {{ this }}

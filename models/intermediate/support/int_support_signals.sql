@@ -75,12 +75,17 @@ ticket_counts as (
                     (tickets.solved_at is null and tickets.status not in ('solved', 'closed'))
                     or cast(tickets.solved_at as date) > account_dates.as_of_date
                 )
-            then 1 else 0
+                then 1
+            else 0
         end) as open_high_urgent_tickets,
         sum(case when cast(tickets.created_at as date) > {{ add_days('account_dates.as_of_date', -90) }}
-            then 1 else 0 end) as tickets_90d,
+                then 1
+            else 0
+        end) as tickets_90d,
         sum(case when cast(tickets.created_at as date) > {{ add_days('account_dates.as_of_date', -90) }}
-            and tickets.is_escalated then 1 else 0 end) as escalations_90d,
+                and tickets.is_escalated then 1
+            else 0
+        end) as escalations_90d,
         max(tickets.created_at) as latest_ticket_at
     from account_dates
     inner join tickets

@@ -36,15 +36,35 @@ split as (
 
 fit_rows as (
 
-    select 'all' as fit_scope, coalesce(segment, '__none__') as fit_group, is_renewed, score from backtest
+    select
+        'all' as fit_scope,
+        coalesce(segment, '__none__') as fit_group,
+        is_renewed,
+        score
+    from backtest
     union all
-    select 'all' as fit_scope, '__all__' as fit_group, is_renewed, score from backtest
+    select
+        'all' as fit_scope,
+        '__all__' as fit_group,
+        is_renewed,
+        score
+    from backtest
     union all
-    select 'train' as fit_scope, coalesce(backtest.segment, '__none__') as fit_group, backtest.is_renewed, backtest.score
-    from backtest cross join split where backtest.renewal_date <= split.split_date
+    select
+        'train' as fit_scope,
+        coalesce(backtest.segment, '__none__') as fit_group,
+        backtest.is_renewed,
+        backtest.score
+    from backtest cross join split
+    where backtest.renewal_date <= split.split_date
     union all
-    select 'train' as fit_scope, '__all__' as fit_group, backtest.is_renewed, backtest.score
-    from backtest cross join split where backtest.renewal_date <= split.split_date
+    select
+        'train' as fit_scope,
+        '__all__' as fit_group,
+        backtest.is_renewed,
+        backtest.score
+    from backtest cross join split
+    where backtest.renewal_date <= split.split_date
 
 ),
 
@@ -81,9 +101,9 @@ iteration_{{ step }} as (
         sums.fit_scope,
         sums.fit_group,
         sums.intercept + (sums.h_bb * sums.g_a - sums.h_ab * sums.g_b)
-            / (sums.h_aa * sums.h_bb - sums.h_ab * sums.h_ab) as intercept,
+        / (sums.h_aa * sums.h_bb - sums.h_ab * sums.h_ab) as intercept,
         sums.slope + (sums.h_aa * sums.g_b - sums.h_ab * sums.g_a)
-            / (sums.h_aa * sums.h_bb - sums.h_ab * sums.h_ab) as slope
+        / (sums.h_aa * sums.h_bb - sums.h_ab * sums.h_ab) as slope
     from (
         select
             predictions.fit_scope,

@@ -133,7 +133,7 @@ aucs as (
         group_id,
         replicate,
         sum(churned_weight * (renewed_weight_below + 0.5 * renewed_weight))
-            / nullif(sum(churned_weight) * sum(renewed_weight), 0) as auc
+        / nullif(sum(churned_weight) * sum(renewed_weight), 0) as auc
     from ranked
     group by group_id, replicate
 

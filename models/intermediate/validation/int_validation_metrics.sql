@@ -131,13 +131,25 @@ cut_cell_rows as (
 
 top_decile_churns as (
 
-    select subject, segment_group, lead_days, sum(churned) as churns
+    select
+        subject,
+        segment_group,
+        lead_days,
+        sum(churned) as churns
     from (
-        select subject, segment_group, lead_days, churned
+        select
+            subject,
+            segment_group,
+            lead_days,
+            churned
         from decile_cells
         where rows_above + cell_rows <= top_rows
         union all
-        select subject, segment_group, lead_days, is_churned as churned
+        select
+            subject,
+            segment_group,
+            lead_days,
+            is_churned as churned
         from cut_cell_rows
         where rank_in_cell <= rows_taken
     ) as top_rows_churned

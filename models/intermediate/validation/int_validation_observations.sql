@@ -102,7 +102,7 @@ enriched as (
         bands.band_rank,
         subjects.renewal_date > split.split_date as is_held_out,
         case when subjects.subject_type = 'score' then
-            {{ renewal_probability_from_fits('subjects.score') }}
+                {{ renewal_probability_from_fits('subjects.score') }}
         end as renewal_probability
     from subjects
     cross join split

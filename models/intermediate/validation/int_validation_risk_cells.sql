@@ -25,7 +25,7 @@ observations as (
         is_churned,
         case when is_held_out and renewal_probability is not null then 1 else 0 end as is_brier_row,
         case when is_held_out and renewal_probability is not null then
-            (renewal_probability - (1 - is_churned)) * (renewal_probability - (1 - is_churned))
+                (renewal_probability - (1 - is_churned)) * (renewal_probability - (1 - is_churned))
         end as brier_error
     from {{ ref('int_validation_observations') }}
 

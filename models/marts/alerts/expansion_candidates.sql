@@ -31,7 +31,7 @@ ranked as (
 
     select
         current_scores.*,
-        percent_rank() over (order by health_score) as score_percentile
+        percent_rank() over (order by current_scores.health_score) as score_percentile
     from current_scores
 
 ),

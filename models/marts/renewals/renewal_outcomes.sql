@@ -68,7 +68,7 @@ successors as (
         subscriptions.arr as renewed_arr,
         row_number() over (
             partition by ending_terms.account_id, ending_terms.renewal_date
-            order by subscriptions.start_date desc, subscriptions.end_date desc, subscriptions.subscription_id
+            order by subscriptions.start_date desc, subscriptions.end_date desc, subscriptions.subscription_id asc
         ) as successor_rank
     from ending_terms
     inner join subscriptions

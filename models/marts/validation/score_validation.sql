@@ -54,11 +54,17 @@ bands as (
 
 decided as (
 
-    select coalesce(segment, '(none)') as segment_group, lead_days, count(*) as decided_renewals
+    select
+        coalesce(segment, '(none)') as segment_group,
+        lead_days,
+        count(*) as decided_renewals
     from backtest
     group by coalesce(segment, '(none)'), lead_days
     union all
-    select 'all' as segment_group, lead_days, count(*) as decided_renewals
+    select
+        'all' as segment_group,
+        lead_days,
+        count(*) as decided_renewals
     from backtest
     group by lead_days
 
@@ -120,9 +126,9 @@ band_summary as (
     from (
         select
             bands.*,
-            lag(churn_rate) over (
-                partition by subject, segment_group, lead_days
-                order by band_rank
+            lag(bands.churn_rate) over (
+                partition by bands.subject, bands.segment_group, bands.lead_days
+                order by bands.band_rank
             ) as previous_churn_rate
         from bands
     ) as ordered_bands

@@ -1,4 +1,4 @@
-{#- The thresholds of the validation checks (the Dagster asset checks and the report), from the
+{#- The thresholds of the validation checks (the Dagster asset checks on the score mart), from the
     vars healthscore_check_* in dbt_project.yml: a --vars override reaches them. One row. -#}
 select
     cast({{ var('healthscore_check_min_auc') }} as {{ type_double() }}) as min_auc,

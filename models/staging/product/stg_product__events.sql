@@ -24,14 +24,14 @@
 {%- set rows_removed = raw_rows_were_removed('product_events') -%}
 {%- set windowed = is_incremental() and not rows_removed -%}
 {%- if windowed -%}
-    {%- set window_day = newest_date_plus(this, 'occurred_date', -1 * var('healthscore_lookback_days')) -%}
-    {%- set window_start = dbt.cast("'" ~ window_day ~ "'", 'date') -%}
-    {#- An offset moves the UTC day at most one day from the raw text's day. -#}
-    {%- set first_raw_day = (modules.datetime.date.fromisoformat(window_day) - modules.datetime.timedelta(days=1)).isoformat() -%}
-    {%- set raw_rows = window_raw_rows(first_raw_day) -%}
+{%- set window_day = newest_date_plus(this, 'occurred_date', -1 * var('healthscore_lookback_days')) -%}
+{%- set window_start = dbt.cast("'" ~ window_day ~ "'", 'date') -%}
+{#- An offset moves the UTC day at most one day from the raw text's day. -#}
+{%- set first_raw_day = (modules.datetime.date.fromisoformat(window_day) - modules.datetime.timedelta(days=1)).isoformat() -%}
+{%- set raw_rows = window_raw_rows(first_raw_day) -%}
 {%- else -%}
-    {%- set window_start = dbt.cast("'1900-01-01'", 'date') -%}
-    {%- set raw_rows = raw_product_events_from() -%}
+{%- set window_start = dbt.cast("'1900-01-01'", 'date') -%}
+{%- set raw_rows = raw_product_events_from() -%}
 {%- endif %}
 
 with
@@ -68,10 +68,10 @@ single_events as (
         valid_events.quantity
     from valid_events
     where not exists (
-        select 1
-        from repeated_keys
-        where repeated_keys.group_key = {{ event_id_group_key('valid_events') }}
-    )
+            select 1
+            from repeated_keys
+            where repeated_keys.group_key = {{ event_id_group_key('valid_events') }}
+        )
 
 ),
 
