@@ -58,7 +58,13 @@ class Stopped(BaseException):
         self.number = number
 
 
+# The stop signals this command received: a library that is interrupted by one may replace
+# Stopped with its own error (DuckDB's "Query interrupted" while the loader runs a query).
+_STOPS_RECEIVED: list[int] = []
+
+
 def _stop_on(number: int, frame: object) -> None:
+    _STOPS_RECEIVED.append(number)
     raise Stopped(number)
 
 
@@ -616,6 +622,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from orchestration.runtime.warehouse_file import PUBLISHED, WarehouseBusy, WarehouseError
 
     PUBLISHED.clear()  # what this command publishes (main may run more than once in a process)
+    _STOPS_RECEIVED.clear()
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     # Handlers can be set only in the main thread (tests also call main() from others).
@@ -625,7 +632,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     for number in previous:
         signal.signal(number, _stop_on)
     try:
-        return handler(args)
+        try:
+            return handler(args)
+        except Exception as error:
+            if _STOPS_RECEIVED:  # the error is how a library reported the stop
+                raise Stopped(_STOPS_RECEIVED[0]) from error
+            raise
     except WarehouseBusy as error:
         if os.environ.get("HEALTHSCORE_DEBUG"):
             raise

@@ -191,3 +191,29 @@ def test_each_package_imports_only_what_its_docstring_allows() -> None:
                     if package not in allowed:
                         broken.append(f"{path.relative_to(PROJECT_ROOT)} imports {name}")
     assert not broken, "\n".join(broken)
+
+
+def test_a_stop_that_a_library_reports_as_its_own_error_still_says_stopped(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DuckDB, interrupted by SIGHUP in the middle of a query, raises its own "Query
+    interrupted" in place of the handler's Stopped: the command still says it was stopped."""
+    import argparse
+    import os
+    import signal
+
+    from orchestration import cli
+
+    def load_interrupted_by_duckdb(args: argparse.Namespace) -> int:
+        try:
+            os.kill(os.getpid(), signal.SIGHUP)
+            time.sleep(5)
+        except cli.Stopped:
+            raise RuntimeError("INTERRUPT Error: Query interrupted") from None
+        return 0
+
+    parser = argparse.ArgumentParser()
+    parser.set_defaults(handler=load_interrupted_by_duckdb)
+    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    assert cli.main([]) == 128 + signal.SIGHUP
+    assert "stopped by SIGHUP" in capsys.readouterr().err
