@@ -64,7 +64,11 @@ detected as (
             when scores.is_cadence_date then scores.as_of_date
             {%- if var('healthscore_score_cadence') == 'weekly' %}
             -- The next healthscore_score_weekday (1900-01-01 was a Monday, ISO weekday 1).
-            else {{ add_days('scores.as_of_date', 'mod(' ~ (weekday + 6) ~ ' - mod(' ~ days_between("cast('1900-01-01' as date)", 'scores.as_of_date') ~ ', 7), 7)') }}
+            else {{ add_days(
+                'scores.as_of_date',
+                'mod(' ~ (weekday + 6) ~ ' - mod('
+                ~ days_between("cast('1900-01-01' as date)", 'scores.as_of_date') ~ ', 7), 7)'
+            ) }}
             {%- else %}
             else scores.as_of_date
             {%- endif %}
@@ -102,7 +106,9 @@ spaced as (
 final as (
 
     select
-        {{ dbt.concat(['account_id', "'|'", 'old_band', "'>'", 'new_band', "'|'", dbt.cast('scoring_date', dbt.type_string())]) }} as alert_id,
+        {{ dbt.concat([
+            'account_id', "'|'", 'old_band', "'>'", 'new_band', "'|'", dbt.cast('scoring_date', dbt.type_string())
+        ]) }} as alert_id,
         account_id,
         detected_on,
         scoring_date,
@@ -116,7 +122,9 @@ final as (
         change_drivers,
         previous_same_transition_on,
         previous_same_transition_on is null
-        or {{ days_between('previous_same_transition_on', 'detected_on') }} > {{ cooldown }} as raises_alert
+        or {{ days_between(
+            'previous_same_transition_on', 'detected_on'
+        ) }} > {{ cooldown }} as raises_alert
     from spaced
 
 )

@@ -97,7 +97,9 @@ term_history as (
         account_dates.account_id,
         account_dates.as_of_date,
         min(subscriptions.start_date) as first_start_date,
-        max(case when subscriptions.start_date < account_dates.term_start_date then subscriptions.start_date end) as previous_start_date,
+        max(case
+            when subscriptions.start_date < account_dates.term_start_date then subscriptions.start_date
+        end) as previous_start_date,
         max(case
             when subscriptions.subscription_id = account_dates.subscription_id
                 and cast(subscriptions.canceled_at as date) <= account_dates.as_of_date
@@ -140,7 +142,10 @@ open_opportunities as (
     inner join opportunities
         on account_dates.account_id = opportunities.account_id
         and cast(opportunities.created_at as date) <= account_dates.as_of_date
-        and not (opportunities.is_closed and (opportunities.close_date is null or opportunities.close_date <= account_dates.as_of_date))
+        and not (
+            opportunities.is_closed
+            and (opportunities.close_date is null or opportunities.close_date <= account_dates.as_of_date)
+        )
     group by account_dates.account_id, account_dates.as_of_date
 
 ),
@@ -269,12 +274,17 @@ measured as (
         subscription_source.cancellation_rows,
         opportunity_source.opportunity_rows,
         account_dates.subscription_id,
-        {{ days_between('coalesce(term_history.first_start_date, accounts.created_at)', 'account_dates.as_of_date') }} as tenure_days,
+        {{ days_between(
+            'coalesce(term_history.first_start_date, accounts.created_at)', 'account_dates.as_of_date'
+        ) }} as tenure_days,
         case when term_history.previous_start_date is null then 1 else 0 end as is_first_term,
         coalesce(term_history.cancellation_requested, 0) as cancellation_requested,
         term_history.previous_start_date,
         previous_terms.previous_arr,
-        case when previous_terms.previous_terms_with_seats = previous_terms.previous_terms then previous_terms.previous_seats end as previous_seats,
+        case
+            when previous_terms.previous_terms_with_seats = previous_terms.previous_terms
+                then previous_terms.previous_seats
+        end as previous_seats,
         coalesce(open_opportunities.open_expansion_opportunities, 0) as open_expansion_opportunities,
         coalesce(open_opportunities.open_renewal_opportunities, 0) as open_renewal_opportunities
     from account_dates

@@ -112,7 +112,9 @@ measured as (
         event_names.event_name,
         product_state.product_missing_reason,
         product_state.active_users_30d,
-        {{ days_between('first_product_evidence.first_product_date', 'account_dates.as_of_date') }} + 1 as product_days_known,
+        {{ days_between(
+            'first_product_evidence.first_product_date', 'account_dates.as_of_date'
+        ) }} + 1 as product_days_known,
         coalesce(windowed.events_last_28d, 0) as events_last_28d,
         coalesce(windowed.events_prior_28d, 0) as events_prior_28d,
         coalesce(windowed.active_days_28d, 0) as active_days_28d,

@@ -120,7 +120,9 @@ user_activity_breaks as (
         activity_date,
         case
             when lag(activity_date) over (partition by account_id, user_id order by activity_date) is null then 1
-            when {{ days_between('lag(activity_date) over (partition by account_id, user_id order by activity_date)', 'activity_date') }} > 30 then 1
+            when {{ days_between(
+                'lag(activity_date) over (partition by account_id, user_id order by activity_date)', 'activity_date'
+            ) }} > 30 then 1
             else 0
         end as starts_span
     from {{ ref('int_product_events_rolled_up_to_user_days') }}
@@ -176,7 +178,9 @@ feature_use_breaks as (
         activity_date,
         case
             when lag(activity_date) over (partition by account_id, event_name order by activity_date) is null then 1
-            when {{ days_between('lag(activity_date) over (partition by account_id, event_name order by activity_date)', 'activity_date') }} > 90 then 1
+            when {{ days_between(
+                'lag(activity_date) over (partition by account_id, event_name order by activity_date)', 'activity_date'
+            ) }} > 90 then 1
             else 0
         end as starts_span
     from feature_days
@@ -338,7 +342,9 @@ measured as (
                 or core_feature_evidence.first_core_feature_date > account_dates.as_of_date
                 then 'no core feature of feature_catalogue occurs in the product events'
         end as feature_missing_reason,
-        {{ days_between('first_product_evidence.first_product_date', 'account_dates.as_of_date') }} + 1 as product_days_known,
+        {{ days_between(
+            'first_product_evidence.first_product_date', 'account_dates.as_of_date'
+        ) }} + 1 as product_days_known,
         coalesce(windowed_usage.events_last_28d, 0) as events_last_28d,
         coalesce(windowed_usage.active_days_28d, 0) as active_days_28d,
         coalesce(windowed_usage.events_last_7d, 0) as events_last_7d,
@@ -351,7 +357,8 @@ measured as (
         case
             when windowed_usage.latest_event_at is null then provisioned_users.latest_user_created_at
             when provisioned_users.latest_user_created_at is null then windowed_usage.latest_event_at
-            when windowed_usage.latest_event_at > provisioned_users.latest_user_created_at then windowed_usage.latest_event_at
+            when windowed_usage.latest_event_at > provisioned_users.latest_user_created_at
+                then windowed_usage.latest_event_at
             else provisioned_users.latest_user_created_at
         end as latest_input_at
     from account_dates

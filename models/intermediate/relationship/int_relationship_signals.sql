@@ -177,7 +177,9 @@ latest_sentiment as (
     select
         activity_measures.account_id,
         activity_measures.as_of_date,
-        avg({{ as_double("case activities.sentiment when 'positive' then 1 when 'neutral' then 0 when 'negative' then -1 end") }}) as sentiment_value
+        avg({{ as_double(
+            "case activities.sentiment when 'positive' then 1 when 'neutral' then 0 when 'negative' then -1 end"
+        ) }}) as sentiment_value
     from activity_measures
     inner join activities
         on activity_measures.account_id = activities.account_id

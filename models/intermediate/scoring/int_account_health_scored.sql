@@ -117,7 +117,9 @@ drivers as (
             "case when positive_rank = {rank} and impact_points > 0 then " ~ dbt.concat(["signal", "' (+'", format_points('impact_points'), "')'"]) ~ " end", "'; '") }} as top_positive_drivers,
         {{ first_three_joined(
             "case when change_rank = {rank} and abs(impact_change_points) >= 0.05 then " ~ dbt.concat(["signal", "' ('", "case when impact_change_points > 0 then '+' else '' end", format_points('impact_change_points'), "')'"]) ~ " end", "'; '") }} as change_drivers,
-        {{ ordered_listagg("case when weight > 0 and not has_data then signal end", "', '", 'missing_rank') }} as missing_signals
+        {{ ordered_listagg(
+            "case when weight > 0 and not has_data then signal end", "', '", 'missing_rank'
+        ) }} as missing_signals
     from ranked
     group by account_id, as_of_date
 
@@ -184,7 +186,9 @@ with_score as (
         end as score_null_reason,
         -- A weighted mean of 0-100 scores; the clamp only removes floating-point dust (1e-14).
         case
-            when scored.score_status = 'scored' then {{ round_to('greatest(0.0, least(100.0, cast(scored.weighted_score as ' ~ type_double() ~ ')))') }}
+            when scored.score_status = 'scored' then {{ round_to(
+                'greatest(0.0, least(100.0, cast(scored.weighted_score as ' ~ type_double() ~ ')))'
+            ) }}
         end as health_score,
         {%- for category in categories %}
         scored.{{ category }}_score,
@@ -205,7 +209,10 @@ banded as (
     from with_score
     left join bands
         on with_score.health_score >= bands.min_score
-        and (with_score.health_score < bands.max_score or (bands.max_score >= 100 and with_score.health_score <= bands.max_score))
+        and (
+            with_score.health_score < bands.max_score
+            or (bands.max_score >= 100 and with_score.health_score <= bands.max_score)
+        )
 
 ),
 
@@ -252,7 +259,10 @@ final as (
         {%- endfor %}
         banded.signals_with_data,
         banded.signals_weighted,
-        {%- for column in ['top_negative_driver_1', 'top_negative_driver_2', 'top_negative_driver_3', 'top_negative_drivers', 'top_positive_driver', 'top_positive_drivers'] %}
+        {%- for column in [
+            'top_negative_driver_1', 'top_negative_driver_2', 'top_negative_driver_3', 'top_negative_drivers',
+            'top_positive_driver', 'top_positive_drivers'
+        ] %}
         case when banded.health_score is not null then drivers.{{ column }} end as {{ column }},
         {%- endfor %}
         drivers.missing_signals,

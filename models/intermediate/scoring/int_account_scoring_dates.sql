@@ -136,7 +136,9 @@ classified as (
         case
             when billing_source.subscription_rows = 0 then true
             when terms_in_force.subscription_id is null then false
-            else {{ add_days('terms_in_force.end_date', var('healthscore_renewal_grace_days')) }} >= account_dates.as_of_date
+            else {{ add_days(
+                'terms_in_force.end_date', var('healthscore_renewal_grace_days')
+            ) }} >= account_dates.as_of_date
         end as is_customer
     from account_dates
     cross join billing_source

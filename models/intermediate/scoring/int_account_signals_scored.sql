@@ -130,14 +130,35 @@ with_rules as (
         signals.missing_reason,
         signals.latest_input_at,
         curve_ends.signal is not null as has_learned_curve,
-        case when curve_ends.signal is not null then curve_ends.value_at_lowest_score
-            else coalesce(segment_rules.worst_value, default_rules.worst_value, family_segment_rules.worst_value, family_default_rules.worst_value)
+        case
+            when curve_ends.signal is not null then curve_ends.value_at_lowest_score
+            else
+                coalesce(
+                    segment_rules.worst_value,
+                    default_rules.worst_value,
+                    family_segment_rules.worst_value,
+                    family_default_rules.worst_value
+                )
         end as worst_value,
-        case when curve_ends.signal is not null then curve_ends.value_at_highest_score
-            else coalesce(segment_rules.best_value, default_rules.best_value, family_segment_rules.best_value, family_default_rules.best_value)
+        case
+            when curve_ends.signal is not null then curve_ends.value_at_highest_score
+            else
+                coalesce(
+                    segment_rules.best_value,
+                    default_rules.best_value,
+                    family_segment_rules.best_value,
+                    family_default_rules.best_value
+                )
         end as best_value,
-        case when curve_ends.signal is not null then 'learned'
-            else coalesce(segment_rules.curve, default_rules.curve, family_segment_rules.curve, family_default_rules.curve)
+        case
+            when curve_ends.signal is not null then 'learned'
+            else
+                coalesce(
+                    segment_rules.curve,
+                    default_rules.curve,
+                    family_segment_rules.curve,
+                    family_default_rules.curve
+                )
         end as curve
     from signals
     inner join account_dates

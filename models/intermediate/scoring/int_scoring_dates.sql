@@ -87,12 +87,18 @@ bounds as (
 
 ),
 
+day_offsets as (
+
+    {{ day_offsets(5) }}
+
+),
+
 history_dates as (
 
-    select {{ add_days('bounds.history_start_date', 'offsets.day_offset') }} as scoring_date
+    select {{ add_days('bounds.history_start_date', 'day_offsets.day_offset') }} as scoring_date
     from bounds
-    cross join ({{ day_offsets(5) }}) as offsets
-    where offsets.day_offset <= {{ days_between('bounds.history_start_date', 'bounds.as_of_date') }}
+    cross join day_offsets
+    where day_offsets.day_offset <= {{ days_between('bounds.history_start_date', 'bounds.as_of_date') }}
 
 ),
 

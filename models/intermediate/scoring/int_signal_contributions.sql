@@ -79,7 +79,9 @@ totals as (
         as_of_date,
         -- Decimal sums: exact, so renormalised weights do not depend on summation order.
         cast(sum(cast(weight as decimal(24, 12))) as {{ type_double() }}) as profile_weight,
-        cast(sum(case when has_data then cast(weight as decimal(24, 12)) else 0 end) as {{ type_double() }}) as present_weight
+        cast(
+            sum(case when has_data then cast(weight as decimal(24, 12)) else 0 end) as {{ type_double() }}
+        ) as present_weight
     from weighted
     group by account_id, as_of_date
 

@@ -12,6 +12,8 @@
 -#}
 
 {%- set step_days = 7 if var('healthscore_score_cadence') == 'weekly' else 1 -%}
+{%- set unmatched_reason = 'no scoring date for the account within one cadence step before renewal_date - lead'
+    ~ ' (not yet a customer, or before the history starts)' -%}
 
 with
 
@@ -134,7 +136,7 @@ final as (
         matched.relationship_score,
         matched.health_score is not null as is_scored,
         case
-            when matched.renewal_id is null then 'no scoring date for the account within one cadence step before renewal_date - lead (not yet a customer, or before the history starts)'
+            when matched.renewal_id is null then '{{ unmatched_reason }}'
             when matched.health_score is null then {{ dbt.concat(["'score null: '", "matched.score_status"]) }}
         end as exclusion_reason
     from targets

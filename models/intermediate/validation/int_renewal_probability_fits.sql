@@ -123,7 +123,9 @@ iteration_{{ step }} as (
                 previous.slope,
                 fit_rows.is_renewed,
                 fit_rows.score,
-                1.0 / (1.0 + exp(-1.0 * greatest(-30.0, least(30.0, previous.intercept + previous.slope * fit_rows.score)))) as p
+                1.0 / (1.0 + exp(
+                    -1.0 * greatest(-30.0, least(30.0, previous.intercept + previous.slope * fit_rows.score))
+                )) as p
             from iteration_{{ step - 1 }} as previous
             inner join fit_rows
                 on previous.fit_scope = fit_rows.fit_scope
@@ -148,7 +150,11 @@ fitted as (
         group_sizes.renewals,
         group_sizes.churns,
         -- Rounded to 9 decimals: the parallel sums above differ between runs in the last bits.
-        {{ round_to('case when fits.slope >= 0 then fits.intercept else ln((group_sizes.renewals + 0.5) / (group_sizes.churns + 0.5)) end', 9) }} as intercept,
+        {{ round_to(
+            'case when fits.slope >= 0 then fits.intercept'
+            ~ ' else ln((group_sizes.renewals + 0.5) / (group_sizes.churns + 0.5)) end',
+            9
+        ) }} as intercept,
         {{ round_to('greatest(fits.slope, 0.0)', 9) }} as slope
     from iteration_{{ iterations }} as fits
     inner join group_sizes
@@ -164,7 +170,8 @@ final as (
         case when segment_fits.fit_group = '__none__' then null else segment_fits.fit_group end as segment,
         case
             when segment_fits.fit_group = '__all__' then 'all accounts'
-            when segment_fits.churns >= {{ min_outcomes }} and segment_fits.renewals >= {{ min_outcomes }} then 'segment'
+            when segment_fits.churns >= {{ min_outcomes }} and segment_fits.renewals >= {{ min_outcomes }}
+                then 'segment'
             else 'all accounts (too few outcomes in the segment)'
         end as fitted_on,
         case

@@ -56,9 +56,9 @@ groups as (
 
 replicates as (
 
-    select offsets.day_offset as replicate
-    from ({{ day_offsets(4) }}) as offsets
-    where offsets.day_offset <= {{ [score_replicates, signal_replicates] | max }}
+    select day_offsets.day_offset as replicate
+    from ({{ day_offsets(4) }}) as day_offsets
+    where day_offsets.day_offset <= {{ [score_replicates, signal_replicates] | max }}
 
 ),
 

@@ -60,7 +60,8 @@ exact_auc as (
         subject,
         segment_group,
         lead_days,
-        {{ as_double('sum(churned * (renewed_below + 0.5 * renewed))') }} / nullif(sum(churned) * sum(renewed), 0) as auc
+        {{ as_double('sum(churned * (renewed_below + 0.5 * renewed))') }}
+        / nullif(sum(churned) * sum(renewed), 0) as auc
     from (
         select
             cells.subject,

@@ -96,7 +96,9 @@ unadopted as (
     select
         candidates.account_id,
         count(*) as unadopted_core_features,
-        {{ ordered_listagg('core_features.event_name', "', '", 'core_features.event_name') }} as unadopted_core_feature_list
+        {{ ordered_listagg(
+            'core_features.event_name', "', '", 'core_features.event_name'
+        ) }} as unadopted_core_feature_list
     from candidates
     cross join core_features
     left join recent_use
@@ -135,7 +137,10 @@ final as (
         cast(unadopted.unadopted_core_feature_list as {{ dbt.type_string() }}) as unadopted_core_feature_list,
         cast(case
             when unadopted.unadopted_core_features > 0
-                then {{ dbt.concat(["'Expansion conversation: more seats, and the unused core features: '", 'unadopted.unadopted_core_feature_list']) }}
+                then {{ dbt.concat([
+                    "'Expansion conversation: more seats, and the unused core features: '",
+                    'unadopted.unadopted_core_feature_list'
+                ]) }}
             else 'Expansion conversation: more seats (every core feature is in use)'
         end as {{ dbt.type_string() }}) as suggested_action
     from candidates

@@ -9,14 +9,19 @@
     primary key; product_events has none (it is validated window by window, below). -#}
 {%- set validated = [] -%}
 {%- for table_name, table in raw_contract()['tables'].items() if table_name != 'product_events' -%}
-{%- do validated.append((table_name, 'base_' ~ contract_model_suffix(table_name) ~ '_validated', table['primary_key'])) -%}
+{%- do validated.append((table_name, 'base_' ~ contract_model_suffix(table_name) ~ '_validated',
+                         table['primary_key'])) -%}
 {%- endfor -%}
 
 with
 
 load_rejects as (
 
-    {{ import_raw_table('loader', 'healthscore_load_rejects', columns=['table_name', 'file_name', 'line_number', 'error_message', 'raw_line']) }}
+    {{ import_raw_table(
+        'loader',
+        'healthscore_load_rejects',
+        columns=['table_name', 'file_name', 'line_number', 'error_message', 'raw_line']
+    ) }}
 
 ),
 

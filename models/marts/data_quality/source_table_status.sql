@@ -10,7 +10,8 @@
     (billing_subscriptions: canceled_at). -#}
 {%- set tables = [] -%}
 {%- for table_name, table in raw_contract()['tables'].items() -%}
-{%- set timestamp_columns = table['columns'] | selectattr('type', 'equalto', 'timestamp') | map(attribute='name') | list -%}
+{%- set timestamp_columns = table['columns'] | selectattr('type', 'equalto', 'timestamp')
+                            | map(attribute='name') | list -%}
     {%- do tables.append((table['source'], table_name, contract_model_suffix(table_name),
                           table['record_timestamp'] or timestamp_columns[0])) -%}
 {%- endfor -%}

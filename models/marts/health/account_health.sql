@@ -73,7 +73,9 @@ final as (
         cast(accounts.csm_owner as {{ dbt.type_string() }}) as csm_owner,
         cast(accounts.parent_account_id as {{ dbt.type_string() }}) as parent_account_id,
         cast(scores.is_customer as {{ dbt.type_boolean() }}) as is_customer,
-        cast({{ days_between('scores.as_of_date', 'scores.term_end_date') }} as {{ dbt.type_int() }}) as days_to_renewal
+        cast({{ days_between(
+            'scores.as_of_date', 'scores.term_end_date'
+        ) }} as {{ dbt.type_int() }}) as days_to_renewal
     from scores
     inner join accounts
         on scores.account_id = accounts.account_id

@@ -49,7 +49,9 @@ final as (
         cast(contributions.latest_input_at as {{ dbt.type_timestamp() }}) as latest_input_at,
         -- A history row: a scoring date on which the account was a customer. The other rows
         -- (the run's as-of date) are replaced by the next run.
-        cast(scoring_dates.is_cadence_date and scoring_dates.is_customer as {{ dbt.type_boolean() }}) as is_cadence_date,
+        cast(
+            scoring_dates.is_cadence_date and scoring_dates.is_customer as {{ dbt.type_boolean() }}
+        ) as is_cadence_date,
         {{ written_by_this_run() }} as dbt_run_started_at
     from contributions
     inner join scoring_dates

@@ -108,21 +108,32 @@ classified as (
 final as (
 
     select
-        cast({{ dbt.concat(['classified.account_id', "'|'", dbt.cast('classified.renewal_date', dbt.type_string())]) }} as {{ dbt.type_string() }}) as renewal_id,
+        cast({{ dbt.concat([
+            'classified.account_id', "'|'", dbt.cast('classified.renewal_date', dbt.type_string())
+        ]) }} as {{ dbt.type_string() }}) as renewal_id,
         cast(classified.account_id as {{ dbt.type_string() }}) as account_id,
         cast(accounts.segment as {{ dbt.type_string() }}) as segment,
         cast(classified.renewal_date as date) as renewal_date,
         cast(classified.subscription_id as {{ dbt.type_string() }}) as subscription_id,
         cast(classified.ending_terms as {{ dbt.type_int() }}) as ending_terms,
         cast(classified.term_start_date as date) as term_start_date,
-        cast({{ days_between('classified.term_start_date', 'classified.renewal_date') }} as {{ dbt.type_int() }}) as term_days,
-        cast({{ term_class(days_between('classified.term_start_date', 'classified.renewal_date')) }} as {{ dbt.type_string() }}) as term_class,
+        cast({{ days_between(
+            'classified.term_start_date', 'classified.renewal_date'
+        ) }} as {{ dbt.type_int() }}) as term_days,
+        cast({{ term_class(
+            days_between('classified.term_start_date', 'classified.renewal_date')
+        ) }} as {{ dbt.type_string() }}) as term_class,
         cast(classified.outcome as {{ dbt.type_string() }}) as outcome,
-        cast(case when classified.outcome = 'churned' then 1 when classified.outcome = 'renewed' then 0 end as {{ dbt.type_int() }}) as is_churned,
+        cast(case
+            when classified.outcome = 'churned' then 1
+            when classified.outcome = 'renewed' then 0
+        end as {{ dbt.type_int() }}) as is_churned,
         cast(classified.ending_arr as {{ contract_sql_type('decimal') }}) as ending_arr,
         cast(classified.renewed_subscription_id as {{ dbt.type_string() }}) as renewed_subscription_id,
         cast(classified.renewed_start_date as date) as renewed_start_date,
-        cast({{ days_between('classified.renewal_date', 'classified.renewed_start_date') }} as {{ dbt.type_int() }}) as renewal_gap_days,
+        cast({{ days_between(
+            'classified.renewal_date', 'classified.renewed_start_date'
+        ) }} as {{ dbt.type_int() }}) as renewal_gap_days,
         cast(classified.renewed_arr as {{ contract_sql_type('decimal') }}) as renewed_arr,
         cast(classified.renewed_arr - classified.ending_arr as {{ contract_sql_type('decimal') }}) as arr_change,
         cast(case

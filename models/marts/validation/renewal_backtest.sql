@@ -28,7 +28,9 @@ final as (
         cast(backtest.weight_profile as {{ dbt.type_string() }}) as weight_profile,
         cast(backtest.health_score as {{ type_double() }}) as health_score,
         cast(backtest.health_band as {{ dbt.type_string() }}) as health_band,
-        cast({{ renewal_probability_from_fits('backtest.health_score') }} as {{ type_double() }}) as renewal_probability,
+        cast({{ renewal_probability_from_fits(
+            'backtest.health_score'
+        ) }} as {{ type_double() }}) as renewal_probability,
         cast(backtest.coverage as {{ type_double() }}) as coverage,
         cast(backtest.product_score as {{ type_double() }}) as product_score,
         cast(backtest.support_score as {{ type_double() }}) as support_score,

@@ -117,10 +117,19 @@ band_summary as (
         subject,
         segment_group,
         lead_days,
-        {{ ordered_listagg(dbt.concat(['health_band', "' '", format_points('100.0 * churn_rate'), "'% of '", dbt.cast('renewals', dbt.type_string())]), "'; '", 'band_rank') }} as band_churn_rates,
+        {{ ordered_listagg(
+            dbt.concat([
+                'health_band', "' '", format_points('100.0 * churn_rate'), "'% of '",
+                dbt.cast('renewals', dbt.type_string())
+            ]),
+            "'; '",
+            'band_rank'
+        ) }} as band_churn_rates,
         case
             when min(renewals) = 0 then null
-            when min(case when previous_churn_rate is null or churn_rate < previous_churn_rate then 1 else 0 end) = 1 then true
+            when
+                min(case when previous_churn_rate is null or churn_rate < previous_churn_rate then 1 else 0 end) = 1
+                then true
             else false
         end as band_churn_rates_ordered
     from (
@@ -148,12 +157,21 @@ final as (
         cast(metrics.churns as {{ dbt.type_bigint() }}) as churns,
         cast(metrics.churn_rate as {{ type_double() }}) as churn_rate,
         cast({{ round_to('metrics.auc') }} as {{ type_double() }}) as auc,
-        cast({{ round_to('greatest(0.0, metrics.auc + intervals.lower_deviation)') }} as {{ type_double() }}) as auc_ci_lower,
-        cast({{ round_to('least(1.0, metrics.auc + intervals.upper_deviation)') }} as {{ type_double() }}) as auc_ci_upper,
+        cast({{ round_to(
+            'greatest(0.0, metrics.auc + intervals.lower_deviation)'
+        ) }} as {{ type_double() }}) as auc_ci_lower,
+        cast({{ round_to(
+            'least(1.0, metrics.auc + intervals.upper_deviation)'
+        ) }} as {{ type_double() }}) as auc_ci_upper,
         cast(coalesce(intervals.replicates, 0) as {{ dbt.type_int() }}) as bootstrap_replicates,
         cast(metrics.top_decile_rows as {{ dbt.type_bigint() }}) as top_decile_renewals,
-        cast({{ as_double('metrics.top_decile_churns') }} / metrics.top_decile_rows as {{ type_double() }}) as top_decile_churn_rate,
-        cast({{ as_double('metrics.top_decile_churns') }} / metrics.top_decile_rows / nullif(metrics.churn_rate, 0) as {{ type_double() }}) as top_decile_lift,
+        cast(
+            {{ as_double('metrics.top_decile_churns') }} / metrics.top_decile_rows as {{ type_double() }}
+        ) as top_decile_churn_rate,
+        cast(
+            {{ as_double('metrics.top_decile_churns') }} / metrics.top_decile_rows / nullif(metrics.churn_rate, 0)
+            as {{ type_double() }}
+        ) as top_decile_lift,
         cast(band_summary.band_churn_rates as {{ dbt.type_string() }}) as band_churn_rates,
         cast(band_summary.band_churn_rates_ordered as {{ dbt.type_boolean() }}) as band_churn_rates_ordered,
         cast({{ round_to('metrics.brier_score', 9) }} as {{ type_double() }}) as brier_score,
