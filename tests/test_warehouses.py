@@ -22,6 +22,7 @@ import duckdb
 import pytest
 
 from orchestration.demo_company import generate_company
+from orchestration.runtime.contract import PROJECT_ROOT
 from orchestration.runtime.dbt_invoke import run_dbt
 from orchestration.runtime.loader import load_landing_folder
 from tests.conftest import SMALL_END_DATE, BuiltWarehouse, query
@@ -168,12 +169,17 @@ def spark_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     dbt_vars = {"healthscore_as_of_date": SPARK_AS_OF.isoformat(), **LIGHTER}
     duck_build = run_dbt(["build"], database=duck, dbt_vars=dbt_vars, say=lambda _: None)
     warehouse, metastore = workdir / "spark_warehouse", workdir / "spark_metastore"
-    subprocess.run(
+    # The export runs in a process of its own (Spark's JVM and its Derby metastore stay out of
+    # this one); it imports tests.support, so the repository root goes on its path.
+    python_path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
+    export = subprocess.run(
         [sys.executable, "-c", SPARK_EXPORT, str(duck), str(warehouse), str(metastore)],
-        check=True,
         capture_output=True,
+        text=True,
         cwd=workdir,
+        env={**os.environ, "PYTHONPATH": python_path},
     )
+    assert export.returncode == 0, f"the export to Spark failed:\n{export.stderr[-4000:]}"
     os.environ.update(
         {
             "HEALTHSCORE_SPARK_WAREHOUSE": str(warehouse),
