@@ -19,6 +19,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
+from orchestration.defs.steps import DBT_STEP, raw_key
 from orchestration.runtime.landing_watch import (
     changed_tables,
     decode_cursor,
@@ -28,7 +29,6 @@ from orchestration.runtime.landing_watch import (
 
 CALIBRATION = dg.AssetKey(["weight_calibration"])
 NOTIFIER = dg.AssetKey(["alert_notifications"])
-DBT_OP = "healthscore_dbt_models"
 WATCHED_TABLES = ("crm_activities", "survey_responses", "support_tickets")
 
 refresh_selection = dg.AssetSelection.all() - dg.AssetSelection.assets(CALIBRATION)
@@ -57,7 +57,7 @@ quarterly_calibration = dg.define_asset_job(
 
 def run_config(as_of: dt.date, *, with_notifier: bool = True) -> dict[str, object]:
     """Run config that scores as of `as_of` (for the dbt models, and the notifier when selected)."""
-    ops: dict[str, object] = {DBT_OP: {"config": {"as_of_date": as_of.isoformat()}}}
+    ops: dict[str, object] = {DBT_STEP: {"config": {"as_of_date": as_of.isoformat()}}}
     if with_notifier:
         ops["alert_notifications"] = {"config": {"as_of_date": as_of.isoformat()}}
     return {"ops": ops}
@@ -105,7 +105,7 @@ def relationship_files_sensor(
         return dg.SkipReason("No new or changed relationship files.")
     graph = context.repository_def.asset_graph
     selection = dg.AssetSelection.assets(
-        *[dg.AssetKey(["raw", table]) for table in changed]
+        *[raw_key(table) for table in changed]
     ).downstream() - dg.AssetSelection.assets(CALIBRATION)
     keys = sorted(selection.resolve(graph), key=lambda key: key.to_user_string())
     context.update_cursor(encode_cursor(current))

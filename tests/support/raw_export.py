@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.runtime.loader import REJECTS_TABLE
+from orchestration.runtime.loader import MANIFEST_TABLE, REJECTS_TABLE
 
 
 def raw_tables(database: Path, schema: str = "raw") -> dict[str, list[str]]:
@@ -28,9 +28,7 @@ def raw_tables(database: Path, schema: str = "raw") -> dict[str, list[str]]:
     tables: dict[str, list[str]] = {}
     for table, column in rows:
         tables.setdefault(table, []).append(column)
-    return {
-        name: columns for name, columns in tables.items() if name != "healthscore_load_manifest"
-    }
+    return {name: columns for name, columns in tables.items() if name != MANIFEST_TABLE}
 
 
 def _csv_text(database: Path, schema: str, table: str, columns: list[str]) -> str:
