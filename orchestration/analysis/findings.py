@@ -260,9 +260,10 @@ def calibration_fits(con: duckdb.DuckDBPyConnection) -> list[CalibrationFit]:
     return fits
 
 
-def conclusion(con: duckdb.DuckDBPyConnection) -> list[str]:
+def conclusion(con: duckdb.DuckDBPyConnection, *, has_proposal: bool = True) -> list[str]:
     """The validation report's written conclusion: does the score rank churn at each lead
-    time, are the bands ordered, is the renewal probability calibrated, what to do."""
+    time, are the bands ordered, is the renewal probability calibrated, what to do
+    (`has_proposal`: the report shows a calibration's proposal)."""
     limits = thresholds(con)
     leads = judge_leads(con, limits, longest_only=False)
     if not leads:
@@ -276,14 +277,15 @@ def conclusion(con: duckdb.DuckDBPyConnection) -> list[str]:
     sentences = []
 
     def days(items: list[LeadJudgement]) -> str:
-        return ", ".join(f"{lead.lead_days}" for lead in items) + " days"
+        return _and([str(lead.lead_days) for lead in items]) + " days"
 
     if ranks:
         aucs = [lead.auc for lead in ranks if lead.auc is not None]
         sentences.append(
-            f"The score ranks churn better than chance at {days(ranks)} before renewal: an "
-            f"account that went on to churn had the lower score in {min(aucs):.0%} to "
-            f"{max(aucs):.0%} of pairs (AUC {min(aucs):.2f}–{max(aucs):.2f})."
+            f"The score ranks churn better than chance at {days(ranks)} before renewal: of two "
+            f"accounts, one that churned and one that renewed, the one that churned had the "
+            f"lower score {min(aucs):.0%} to {max(aucs):.0%} of the time (AUC "
+            f"{min(aucs):.2f}–{max(aucs):.2f})."
         )
     if chance:
         sentences.append(
@@ -315,25 +317,40 @@ def conclusion(con: duckdb.DuckDBPyConnection) -> list[str]:
         )
     if small:
         sentences.append(
-            f"At {days(small)} a band has fewer than {limits.min_band_renewals} renewals (or "
-            "there are too few churns): too few to judge the order."
+            "The band order cannot be judged at "
+            + _and([f"{lead.lead_days} days ({_too_small(lead, limits)})" for lead in small])
+            + "."
         )
     fits = calibration_fits(con)
-    calibrated = [fit for fit in fits if fit.mean_gap <= CALIBRATED_GAP]
-    off = [fit for fit in fits if fit.mean_gap > CALIBRATED_GAP]
+    # Tenths of fewer than min_band_renewals renewals each: too few to judge the calibration.
+    thin = [fit for fit in fits if fit.renewals < 10 * limits.min_band_renewals]
+    calibrated = [fit for fit in fits if fit not in thin and fit.mean_gap <= CALIBRATED_GAP]
+    off = [fit for fit in fits if fit not in thin and fit.mean_gap > CALIBRATED_GAP]
     if calibrated:
         sentences.append(
             "The renewal probability is calibrated at "
-            + ", ".join(f"{fit.lead_days}" for fit in calibrated)
+            + _and([str(fit.lead_days) for fit in calibrated])
             + " days: on the later renewals it was within "
-            + f"{max(fit.mean_gap for fit in calibrated):.0%} of the observed renewal rate on "
-            "average."
+            + f"{max(fit.mean_gap for fit in calibrated):.0%} of the renewal rate that "
+            "happened, on average."
         )
-    for fit in off:
+    if off:
         sentences.append(
-            f"At {fit.lead_days} days the renewal probability is off by {fit.mean_gap:.0%} on "
-            f"average; the widest gap: {fit.worst_predicted:.0%} predicted against "
-            f"{fit.worst_observed:.0%} observed on {fit.worst_renewals:,} renewals."
+            "It is off at "
+            + _and(
+                [
+                    f"{fit.lead_days} days (by {fit.mean_gap:.0%} on average; at worst "
+                    f"{fit.worst_predicted:.0%} predicted, {fit.worst_observed:.0%} renewed)"
+                    for fit in off
+                ]
+            )
+            + "."
+        )
+    if thin:
+        sentences.append(
+            "At "
+            + _and([f"{fit.lead_days} days ({fit.renewals:,} later renewals)" for fit in thin])
+            + " there are too few later renewals to judge the calibration."
         )
     if not fits:
         sentences.append("No held-out renewal has a renewal probability yet: no calibration.")
@@ -350,15 +367,18 @@ def conclusion(con: duckdb.DuckDBPyConnection) -> list[str]:
             "this report again once more renewals have settled."
         )
     elif failing:
-        action = (
-            "What to do: use the score to choose whom to look at first, not as a verdict; run "
-            "`healthscore validate` and, if the proposal below does better on the later "
-            "renewals, adopt it (`healthscore adopt`)."
+        action = "What to do: use the score to choose whom to look at first, not as a verdict; " + (
+            "adopt the proposal below (`healthscore adopt`) if it does better on the later "
+            "renewals."
+            if has_proposal
+            else "run `healthscore validate` and adopt its proposal (`healthscore adopt`) "
+            "if it does better on the later renewals."
         )
     else:
-        action = (
-            "What to do: act on red and amber as the bands say; compare the proposal below with "
-            "the configured weights and adopt it only if it does better on the later renewals."
+        action = "What to do: act on red and amber as the bands say" + (
+            "; adopt the proposal below only if it does better on the later renewals."
+            if has_proposal
+            else "."
         )
     if off:
         action += (
@@ -366,6 +386,13 @@ def conclusion(con: duckdb.DuckDBPyConnection) -> list[str]:
         )
     sentences.append(action)
     return sentences
+
+
+def _and(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(items) < 2:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 # The closed loop ---------------------------------------------------------------------------

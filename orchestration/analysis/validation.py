@@ -16,16 +16,20 @@ from orchestration.analysis.calibration import (
     CalibrationResult,
     NotEnoughEvidence,
     band_rates_text,
-    calibrate,
     read_weight_profiles,
     write_proposal,
 )
+from orchestration.analysis.calibration import calibrate as learn
 from orchestration.analysis.report import Headline, ceiling_auc, headlines, write_report
 from orchestration.runtime.contract import PROJECT_ROOT
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 TRUTH_FILE = Path("_truth") / "renewal_truth.csv"
 PROPOSAL_DIR = "proposal"
+NOT_CALIBRATED = (
+    "this run validated without learning curves and weights (calibrate=False, as the daily run "
+    "does); healthscore validate learns them"
+)
 # The columns of each seed a proposal may replace, as the seeds hold them.
 PROPOSAL_COLUMNS = {
     "weight_profiles.csv": ["weight_profile", "signal", "weight"],
@@ -52,7 +56,11 @@ def run_validation(
     landing: Path | None = None,
     say: Callable[[str], None] = print,
     seeds_dir: Path = SEEDS_DIR,
+    calibrate: bool = True,
 ) -> ValidationOutcome:
+    """Read the validation figures, learn curves and weights from past renewals (unless
+    `calibrate` is False: the fast path of a daily run, which leaves an earlier proposal as it
+    is), write the proposal and the report."""
     truth = (
         (landing / TRUTH_FILE) if landing is not None and (landing / TRUTH_FILE).exists() else None
     )
@@ -63,16 +71,19 @@ def run_validation(
         lead_classes = _lead_classes(con)
         calibration = None
         skipped = None
-        try:
-            calibration = calibrate(
-                con,
-                read_weight_profiles(seeds_dir / "weight_profiles.csv"),
-                min_coverage=min_coverage,
-                say=say,
-            )
-        except NotEnoughEvidence as reason:
-            skipped = str(reason)
-            say(f"  calibration skipped: {reason}")
+        if not calibrate:
+            skipped = NOT_CALIBRATED
+        else:
+            try:
+                calibration = learn(
+                    con,
+                    read_weight_profiles(seeds_dir / "weight_profiles.csv"),
+                    min_coverage=min_coverage,
+                    say=say,
+                )
+            except NotEnoughEvidence as reason:
+                skipped = str(reason)
+                say(f"  calibration skipped: {reason}")
         ceiling = (
             ceiling_auc(con, truth, held_out_after=calibration.split_date)
             if calibration is not None
@@ -84,7 +95,11 @@ def run_validation(
     if calibration is not None:
         proposal = write_proposal(calibration, reports_dir / PROPOSAL_DIR)
     report = write_report(
-        database, reports_dir / "validation_report.html", calibration=calibration, truth_file=truth
+        database,
+        reports_dir / "validation_report.html",
+        calibration=calibration,
+        truth_file=truth,
+        calibration_skipped=skipped,
     )
     return ValidationOutcome(figures, lead_classes, calibration, report, proposal, ceiling, skipped)
 
