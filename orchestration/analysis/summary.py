@@ -119,7 +119,7 @@ def at_risk_lines(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[str]:
         [as_of, as_of],
     ).fetchone()[0]
     lines = [
-        f"The {len(rows)} red and amber accounts with the most revenue at risk "
+        f"The {len(rows)} accounts most at risk: red and amber, by revenue at risk "
         "(ARR x (1 - renewal probability)):"
     ]
     for name, segment, band, score, arr, risk, renewal, owner, assigned, drivers in rows:
