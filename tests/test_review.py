@@ -110,7 +110,7 @@ def render(page: Path, out_dir: Path) -> Rendered:
     subprocess.run(
         [*base, f"--screenshot={shot}", url], capture_output=True, timeout=120, check=True
     )
-    assert dom.lstrip().startswith("<html"), dom[:200]
+    assert re.match(r"\s*(<!DOCTYPE html>\s*)?<html", dom), dom[:200]
     return Rendered(page, Dom(dom), shot)
 
 
@@ -185,6 +185,35 @@ def test_the_review_is_written_with_its_archive_and_its_terminal_text(
     source = review.html.read_text()
     assert "<i>Acme" not in source and "&lt;i&gt;Acme &amp; Sons&lt;/i&gt;" in source
     assert "<script" not in source
+
+
+def test_the_review_warns_in_words_when_the_bands_do_not_rank_churn(
+    review_warehouse: Path, tmp_path: Path
+) -> None:
+    """Past red accounts churned least and green ones most, on enough renewals: the page and
+    the terminal text say the bands do not rank churn, with the rates."""
+    database = tmp_path / "healthscore.duckdb"
+    shutil.copyfile(review_warehouse, database)
+    con = duckdb.connect(str(database))
+    try:
+        con.execute(
+            """update marts.score_validation_bands
+               set renewals = 400, churn_rate = 0.02 * band_rank
+               where subject = 'health_score' and segment_group = 'all'"""
+        )
+        con.execute(
+            """update marts.score_validation set churns = 100
+               where subject = 'health_score' and segment_group = 'all'"""
+        )
+    finally:
+        con.close()
+    outcome = write_review(database, tmp_path / "reports")
+    source = outcome.html.read_text()
+    warning = source.split('<div class="callout warning">')[1].split("</div>")[0]
+    assert "the bands do not reliably rank churn" in warning
+    assert "the bands did not rank churn: the churn rates were red 2.0% of 400" in warning
+    assert "amber 4.0% of 400, green 6.0% of 400" in warning
+    assert "Warning: the latest validation shows the bands do not" in outcome.text
 
 
 @needs_chromium

@@ -155,16 +155,23 @@ def band_rates_words(bands: list[tuple[str, int, int, float | None]], min_renewa
     return ", ".join(parts)
 
 
-def _too_small(lead: LeadJudgement, limits: Thresholds) -> str:
-    """Why a lead time's band order cannot be judged, in words."""
-    small = [
-        f"{name} has {renewals} renewal{'s' if renewals != 1 else ''}"
+def _small_bands(lead: LeadJudgement, limits: Thresholds) -> list[str]:
+    return [
+        f"{name} {renewals}"
         for name, _, renewals, _ in lead.bands
         if renewals < limits.min_band_renewals
     ]
+
+
+def _too_small(lead: LeadJudgement, limits: Thresholds) -> str:
+    """Why a lead time's band order cannot be judged, in words."""
+    small = _small_bands(lead, limits)
     if small:
-        return f"{', '.join(small)}; at least {limits.min_band_renewals} are needed"
-    return f"only {lead.churns} churned renewals; at least {limits.min_churns} are needed"
+        return (
+            f"a band has too few renewals ({', '.join(small)}; at least "
+            f"{limits.min_band_renewals} are needed)"
+        )
+    return f"too few churned renewals ({lead.churns}; at least {limits.min_churns} are needed)"
 
 
 @dataclass(frozen=True)
@@ -198,7 +205,7 @@ def score_warning(con: duckdb.DuckDBPyConnection) -> ScoreWarning:
         if lead.band_verdict.judged and lead.band_verdict.passed:
             passing.append(f"at {when}: {rates}")
         elif not lead.band_verdict.judged:
-            unjudged.append(f"at {when}: {_too_small(lead, limits)}")
+            unjudged.append(f"at {when}, {_too_small(lead, limits)}")
     if failing:
         return ScoreWarning(
             "warning",
@@ -213,8 +220,8 @@ def score_warning(con: duckdb.DuckDBPyConnection) -> ScoreWarning:
         return ScoreWarning(
             "unknown",
             [
-                "The latest validation cannot judge the bands yet: too few decided renewals"
-                + (f" ({'; '.join(unjudged)})." if unjudged else ".")
+                "The latest validation cannot judge the bands yet"
+                + (f": {'; '.join(unjudged)}." if unjudged else ": no decided renewal.")
             ],
         )
     sentences = [
@@ -222,7 +229,7 @@ def score_warning(con: duckdb.DuckDBPyConnection) -> ScoreWarning:
         "amber more than green, " + "; ".join(passing) + "."
     ]
     if unjudged:
-        sentences.append("Too few renewals to judge " + "; and ".join(unjudged) + ".")
+        sentences.append("Not judged " + "; ".join(unjudged) + ".")
     return ScoreWarning("ok", sentences)
 
 
@@ -294,8 +301,8 @@ def conclusion(con: duckdb.DuckDBPyConnection, *, has_proposal: bool = True) -> 
         )
     if too_few:
         sentences.append(
-            f"At {days(too_few)} there are too few churned renewals to judge (at least "
-            f"{limits.min_churns} are needed)."
+            f"At {days(too_few)} there are too few churned renewals to judge whether the score "
+            f"ranks churn (at least {limits.min_churns} are needed)."
         )
     ordered = [lead for lead in leads if lead.band_verdict.judged and lead.band_verdict.passed]
     disordered = [
@@ -315,12 +322,25 @@ def conclusion(con: duckdb.DuckDBPyConnection, *, has_proposal: bool = True) -> 
             )
             + "."
         )
-    if small:
-        sentences.append(
-            "The band order cannot be judged at "
-            + _and([f"{lead.lead_days} days ({_too_small(lead, limits)})" for lead in small])
-            + "."
+    small_bands = [lead for lead in small if _small_bands(lead, limits)]
+    few_churns = [lead for lead in small if not _small_bands(lead, limits)]
+    reasons = []
+    if small_bands:
+        reasons.append(
+            _and(
+                [
+                    f"{lead.lead_days} days ({', '.join(_small_bands(lead, limits))} renewals)"
+                    for lead in small_bands
+                ]
+            )
+            + f", where a band has fewer than the {limits.min_band_renewals} renewals needed"
         )
+    if few_churns:
+        reasons.append(
+            f"{days(few_churns)}, with fewer than the {limits.min_churns} churned renewals needed"
+        )
+    if reasons:
+        sentences.append("The band order cannot be judged at " + "; nor at ".join(reasons) + ".")
     fits = calibration_fits(con)
     # Tenths of fewer than min_band_renewals renewals each: too few to judge the calibration.
     thin = [fit for fit in fits if fit.renewals < 10 * limits.min_band_renewals]
