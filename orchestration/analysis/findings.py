@@ -502,6 +502,12 @@ def closed_loop_groups(
     return out
 
 
+def points(share: float) -> str:
+    """A difference of shares in signed percentage points, never '-0'."""
+    value = round(100 * share)
+    return f"{value:+d}" if value else "0"
+
+
 def _follow_up_days(con: duckdb.DuckDBPyConnection) -> int | None:
     """The follow-up window the build used (healthscore_follow_up_days), from the alerts."""
     if not has_relation(con, FOLLOW_UP_ALERTS):
@@ -552,8 +558,8 @@ def closed_loop_html(con: duckdb.DuckDBPyConnection) -> Html:
         if row is None or row.difference is None:
             return "-"
         return (
-            f"{100 * row.difference:+.0f} points "
-            f"({100 * (row.difference_low or 0):+.0f} to {100 * (row.difference_high or 0):+.0f})"
+            f"{points(row.difference)} points "
+            f"({points(row.difference_low or 0)} to {points(row.difference_high or 0)})"
         )
 
     body = [
@@ -586,14 +592,15 @@ def closed_loop_html(con: duckdb.DuckDBPyConnection) -> Html:
         )
         if both is not None and both.difference is not None:
             low, high = both.difference_low or 0, both.difference_high or 0
-            verdict = (
-                "the interval excludes no difference"
-                if low > 0 or high < 0
-                else "the interval includes no difference, so the data cannot tell them apart"
-            )
+            if low > 0:
+                verdict = "the whole interval is above zero: followed-up alerts renewed more often"
+            elif high < 0:
+                verdict = "the whole interval is below zero: followed-up alerts renewed less often"
+            else:
+                verdict = "the interval includes zero, so the data cannot tell the groups apart"
             sentences.append(
-                f"The difference is {100 * both.difference:+.0f} percentage points "
-                f"({100 * low:+.0f} to {100 * high:+.0f}): {verdict}."
+                f"The difference is {points(both.difference)} percentage points "
+                f"({points(low)} to {points(high)}): {verdict}."
             )
     return join(
         [

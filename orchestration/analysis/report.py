@@ -47,6 +47,7 @@ from orchestration.analysis.html_page import (  # noqa: E402
     yes_no,
 )
 from orchestration.analysis.metrics import roc_auc  # noqa: E402
+from orchestration.analysis.validation_checks import Thresholds, judge_band_order  # noqa: E402
 
 BAND_COLOURS = {"red": "#d9534f", "amber": "#f0ad4e", "green": "#5cb85c"}
 CATEGORY_COLOURS = {
@@ -448,7 +449,10 @@ def _band_cell(bands: list[tuple[str, int, int, float | None]], min_renewals: in
     return join(parts, "; ")
 
 
-def _segment_rows(con: duckdb.DuckDBPyConnection, min_band_renewals: int) -> list[list[object]]:
+def _segment_rows(con: duckdb.DuckDBPyConnection, limits: Thresholds) -> list[list[object]]:
+    """The health score per segment and lead time; the band order judged as the checks judge
+    it (too few churns or a band too small: too few to judge)."""
+    min_band_renewals = limits.min_band_renewals
     rows = con.execute(
         """
         select segment_group, lead_days, renewals, churns, auc, auc_ci_lower, auc_ci_upper,
@@ -467,11 +471,15 @@ def _segment_rows(con: duckdb.DuckDBPyConnection, min_band_renewals: int) -> lis
         """
     ).fetchall()
     out = []
-    for segment, lead, renewals, churns, auc, low, high, lift, ordered, brier in rows:
+    for segment, lead, renewals, churns, auc, low, high, lift, _, brier in rows:
         mine = [(b[2], b[3], b[4], b[5]) for b in bands if (b[0], b[1]) == (segment, lead)]
-        small = any(b[2] < min_band_renewals for b in mine)
+        verdict = judge_band_order(
+            mine, lead_days=lead, min_churns=limits.min_churns, min_band_renewals=min_band_renewals
+        )
         order: object = (
-            tag("span", "too few to judge", class_="small") if small else yes_no(ordered)
+            yes_no(verdict.passed)
+            if verdict.judged
+            else tag("span", "too few to judge", class_="small")
         )
         out.append(
             [
@@ -648,7 +656,7 @@ def write_report(
                     "red > amber > green",
                     "Brier (held out)",
                 ],
-                _segment_rows(con, limits.min_band_renewals),
+                _segment_rows(con, limits),
                 numeric=(1, 2, 3, 4, 5, 6, 9),
                 wide=(7,),
             ),
