@@ -45,7 +45,7 @@ th.num { text-align: right; }
 th.group { position: static; text-align: center; border-bottom: 2px solid #d0d7de; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 td.wide { min-width: 16rem; }
-td.nowrap { white-space: nowrap; }
+.nowrap { white-space: nowrap; }
 tbody tr:nth-child(even) td { background: #fbfbfc; }
 .band { display: inline-block; padding: 0 0.5em; border-radius: 1em; color: #fff;
         font-size: 0.82rem; font-weight: 600; }

@@ -19,6 +19,7 @@ what account_health's change columns compare with.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -278,14 +279,16 @@ def _owner(owner: str, has_owner: bool) -> Html:
 def _renewal(account_date: dt.date | None, days: int | None) -> Html:
     if account_date is None:
         return esc("no term")
+    date = tag("span", account_date, class_="nowrap")
     if days is None:
-        return esc(account_date)
+        return date
     when = f"ended {-days} days ago, in grace" if days < 0 else f"in {days} days"
-    return join([esc(account_date), tag("div", when, class_="note")])
+    return join([date, tag("div", when, class_="note")])
 
 
 def _score(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
+    """One decimal, rounded down: 59.96 (amber, below 60) reads 59.9, not 60.0."""
+    return "-" if value is None else f"{math.floor(value * 10) / 10:.1f}"
 
 
 def _name(name: str, segment: str | None) -> Html:
