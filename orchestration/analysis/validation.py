@@ -4,6 +4,7 @@ report, and summarise the figures for the run's output; adopt a proposal into th
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from orchestration.analysis.calibration import (
     write_proposal,
 )
 from orchestration.analysis.calibration import calibrate as learn
+from orchestration.analysis.findings import thresholds
 from orchestration.analysis.report import Headline, ceiling_auc, headlines, write_report
 from orchestration.runtime.contract import PROJECT_ROOT
 
@@ -47,6 +49,7 @@ class ValidationOutcome:
     proposal: Path | None
     ceiling: tuple[float, int] | None
     skipped_calibration: str | None = None
+    min_band_renewals: int = 0  # a band with fewer renewals is too small to judge the order
 
 
 def run_validation(
@@ -69,6 +72,7 @@ def run_validation(
     try:
         figures = headlines(con)
         lead_classes = _lead_classes(con)
+        min_band_renewals = thresholds(con).min_band_renewals
         calibration = None
         skipped = None
         if not calibrate:
@@ -101,7 +105,9 @@ def run_validation(
         truth_file=truth,
         calibration_skipped=skipped,
     )
-    return ValidationOutcome(figures, lead_classes, calibration, report, proposal, ceiling, skipped)
+    return ValidationOutcome(
+        figures, lead_classes, calibration, report, proposal, ceiling, skipped, min_band_renewals
+    )
 
 
 def _lead_classes(con: duckdb.DuckDBPyConnection) -> dict[int, list[str]]:
@@ -148,6 +154,11 @@ def validation_lines(outcome: ValidationOutcome, database: Path | None = None) -
         lines.append("  no decided renewal has a score yet: nothing to validate")
     for h in outcome.headlines:
         ordered = {True: "ordered", False: "NOT ordered", None: "a band is empty"}[h.bands_ordered]
+        counts = [
+            int(n.replace(",", "")) for n in re.findall(r" of ([\d,]+)", h.band_churn_rates or "")
+        ]
+        if any(n < outcome.min_band_renewals for n in counts):
+            ordered = f"too few to judge: a band has under {outcome.min_band_renewals} renewals"
         classes = ", ".join(outcome.lead_classes.get(h.lead_days, []))
         lines.append(
             f"  {h.lead_days:>3} days before renewal ({classes} terms): AUC {_pct(h.auc)} "
