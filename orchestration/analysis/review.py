@@ -158,7 +158,8 @@ def _check_columns(con: duckdb.DuckDBPyConnection) -> None:
         if missing:
             raise ValueError(
                 f"marts.{table_name} has no {', '.join(missing)}: the warehouse was built by an "
-                "older version; build it again (healthscore run) to write the weekly review."
+                "older version; rebuild it once (healthscore run --full-refresh) to write the "
+                "weekly review."
             )
 
 
