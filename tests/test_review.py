@@ -216,6 +216,19 @@ def test_the_review_warns_in_words_when_the_bands_do_not_rank_churn(
     assert "Warning: the latest validation shows the bands do not" in outcome.text
 
 
+def test_a_warehouse_built_before_the_review_is_told_how_to_rebuild(
+    review_warehouse: Path, tmp_path: Path
+) -> None:
+    database = tmp_path / "healthscore.duckdb"
+    shutil.copyfile(review_warehouse, database)
+    con = duckdb.connect(str(database))
+    con.execute("alter table marts.account_health drop column revenue_at_risk")
+    con.close()
+    with pytest.raises(ValueError, match=r"has no revenue_at_risk: .* --full-refresh"):
+        write_review(database, tmp_path / "reports")
+    assert not (tmp_path / "reports").exists()
+
+
 @needs_chromium
 def test_the_review_page_renders_with_its_sections_in_a_browser(
     review, review_warehouse: Path, tmp_path: Path
