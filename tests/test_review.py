@@ -290,8 +290,19 @@ def test_the_review_page_renders_with_its_sections_in_a_browser(
     assert {name for name, _ in unowned} <= {row[0] for row in routed}
 
     # Expansion candidates: every one, with the features it has not adopted.
-    candidates = query(review_warehouse, "select count(*) from marts.expansion_candidates")[0][0]
-    assert len([r for t in dom.tables.get("expansion", []) for r in t]) == candidates
+    candidates = query(
+        review_warehouse,
+        "select account_name, unadopted_core_feature_list from marts.expansion_candidates",
+    )
+    labels = dict(query(review_warehouse, "select event_name, label from config.feature_catalogue"))
+    expansion = {r[0]: r[-1] for t in dom.tables.get("expansion", []) for r in t}
+    assert len(expansion) == len(candidates) > 0
+    for name, features in candidates:
+        cell = next(text for account, text in expansion.items() if account.startswith(name))
+        if features:  # the features by their labels (e.g. API), not their event names
+            assert cell == ", ".join(labels[f] for f in features.split(", "))
+        else:
+            assert cell == "none: every core feature is in use"
 
     # The closed loop: counts a person can make by hand from the alerts, and the caveat.
     followed, not_followed = query(

@@ -163,6 +163,13 @@ def _check_columns(con: duckdb.DuckDBPyConnection) -> None:
             )
 
 
+def _feature_labels(names: str | None, labels: dict[str, str]) -> str | None:
+    """'api, automations' as the feature catalogue's labels: 'API, Automations'."""
+    if not names:
+        return names
+    return ", ".join(labels.get(name, name) for name in names.split(", "))
+
+
 def read_review(con: duckdb.DuckDBPyConnection) -> ReviewData:
     _check_columns(con)
     as_of = con.execute("select max(as_of_date) from marts.account_health").fetchone()[0]
@@ -208,8 +215,11 @@ def read_review(con: duckdb.DuckDBPyConnection) -> ReviewData:
             [best_rank],
         ).fetchall()
     ]
+    feature_labels = dict(
+        con.execute("select event_name, label from config.feature_catalogue").fetchall()
+    )
     candidates = [
-        Candidate(*row)
+        Candidate(*row[:10], _feature_labels(row[10], feature_labels), row[11])
         for row in con.execute(
             """
             select account_id, account_name, segment, action_owner, is_owner_assigned,
@@ -440,7 +450,7 @@ def _expansion_section(data: ReviewData) -> list[object]:
             percent(c.seat_utilisation),
             "-" if c.seats is None else f"{c.seats:,}",
             money(c.arr),
-            esc(c.renewal_date or "no term"),
+            tag("span", c.renewal_date or "no term", class_="nowrap"),
             _owner(c.owner, c.has_owner),
             c.unadopted or "none: every core feature is in use",
         ]

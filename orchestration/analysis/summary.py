@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import duckdb
@@ -125,7 +126,8 @@ def at_risk_lines(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[str]:
     for name, segment, band, score, arr, risk, renewal, owner, assigned, drivers in rows:
         flag = "" if assigned else " [no owner: routed]"
         lines.append(
-            f"  {_fmt_int(round(risk or 0)):>8} at risk  {band:<5} {score:5.1f}  "
+            f"  {_fmt_int(round(risk or 0)):>8} at risk  {band:<5} "
+            f"{math.floor(score * 10) / 10:5.1f}  "
             f"{name[:26]} ({segment or 'no segment'}), ARR {_fmt_int(round(arr or 0))}, "
             f"renews {renewal or 'never'}, owner {owner}{flag}"
         )
