@@ -305,15 +305,28 @@ def test_the_review_page_renders_with_its_sections_in_a_browser(
             assert cell == "none: every core feature is in use"
 
     # The closed loop: counts a person can make by hand from the alerts, and the caveat.
-    followed, not_followed = query(
+    counts = query(
         review_warehouse,
-        "select count(*) filter (where follow_up_status = 'followed_up'), "
-        "count(*) filter (where follow_up_status = 'not_followed_up') "
-        "from marts.alert_follow_ups",
-    )[0]
+        """select follow_up_status, count(*),
+                  count(*) filter (where next_renewal_outcome <> 'pending'),
+                  count(*) filter (where next_renewal_outcome = 'renewed')
+           from marts.alert_follow_ups
+           where follow_up_status <> 'window_open'
+           group by all""",
+    )
+    by_status = {status: rest for status, *rest in counts}
     loop = dom.tables["closed-loop"][0]
     overall = next(row for row in loop if row[0] == "All alerts")
-    assert (overall[1], overall[5]) == (f"{followed:,}", f"{not_followed:,}")
+    for offset, status in ((1, "followed_up"), (5, "not_followed_up")):
+        alerts, decided, renewed = by_status[status]
+        assert overall[offset : offset + 2] == [f"{alerts:,}", f"{decided:,}"]
+        assert overall[offset + 2].startswith(f"{100 * renewed / decided:.0f}%")
+    red, likely = query(
+        review_warehouse,
+        "select count(*), count(*) filter (where renewal_probability >= 0.8) "
+        "from marts.account_health where health_band = 'red'",
+    )[0]
+    assert f"This week {likely} of the {red} red accounts show a renewal probability" in text
     assert "an observed association, not a controlled experiment" in text
     assert_not_blank(page.screenshot)
 
