@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import re
 from collections import Counter
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from tests.conftest import (
     run_args,
     run_cli,
 )
+from tests.support.dbt_docs import stale_comments
 
 
 def test_run_prints_a_summary_with_bands_risks_and_the_database(
@@ -270,46 +270,12 @@ def test_a_landing_file_without_a_required_column_is_refused(tmp_path: Path) -> 
     assert not (tmp_path / "w.duckdb").exists()
 
 
-DOC_REFERENCE = re.compile(r"""^\{\{\s*doc\(["'](\w+)["']\)\s*\}\}$""")
-
-
-def yaml_descriptions(schema_yaml: list[Path]) -> dict[str, tuple[str, dict[str, str]]]:
-    """Each model's or seed's description and its columns' descriptions, as its YAML states
-    them, with `{{ doc("...") }}` replaced by the doc block (as dbt renders it)."""
-    docs = {
-        name: text.strip()
-        for path in (PROJECT_ROOT / "models").rglob("*.md")
-        for name, text in re.findall(
-            r"{% docs (\w+) %}(.*?){% enddocs %}", path.read_text(), flags=re.S
-        )
-    }
-
-    def rendered(text: str | None) -> str:
-        text = (text or "").strip()
-        reference = DOC_REFERENCE.match(text)
-        return docs[reference.group(1)] if reference else text
-
-    described = {}
-    for path in schema_yaml:
-        content = yaml.safe_load(path.read_text())
-        for node in content.get("models", []) + content.get("seeds", []):
-            columns = {
-                column["name"]: rendered(column.get("description"))
-                for column in node.get("columns", [])
-            }
-            described[node["name"]] = (rendered(node.get("description")), columns)
-    return described
-
-
 def test_bi_tools_read_every_marts_and_seed_description_as_a_comment(
     built_warehouse: BuiltWarehouse,
 ) -> None:
     """persist_docs: a BI tool's connection sees each mart's and seed's description, and each
     of its columns', as DuckDB comments equal to the YAML's; no relation or column of the marts
     is left without one."""
-    described = yaml_descriptions(
-        [*(PROJECT_ROOT / "models" / "marts").rglob("*.yml"), PROJECT_ROOT / "seeds" / "_seeds.yml"]
-    )
     db = built_warehouse.database
     relations = query(
         db,
@@ -324,22 +290,7 @@ def test_bi_tools_read_every_marts_and_seed_description_as_a_comment(
         "where schema_name in ('marts', 'config')",
     )
     assert {schema for schema, _, _ in relations} == {"marts", "config"}
-    stale = []
-    for schema, relation, comment in relations:
-        if relation not in described:
-            stale.append(f"{schema}.{relation}: no YAML entry")
-            continue
-        description = described[relation][0]
-        if not description or (comment or "").strip() != description:
-            stale.append(f"{schema}.{relation}: comment {comment!r}, YAML {description!r}")
-    for schema, relation, column, comment in columns:
-        if relation not in described:
-            continue
-        description = described[relation][1].get(column, "")
-        if schema == "marts" and not description:
-            stale.append(f"{schema}.{relation}.{column}: no description in the YAML")
-        elif (comment or "").strip() != description:
-            stale.append(f"{schema}.{relation}.{column}: comment {comment!r}, YAML {description!r}")
+    stale = stale_comments(relations, columns)
     assert not stale, f"{len(stale)} relation(s) or column(s):\n  " + "\n  ".join(stale)
     assert len(columns) > 200
 
