@@ -60,7 +60,7 @@ REQUIRED_COLUMNS = {
         "top_positive_drivers_text",
         "change_drivers_text",
     ),
-    "expansion_candidates": ("action_owner", "is_owner_assigned"),
+    "expansion_candidates": ("action_owner", "is_owner_assigned", "unadopted_core_feature_labels"),
 }
 
 
@@ -163,13 +163,6 @@ def _check_columns(con: duckdb.DuckDBPyConnection) -> None:
             )
 
 
-def _feature_labels(names: str | None, labels: dict[str, str]) -> str | None:
-    """'api, automations' as the feature catalogue's labels: 'API, Automations'."""
-    if not names:
-        return names
-    return ", ".join(labels.get(name, name) for name in names.split(", "))
-
-
 def read_review(con: duckdb.DuckDBPyConnection) -> ReviewData:
     _check_columns(con)
     as_of = con.execute("select max(as_of_date) from marts.account_health").fetchone()[0]
@@ -215,16 +208,13 @@ def read_review(con: duckdb.DuckDBPyConnection) -> ReviewData:
             [best_rank],
         ).fetchall()
     ]
-    feature_labels = dict(
-        con.execute("select event_name, label from config.feature_catalogue").fetchall()
-    )
     candidates = [
-        Candidate(*row[:10], _feature_labels(row[10], feature_labels), row[11])
+        Candidate(*row)
         for row in con.execute(
             """
             select account_id, account_name, segment, action_owner, is_owner_assigned,
                    health_score, seat_utilisation, licensed_seats, cast(arr as double),
-                   term_end_date, unadopted_core_feature_list, suggested_action
+                   term_end_date, unadopted_core_feature_labels, suggested_action
             from marts.expansion_candidates
             order by arr desc nulls last, account_id
             """
