@@ -10,7 +10,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
+from orchestration.runtime.contract import PROJECT_ROOT
 from tests.conftest import (
     SMALL_END_DATE,
     BuiltWarehouse,
@@ -20,6 +22,7 @@ from tests.conftest import (
     run_args,
     run_cli,
 )
+from tests.support.dbt_docs import stale_comments
 
 
 def test_run_prints_a_summary_with_bands_risks_and_the_database(
@@ -265,3 +268,131 @@ def test_a_landing_file_without_a_required_column_is_refused(tmp_path: Path) -> 
     assert output.code == 2
     assert "crm_accounts (crm_accounts.csv) lacks the column(s) created_at" in output.text
     assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_bi_tools_read_every_marts_and_seed_description_as_a_comment(
+    built_warehouse: BuiltWarehouse,
+) -> None:
+    """persist_docs: a BI tool's connection sees each mart's and seed's description, and each
+    of its columns', as DuckDB comments equal to the YAML's; no relation or column of the marts
+    is left without one."""
+    db = built_warehouse.database
+    relations = query(
+        db,
+        "select schema_name, table_name, comment from duckdb_tables() "
+        "where schema_name in ('marts', 'config') union all "
+        "select schema_name, view_name, comment from duckdb_views() "
+        "where schema_name in ('marts', 'config') and not internal",
+    )
+    columns = query(
+        db,
+        "select schema_name, table_name, column_name, comment from duckdb_columns() "
+        "where schema_name in ('marts', 'config')",
+    )
+    assert {schema for schema, _, _ in relations} == {"marts", "config"}
+    stale = stale_comments(relations, columns)
+    assert not stale, f"{len(stale)} relation(s) or column(s):\n  " + "\n  ".join(stale)
+    assert len(columns) > 200
+
+
+def test_the_closed_loop_marts_agree_with_a_count_by_hand_from_the_raw_tables(
+    built_warehouse: BuiltWarehouse,
+) -> None:
+    """marts.alert_follow_ups and alert_follow_up_effect against the same rule counted here in
+    Python from the raw activities (the contract's valid rows), the valid subscriptions and the
+    alert log: an outbound meeting, QBR, call or email (not no_show, not cancelled) within
+    healthscore_follow_up_days after the alert; the next term end on or after the alert, decided
+    once its grace window is over."""
+    project_vars = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"]
+    window = dt.timedelta(days=project_vars["healthscore_follow_up_days"])
+    grace = dt.timedelta(days=project_vars["healthscore_renewal_grace_days"])
+    as_of, db = SMALL_END_DATE, built_warehouse.database
+
+    def stamp(text: str | None) -> dt.datetime | None:
+        try:
+            return dt.datetime.fromisoformat(text.strip().replace("T", " ").rstrip("Z"))
+        except (AttributeError, ValueError):
+            return None
+
+    accounts = {row[0].strip() for row in query(db, "select account_id from raw.crm_accounts")}
+    activities: dict[str, tuple] = {}  # one valid row per id: the latest, as staging keeps
+    for key, account, kind, direction, outcome, occurred_text, logged_text in query(
+        db,
+        "select activity_id, account_id, activity_type, direction, outcome, occurred_at, "
+        "logged_at from raw.crm_activities",
+    ):
+        occurred, logged = stamp(occurred_text), stamp(logged_text)
+        kind, direction = (kind or "").strip().lower(), (direction or "").strip().lower()
+        if not (key and account and account.strip() in accounts and occurred):
+            continue
+        if occurred.date() > as_of or kind not in ("meeting", "qbr", "call", "email"):
+            continue
+        if direction not in ("outbound", "inbound"):
+            continue
+        known = occurred if logged is None or logged < occurred else logged
+        row = (account.strip(), kind, direction, (outcome or "").strip().lower(), occurred, known)
+        if key not in activities or occurred > activities[key][4]:
+            activities[key] = row
+    assert len(activities) == query(db, "select count(*) from staging.stg_crm__activities")[0][0]
+    reach: dict[str, list[tuple[dt.datetime, str]]] = {}
+    for account, kind, direction, outcome, occurred, known in activities.values():
+        outreach = direction == "outbound" and outcome not in ("no_show", "cancelled")
+        if outreach and known.date() <= as_of:
+            reach.setdefault(account, []).append((occurred, kind))
+    terms: dict[str, list[tuple[dt.date, dt.date]]] = {}
+    for account, start, end in query(
+        db,
+        "select account_id, start_date, end_date from staging.stg_billing__subscriptions",
+    ):
+        terms.setdefault(account, []).append((start, end))
+
+    by_hand = {}
+    for alert_id, account, alert_type, band, detected_on in query(
+        db,
+        "select alert_id, account_id, alert_type, new_band, detected_on from marts.health_alerts "
+        "where not is_provisional",
+    ):
+        end = detected_on + window
+        reached = sorted(r for r in reach.get(account, []) if detected_on <= r[0].date() <= end)
+        status = "followed_up" if reached else "window_open" if end > as_of else "not_followed_up"
+        ends = sorted({e for _, e in terms.get(account, []) if e >= detected_on})
+        outcome = "pending"
+        if ends and ends[0] + grace < as_of:
+            renewed = any(e > ends[0] and s <= ends[0] + grace for s, e in terms[account])
+            outcome = "renewed" if renewed else "churned"
+        first = reached[0][1] if reached else None
+        by_hand[alert_id] = (alert_type, band, status, first, ends[0] if ends else None, outcome)
+    mart = {
+        row[0]: row[1:]
+        for row in query(
+            db,
+            "select alert_id, alert_type, new_band, follow_up_status, follow_up_activity_type, "
+            "next_renewal_date, next_renewal_outcome from marts.alert_follow_ups",
+        )
+    }
+    assert mart == by_hand
+    statuses = Counter((row[2], row[5]) for row in by_hand.values())
+    assert statuses[("followed_up", "renewed")] and statuses[("not_followed_up", "renewed")]
+    assert statuses[("not_followed_up", "churned")]
+
+    counts: Counter = Counter()
+    for alert_type, band, status, _, _, outcome in by_hand.values():
+        if status == "window_open":
+            continue
+        for group in ((alert_type, band), ("all", "all")):
+            for key in ((*group, status), (*group, "all")):
+                counts[(*key, "alerts")] += 1
+                counts[(*key, "decided")] += outcome != "pending"
+                counts[(*key, "renewed")] += outcome == "renewed"
+    effect = query(
+        db,
+        "select alert_type, new_band, follow_up_status, alerts, decided_renewals, renewed, "
+        "renewal_rate from marts.alert_follow_up_effect",
+    )
+    assert len(effect) == len(counts) // 3
+    for alert_type, band, status, alerts, decided, renewed, rate in effect:
+        key = (alert_type, band, status)
+        assert (alerts, decided, renewed) == tuple(
+            counts[(*key, measure)] for measure in ("alerts", "decided", "renewed")
+        ), key
+        assert rate == (pytest.approx(renewed / decided) if decided else None)

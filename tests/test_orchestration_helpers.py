@@ -49,6 +49,7 @@ PROJECT = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())
         (("marts", "health"), "score"),
         (("marts", "validation"), "validation"),
         (("marts", "alerts"), "alerts"),
+        (("marts", "follow_up"), "alerts"),
         (("marts", "data_quality"), "data_quality"),
     ],
 )

@@ -26,6 +26,7 @@ from orchestration.runtime.contract import PROJECT_ROOT
 from orchestration.runtime.dbt_invoke import run_dbt
 from orchestration.runtime.loader import load_landing_folder
 from tests.conftest import SMALL_END_DATE, BuiltWarehouse, query
+from tests.support.dbt_docs import stale_comments
 
 # The other engines run every model and test, but with fewer of the company's own event names as
 # signals and fewer bootstrap replicates than the defaults: the same SQL, a fraction of the work
@@ -102,12 +103,33 @@ def postgres_build(built_warehouse: BuiltWarehouse) -> dict[str, object]:
         scores = {row[0]: row[1:] for row in cursor.fetchall()}
         cursor.execute("select count(*), count(health_score) from marts.account_health_history")
         history = cursor.fetchone()
+        # What a BI tool's connection reads as the descriptions (persist_docs).
+        cursor.execute(
+            """select n.nspname, c.relname, obj_description(c.oid, 'pg_class')
+               from pg_class as c inner join pg_namespace as n on c.relnamespace = n.oid
+               where n.nspname in ('marts', 'config') and c.relkind in ('r', 'v')"""
+        )
+        relation_comments = cursor.fetchall()
+        cursor.execute(
+            """select n.nspname, c.relname, a.attname, col_description(c.oid, a.attnum)
+               from pg_class as c inner join pg_namespace as n on c.relnamespace = n.oid
+               inner join pg_attribute as a on a.attrelid = c.oid
+               where n.nspname in ('marts', 'config') and c.relkind in ('r', 'v')
+                 and a.attnum > 0 and not a.attisdropped"""
+        )
+        column_comments = cursor.fetchall()
     finally:
         connection.close()
         os.environ.pop("HEALTHSCORE_PG_DATABASE", None)
         admin.cursor().execute(f"drop database if exists {database} with (force)")
         admin.close()
-    return {"result": result, "scores": scores, "history": history, "raw_rows": counts}
+    return {
+        "result": result,
+        "scores": scores,
+        "history": history,
+        "raw_rows": counts,
+        "comments": (relation_comments, column_comments),
+    }
 
 
 def test_postgres_builds_every_model_and_test(postgres_build: dict[str, object]) -> None:
@@ -116,6 +138,15 @@ def test_postgres_builds_every_model_and_test(postgres_build: dict[str, object])
     assert result.counts.get("ERROR", 0) == 0 and result.counts.get("FAIL", 0) == 0
     assert result.counts["PASS"] > 250 and result.counts["OK"] > 40  # tests, unit tests and models
     print(f"PostgreSQL build: {result.counts}")
+
+
+def test_postgres_keeps_every_marts_and_seed_description_as_a_comment(
+    postgres_build: dict[str, object],
+) -> None:
+    relations, columns = postgres_build["comments"]
+    assert {schema for schema, _, _ in relations} == {"marts", "config"}
+    stale = stale_comments(relations, columns)
+    assert not stale, f"{len(stale)} relation(s) or column(s):\n  " + "\n  ".join(stale)
 
 
 def test_postgres_scores_equal_duckdb(

@@ -1,8 +1,9 @@
 {#-
     Accounts ready for an expansion conversation, as of the run's date: green, in the top
     quartile of current scores, and using at least healthscore_expansion_min_seat_utilisation of
-    their licensed seats. Each lists the core features it has not used in the last 90 days:
-    the conversation's subject.
+    their licensed seats. Each lists the core features it has not used in the last 90 days
+    (by event name, and by their labels in feature_catalogue): the conversation's subject.
+    action_owner routes an account without a CSM to the var healthscore_default_owner.
 -#}
 
 {%- set min_utilisation = var('healthscore_expansion_min_seat_utilisation') | float -%}
@@ -50,7 +51,9 @@ utilisation as (
 
 core_features as (
 
-    select event_name
+    select
+        event_name,
+        coalesce(label, event_name) as label
     from {{ ref('feature_catalogue') }}
     where is_core_feature
 
@@ -98,7 +101,10 @@ unadopted as (
         count(*) as unadopted_core_features,
         {{ ordered_listagg(
             'core_features.event_name', "', '", 'core_features.event_name'
-        ) }} as unadopted_core_feature_list
+        ) }} as unadopted_core_feature_list,
+        {{ ordered_listagg(
+            'core_features.label', "', '", 'core_features.event_name'
+        ) }} as unadopted_core_feature_labels
     from candidates
     cross join core_features
     left join recent_use
@@ -126,6 +132,8 @@ final as (
         cast(accounts.account_name as {{ dbt.type_string() }}) as account_name,
         cast(candidates.segment as {{ dbt.type_string() }}) as segment,
         cast(accounts.csm_owner as {{ dbt.type_string() }}) as csm_owner,
+        cast({{ action_owner('accounts.csm_owner') }} as {{ dbt.type_string() }}) as action_owner,
+        cast(accounts.csm_owner is not null as {{ dbt.type_boolean() }}) as is_owner_assigned,
         cast(candidates.as_of_date as date) as as_of_date,
         cast(candidates.health_score as {{ type_double() }}) as health_score,
         cast(candidates.score_percentile as {{ type_double() }}) as score_percentile,
@@ -135,11 +143,12 @@ final as (
         cast(candidates.term_end_date as date) as term_end_date,
         cast(coalesce(unadopted.unadopted_core_features, 0) as {{ dbt.type_int() }}) as unadopted_core_features,
         cast(unadopted.unadopted_core_feature_list as {{ dbt.type_string() }}) as unadopted_core_feature_list,
+        cast(unadopted.unadopted_core_feature_labels as {{ dbt.type_string() }}) as unadopted_core_feature_labels,
         cast(case
             when unadopted.unadopted_core_features > 0
                 then {{ dbt.concat([
                     "'Expansion conversation: more seats, and the unused core features: '",
-                    'unadopted.unadopted_core_feature_list'
+                    'unadopted.unadopted_core_feature_labels'
                 ]) }}
             else 'Expansion conversation: more seats (every core feature is in use)'
         end as {{ dbt.type_string() }}) as suggested_action
