@@ -21,6 +21,8 @@
 
 {%- set categories = ['product', 'support', 'commercial', 'relationship'] -%}
 {%- set min_coverage = var('healthscore_min_coverage') | float -%}
+{#- A change driver's points are its change over one cadence step. -#}
+{%- set cadence_step = 'a day' if var('healthscore_score_cadence') == 'daily' else 'a week' -%}
 
 with
 
@@ -151,7 +153,7 @@ driver_texts as (
         {{ first_three_joined(
             "case when positive_rank = {rank} and impact_points > 0 then " ~ dbt.concat(["phrase", "' (+'", format_points('impact_points'), "' points)'"]) ~ " end", "'; '") }} as top_positive_drivers_text,
         {{ first_three_joined(
-            "case when change_rank = {rank} and abs(impact_change_points) >= 0.05 then " ~ dbt.concat(["phrase", "' ('", "case when impact_change_points > 0 then '+' else '' end", format_points('impact_change_points'), "' points)'"]) ~ " end", "'; '") }} as change_drivers_text
+            "case when change_rank = {rank} and abs(impact_change_points) >= 0.05 then " ~ dbt.concat(["phrase", "' ('", "case when impact_change_points > 0 then '+' else '' end", format_points('impact_change_points'), "' points in " ~ cadence_step ~ ")'"]) ~ " end", "'; '") }} as change_drivers_text
     from phrased
     group by account_id, as_of_date
 
