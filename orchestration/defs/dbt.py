@@ -60,13 +60,17 @@ class PipelineConfig(dg.Config):
     the score history's dates in that range (a backfill; idempotent). test_all_rows makes the
     data tests read every row of the incremental models, not only the rows this run writes
     (macros/utils/get_where_subquery.sql). allow_older_as_of rebuilds, from scratch, a warehouse
-    already scored as of a later date (refused otherwise)."""
+    already scored as of a later date (refused otherwise). full_refresh rebuilds the incremental
+    models from scratch; unit_tests also runs the dbt unit tests (`healthscore demo` sets both;
+    scheduled runs leave the unit tests out, see dbt_invoke.WITHOUT_UNIT_TESTS)."""
 
     as_of_date: str | None = None
     rebuild_from: str | None = None
     rebuild_to: str | None = None
     test_all_rows: bool = False
     allow_older_as_of: bool = False
+    full_refresh: bool = False
+    unit_tests: bool = False
 
     def resolved_as_of(self, warehouse: WarehouseResource) -> dt.date:
         return (
@@ -151,7 +155,8 @@ def healthscore_dbt_models(
     if config.test_all_rows:
         context.log.info("Data tests read every row (test_all_rows).")
         dbt_vars["healthscore_test_all_rows"] = True
-    args = ["build", *WITHOUT_UNIT_TESTS] + (["--full-refresh"] if going_back else [])
+    args = ["build"] + ([] if config.unit_tests else WITHOUT_UNIT_TESTS)
+    args += ["--full-refresh"] if going_back or config.full_refresh else []
     args += ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
     with as_of_in_environment(as_of):
         invocation = dbt.cli(args, context=context)
