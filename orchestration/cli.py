@@ -362,15 +362,15 @@ def command_job(args: argparse.Namespace) -> int:
 
     settings = settings_from_env()
     as_of = parse_as_of(args.as_of or settings.as_of_date)
+    if args.job == "score_history_backfill" and not args.rebuild_from:
+        raise UsageError("score_history_backfill needs --rebuild-from (and --rebuild-to).")
+    if (args.rebuild_from or args.rebuild_to) and args.job != "score_history_backfill":
+        raise UsageError("--rebuild-from and --rebuild-to go with score_history_backfill.")
     if args.job != "daily_refresh" and not settings.database.exists():
         raise UsageError(
             f"No warehouse at {settings.database} for {args.job}; run `healthscore job "
             "daily_refresh` (or `healthscore demo`) first."
         )
-    if args.job == "score_history_backfill" and not args.rebuild_from:
-        raise UsageError("score_history_backfill needs --rebuild-from (and --rebuild-to).")
-    if args.rebuild_from and args.job != "score_history_backfill":
-        raise UsageError("--rebuild-from and --rebuild-to go with score_history_backfill.")
     _say("Reading the dbt project for Dagster (dbt parse) ...")
     dagster_runs.parse_manifest()
     from orchestration.defs.automation import run_config
