@@ -39,7 +39,7 @@ def alert(
         f"{account}|green>amber|{scoring_date}",
         account,
         f"Account {account}",
-        "ana",
+        "ana" if account != "a6" else None,
         detected_on,
         "check_in",
         "green",
@@ -51,6 +51,10 @@ def alert(
         scoring_date != detected_on,
         is_open,
         None if is_open else NEXT_SUNDAY,
+        "CSM sentiment negative (-6.0 points)",
+        "no executive sponsor contact for 200 days (-4.1 points)",
+        "ana" if account != "a6" else "Customer success queue",
+        account != "a6",
     )
 
 
@@ -65,10 +69,12 @@ def warehouse(path: Path, rows: list[tuple]) -> Path:
             alert_id varchar, account_id varchar, account_name varchar, csm_owner varchar,
             detected_on date, alert_type varchar, old_band varchar, new_band varchar,
             health_score double, score_change double, change_drivers varchar, action varchar,
-            is_provisional boolean, is_open boolean, resolved_on date)"""
+            is_provisional boolean, is_open boolean, resolved_on date,
+            change_drivers_text varchar, top_negative_drivers_text varchar,
+            action_owner varchar, is_owner_assigned boolean)"""
     )
     if rows:
-        con.executemany(f"insert into marts.health_alerts values ({', '.join('?' * 15)})", rows)
+        con.executemany(f"insert into marts.health_alerts values ({', '.join('?' * 19)})", rows)
     con.close()
     return path
 
@@ -122,6 +128,14 @@ def test_the_first_delivery_sends_only_the_as_of_dates_alerts_and_never_the_back
     )
     assert (sunday.first_delivery, sunday.sent) == (False, 1)
     assert [a["alert_id"][:2] for a in lines(alerts_file)] == ["a4", "a6"]
+    # The payload says who acts and why in words (a6 has no owner: routed to the queue), and
+    # keeps the keys of earlier versions.
+    a4, a6 = lines(alerts_file)
+    assert (a4["action_owner"], a4["is_owner_assigned"]) == ("ana", True)
+    assert (a6["action_owner"], a6["is_owner_assigned"]) == ("Customer success queue", False)
+    assert a6["change_drivers_text"] == "CSM sentiment negative (-6.0 points)"
+    assert a6["top_negative_drivers_text"].startswith("no executive sponsor contact")
+    assert a6["change_drivers"] == "csm_sentiment (-6.0)" and a6["csm_owner"] is None
     assert send_new_alerts(database, jsonl_path=alerts_file, as_of=NEXT_SUNDAY).sent == 0
 
 

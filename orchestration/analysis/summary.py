@@ -89,30 +89,48 @@ def band_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def at_risk_lines(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[str]:
+    """The red and amber accounts (every band below the best) with the most revenue at risk,
+    ARR x (1 - renewal probability): owner (flagged when routed to the default owner), ARR,
+    renewal date and what lowers the score, in words; and the new alerts of the last 7 days."""
     rows = con.execute(
         f"""
         select
-            account_name,
-            segment,
-            health_score,
-            health_band,
-            days_to_renewal,
-            coalesce(top_negative_drivers, '-') as drivers
-        from marts.account_health
-        where health_score is not null
-        order by health_score, account_id
+            health.account_name,
+            health.segment,
+            health.health_band,
+            health.health_score,
+            cast(health.arr as double),
+            health.revenue_at_risk,
+            health.term_end_date,
+            health.action_owner,
+            health.is_owner_assigned,
+            coalesce(health.top_negative_drivers_text, '-')
+        from marts.account_health as health
+        inner join config.health_bands as bands on health.health_band = bands.health_band
+        where bands.band_rank < (select max(band_rank) from config.health_bands)
+        order by health.revenue_at_risk desc nulls last, health.health_score, health.account_id
         limit {int(limit)}
         """
     ).fetchall()
-    lines = [f"The {len(rows)} accounts most at risk (score, band, renewal, top negative drivers):"]
-    for name, segment, score, band, days, drivers in rows:
-        renewal = (
-            f"renews in {days}d"
-            if days is not None and days >= 0
-            else ("in grace" if days is not None else "no term")
+    as_of = con.execute("select max(as_of_date) from marts.account_health").fetchone()[0]
+    alerts = con.execute(
+        "select count(*) from marts.health_alerts "
+        "where detected_on > ? - interval 7 day and detected_on <= ?",
+        [as_of, as_of],
+    ).fetchone()[0]
+    lines = [
+        f"The {len(rows)} accounts most at risk: red and amber, by revenue at risk "
+        "(ARR x (1 - renewal probability)):"
+    ]
+    for name, segment, band, score, arr, risk, renewal, owner, assigned, drivers in rows:
+        flag = "" if assigned else " [no owner: routed]"
+        lines.append(
+            f"  {_fmt_int(round(risk or 0)):>8} at risk  {band:<5} {score:5.1f}  "
+            f"{name[:26]} ({segment or 'no segment'}), ARR {_fmt_int(round(arr or 0))}, "
+            f"renews {renewal or 'never'}, owner {owner}{flag}"
         )
-        label = f"{name[:24]} ({segment or 'no segment'})"
-        lines.append(f"  {score:5.1f} {band:<5} {label:<37} {renewal:<15} {drivers}")
+        lines.append(f"           lowering it: {drivers}")
+    lines.append(f"New alerts in the last 7 days: {alerts:,} (marts.health_alerts)")
     return lines
 
 

@@ -4,6 +4,7 @@ report, and summarise the figures for the run's output; adopt a proposal into th
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,16 +17,21 @@ from orchestration.analysis.calibration import (
     CalibrationResult,
     NotEnoughEvidence,
     band_rates_text,
-    calibrate,
     read_weight_profiles,
     write_proposal,
 )
+from orchestration.analysis.calibration import calibrate as learn
+from orchestration.analysis.findings import thresholds
 from orchestration.analysis.report import Headline, ceiling_auc, headlines, write_report
 from orchestration.runtime.contract import PROJECT_ROOT
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 TRUTH_FILE = Path("_truth") / "renewal_truth.csv"
 PROPOSAL_DIR = "proposal"
+NOT_CALIBRATED = (
+    "this run validated without learning curves and weights (calibrate=False, as the daily run "
+    "does); healthscore validate learns them"
+)
 # The columns of each seed a proposal may replace, as the seeds hold them.
 PROPOSAL_COLUMNS = {
     "weight_profiles.csv": ["weight_profile", "signal", "weight"],
@@ -43,6 +49,7 @@ class ValidationOutcome:
     proposal: Path | None
     ceiling: tuple[float, int] | None
     skipped_calibration: str | None = None
+    min_band_renewals: int = 0  # a band with fewer renewals is too small to judge the order
 
 
 def run_validation(
@@ -52,7 +59,11 @@ def run_validation(
     landing: Path | None = None,
     say: Callable[[str], None] = print,
     seeds_dir: Path = SEEDS_DIR,
+    calibrate: bool = True,
 ) -> ValidationOutcome:
+    """Read the validation figures, learn curves and weights from past renewals (unless
+    `calibrate` is False: the fast path of a daily run, which leaves an earlier proposal as it
+    is), write the proposal and the report."""
     truth = (
         (landing / TRUTH_FILE) if landing is not None and (landing / TRUTH_FILE).exists() else None
     )
@@ -61,18 +72,22 @@ def run_validation(
     try:
         figures = headlines(con)
         lead_classes = _lead_classes(con)
+        min_band_renewals = thresholds(con).min_band_renewals
         calibration = None
         skipped = None
-        try:
-            calibration = calibrate(
-                con,
-                read_weight_profiles(seeds_dir / "weight_profiles.csv"),
-                min_coverage=min_coverage,
-                say=say,
-            )
-        except NotEnoughEvidence as reason:
-            skipped = str(reason)
-            say(f"  calibration skipped: {reason}")
+        if not calibrate:
+            skipped = NOT_CALIBRATED
+        else:
+            try:
+                calibration = learn(
+                    con,
+                    read_weight_profiles(seeds_dir / "weight_profiles.csv"),
+                    min_coverage=min_coverage,
+                    say=say,
+                )
+            except NotEnoughEvidence as reason:
+                skipped = str(reason)
+                say(f"  calibration skipped: {reason}")
         ceiling = (
             ceiling_auc(con, truth, held_out_after=calibration.split_date)
             if calibration is not None
@@ -84,9 +99,15 @@ def run_validation(
     if calibration is not None:
         proposal = write_proposal(calibration, reports_dir / PROPOSAL_DIR)
     report = write_report(
-        database, reports_dir / "validation_report.html", calibration=calibration, truth_file=truth
+        database,
+        reports_dir / "validation_report.html",
+        calibration=calibration,
+        truth_file=truth,
+        calibration_skipped=skipped,
     )
-    return ValidationOutcome(figures, lead_classes, calibration, report, proposal, ceiling, skipped)
+    return ValidationOutcome(
+        figures, lead_classes, calibration, report, proposal, ceiling, skipped, min_band_renewals
+    )
 
 
 def _lead_classes(con: duckdb.DuckDBPyConnection) -> dict[int, list[str]]:
@@ -133,6 +154,11 @@ def validation_lines(outcome: ValidationOutcome, database: Path | None = None) -
         lines.append("  no decided renewal has a score yet: nothing to validate")
     for h in outcome.headlines:
         ordered = {True: "ordered", False: "NOT ordered", None: "a band is empty"}[h.bands_ordered]
+        counts = [
+            int(n.replace(",", "")) for n in re.findall(r" of ([\d,]+)", h.band_churn_rates or "")
+        ]
+        if any(n < outcome.min_band_renewals for n in counts):
+            ordered = f"too few to judge: a band has under {outcome.min_band_renewals} renewals"
         classes = ", ".join(outcome.lead_classes.get(h.lead_days, []))
         lines.append(
             f"  {h.lead_days:>3} days before renewal ({classes} terms): AUC {_pct(h.auc)} "

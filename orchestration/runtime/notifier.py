@@ -1,7 +1,9 @@
 """Send new health alerts to a destination, each exactly once.
 
 The destination is a JSON-lines file (one alert per line, appended) or a webhook URL (an HTTP
-POST of the alert as JSON per alert).
+POST of the alert as JSON per alert). Each alert carries its drivers as keys
+(change_drivers) and in plain words (change_drivers_text, top_negative_drivers_text), and who
+is to act (action_owner: the account's owner, else the default owner; is_owner_assigned).
 
 What was delivered is recorded outside the warehouse, in a delivery log beside the alerts file
 (`delivered.jsonl`, one line per alert: sent, or skipped by the first delivery): the warehouse
@@ -49,6 +51,12 @@ ALERT_COLUMNS = (
     "change_drivers",
     "action",
     "is_provisional",
+    # In plain words (signal labels from the catalogue, each phrased by what it means), and who
+    # acts: the owner, else the default owner (healthscore_default_owner), flagged.
+    "change_drivers_text",
+    "top_negative_drivers_text",
+    "action_owner",
+    "is_owner_assigned",
 )
 DELIVERY_LOG_NAME = "delivered.jsonl"
 FIRST_DELIVERY_DAYS_ENV = "HEALTHSCORE_ALERT_FIRST_DELIVERY_DAYS"

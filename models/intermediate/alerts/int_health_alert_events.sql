@@ -35,7 +35,9 @@ transitions as (
         band_action,
         health_score,
         score_change,
-        change_drivers
+        change_drivers,
+        change_drivers_text,
+        top_negative_drivers_text
     from {{ ref('int_health_alert_transitions') }}
     where raises_alert
         and not is_provisional

@@ -36,6 +36,8 @@ scores as (
         previous_health_band,
         score_change,
         change_drivers,
+        change_drivers_text,
+        top_negative_drivers_text,
         band_action
     from {{ ref('int_account_health_scored') }}
     where (is_cadence_date or as_of_date = {{ as_of_date() }})
@@ -80,7 +82,9 @@ detected as (
         scores.band_action,
         scores.health_score,
         scores.score_change,
-        scores.change_drivers
+        scores.change_drivers,
+        scores.change_drivers_text,
+        scores.top_negative_drivers_text
     from scores
     inner join bands as previous_bands
         on scores.previous_health_band = previous_bands.health_band
@@ -120,6 +124,8 @@ final as (
         health_score,
         score_change,
         change_drivers,
+        change_drivers_text,
+        top_negative_drivers_text,
         previous_same_transition_on,
         previous_same_transition_on is null
         or {{ days_between(

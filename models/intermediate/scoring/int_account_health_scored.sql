@@ -7,9 +7,13 @@
                       scores with the missing signals' weight redistributed; null (never 50)
                       when the account is not a customer on the date or coverage is below
                       healthscore_min_coverage, with score_status and score_null_reason saying so
-      <category>_score the same weighted mean within one category; null when none had data
+      <category>_score the same weighted mean within one category; null when none had data,
+                      and when the health score is null (no subscores without a score)
       drivers         top three negative and positive signals by impact_points, and the three
-                      signals whose impact moved most since the previous period
+                      signals whose impact moved most since the previous period: as keys with
+                      their points (top_negative_drivers, ...), and in words with their points
+                      (top_negative_drivers_text, ...: macro driver_phrase, worded by the
+                      signal_catalogue seed), e.g. '3 high/urgent tickets open (-2.6 points)'
     Incremental by date (dates_to_build); the previous period of the oldest recomputed date is
     read from the rows already built. Which row is current is not stored: it is the row of the
     run's as-of date.
@@ -31,6 +35,18 @@ contributions as (
 
     select * from {{ ref('int_signal_contributions') }}
     where as_of_date in ({{ dates_to_build() }})
+
+),
+
+catalogue as (
+
+    select
+        signal,
+        label,
+        value_format,
+        driver_phrase,
+        driver_phrase_zero
+    from {{ ref('int_signal_catalogue') }}
 
 ),
 
@@ -77,6 +93,7 @@ ranked as (
         signal,
         weight,
         has_data,
+        raw_value,
         impact_points,
         impact_change_points,
         row_number() over (
@@ -96,6 +113,47 @@ ranked as (
             order by case when has_data then 1 else 0 end, weight desc, signal asc
         ) as missing_rank
     from contributions
+
+),
+
+phrased as (
+
+    {#- The signals some driver list names, worded (only these: wording every row costs). #}
+    select
+        ranked.account_id,
+        ranked.as_of_date,
+        ranked.impact_points,
+        ranked.impact_change_points,
+        ranked.negative_rank,
+        ranked.positive_rank,
+        ranked.change_rank,
+        {{ driver_phrase(
+            'catalogue.value_format', 'catalogue.driver_phrase', 'catalogue.driver_phrase_zero',
+            'catalogue.label', 'ranked.raw_value'
+        ) }} as phrase
+    from ranked
+    inner join catalogue
+        on ranked.signal = catalogue.signal
+    where ranked.negative_rank <= 3
+        or ranked.positive_rank <= 3
+        or ranked.change_rank <= 3
+
+),
+
+driver_texts as (
+
+    {#- The same ranks and conditions as the key lists of drivers, in words. #}
+    select
+        account_id,
+        as_of_date,
+        {{ first_three_joined(
+            "case when negative_rank = {rank} and impact_points < 0 then " ~ dbt.concat(["phrase", "' ('", format_points('impact_points'), "' points)'"]) ~ " end", "'; '") }} as top_negative_drivers_text,
+        {{ first_three_joined(
+            "case when positive_rank = {rank} and impact_points > 0 then " ~ dbt.concat(["phrase", "' (+'", format_points('impact_points'), "' points)'"]) ~ " end", "'; '") }} as top_positive_drivers_text,
+        {{ first_three_joined(
+            "case when change_rank = {rank} and abs(impact_change_points) >= 0.05 then " ~ dbt.concat(["phrase", "' ('", "case when impact_change_points > 0 then '+' else '' end", format_points('impact_change_points'), "' points)'"]) ~ " end", "'; '") }} as change_drivers_text
+    from phrased
+    group by account_id, as_of_date
 
 ),
 
@@ -191,7 +249,7 @@ with_score as (
             ) }}
         end as health_score,
         {%- for category in categories %}
-        scored.{{ category }}_score,
+        case when scored.score_status = 'scored' then scored.{{ category }}_score end as {{ category }}_score,
         {%- endfor %}
         scored.signals_with_data,
         scored.signals_weighted
@@ -265,6 +323,10 @@ final as (
         ] %}
         case when banded.health_score is not null then drivers.{{ column }} end as {{ column }},
         {%- endfor %}
+        case when banded.health_score is not null then driver_texts.top_negative_drivers_text end
+            as top_negative_drivers_text,
+        case when banded.health_score is not null then driver_texts.top_positive_drivers_text end
+            as top_positive_drivers_text,
         drivers.missing_signals,
         banded.previous_period_date,
         previous_period.health_score as previous_health_score,
@@ -274,11 +336,18 @@ final as (
             when banded.health_score is not null and previous_period.health_score is not null
                 then drivers.change_drivers
         end as change_drivers,
+        case
+            when banded.health_score is not null and previous_period.health_score is not null
+                then driver_texts.change_drivers_text
+        end as change_drivers_text,
         {{ written_by_this_run() }} as dbt_run_started_at
     from banded
     left join drivers
         on banded.account_id = drivers.account_id
         and banded.as_of_date = drivers.as_of_date
+    left join driver_texts
+        on banded.account_id = driver_texts.account_id
+        and banded.as_of_date = driver_texts.as_of_date
     left join previous_scores as previous_period
         on banded.account_id = previous_period.account_id
         and banded.previous_period_date = previous_period.as_of_date

@@ -126,6 +126,8 @@ final as (
         cast(accounts.account_name as {{ dbt.type_string() }}) as account_name,
         cast(candidates.segment as {{ dbt.type_string() }}) as segment,
         cast(accounts.csm_owner as {{ dbt.type_string() }}) as csm_owner,
+        cast({{ action_owner('accounts.csm_owner') }} as {{ dbt.type_string() }}) as action_owner,
+        cast(accounts.csm_owner is not null as {{ dbt.type_boolean() }}) as is_owner_assigned,
         cast(candidates.as_of_date as date) as as_of_date,
         cast(candidates.health_score as {{ type_double() }}) as health_score,
         cast(candidates.score_percentile as {{ type_double() }}) as score_percentile,

@@ -1,6 +1,7 @@
 {#-
-    Band-transition alerts for the customer-facing team: who (account and owner), what (old and
-    new band, score change, the signals that drove the change) and what to do (the new band's
+    Band-transition alerts for the customer-facing team: who (account, owner, and action_owner:
+    the owner, else the var healthscore_default_owner), what (old and new band, score change,
+    the signals that drove the change, as keys and in words) and what to do (the new band's
     action in the health_bands seed). An alert stays open until the account's band is back to
     the old band or better on a later scoring date.
     The logged alerts (int_health_alert_events, raised on scoring dates) and, when the run's
@@ -25,6 +26,8 @@ logged as (
         health_score,
         score_change,
         change_drivers,
+        change_drivers_text,
+        top_negative_drivers_text,
         false as is_provisional
     from {{ ref('int_health_alert_events') }}
 
@@ -43,6 +46,8 @@ provisional as (
         health_score,
         score_change,
         change_drivers,
+        change_drivers_text,
+        top_negative_drivers_text,
         true as is_provisional
     from {{ ref('int_health_alert_transitions') }}
     where is_provisional
@@ -113,6 +118,8 @@ final as (
         cast(alerts.account_id as {{ dbt.type_string() }}) as account_id,
         cast(accounts.account_name as {{ dbt.type_string() }}) as account_name,
         cast(accounts.csm_owner as {{ dbt.type_string() }}) as csm_owner,
+        cast({{ action_owner('accounts.csm_owner') }} as {{ dbt.type_string() }}) as action_owner,
+        cast(accounts.csm_owner is not null as {{ dbt.type_boolean() }}) as is_owner_assigned,
         cast(alerts.detected_on as date) as detected_on,
         cast(alerts.alert_type as {{ dbt.type_string() }}) as alert_type,
         cast(alerts.old_band as {{ dbt.type_string() }}) as old_band,
@@ -120,6 +127,8 @@ final as (
         cast(alerts.health_score as {{ type_double() }}) as health_score,
         cast(alerts.score_change as {{ type_double() }}) as score_change,
         cast(alerts.change_drivers as {{ dbt.type_string() }}) as change_drivers,
+        cast(alerts.change_drivers_text as {{ dbt.type_string() }}) as change_drivers_text,
+        cast(alerts.top_negative_drivers_text as {{ dbt.type_string() }}) as top_negative_drivers_text,
         cast(alerts.band_action as {{ dbt.type_string() }}) as action,
         cast(alerts.is_provisional as {{ dbt.type_boolean() }}) as is_provisional,
         cast(resolutions.resolved_on is null as {{ dbt.type_boolean() }}) as is_open,

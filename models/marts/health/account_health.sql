@@ -2,7 +2,9 @@
     The current health of every account: one row per account in crm_accounts, scored as of the
     run's as-of date. Accounts that are not customers on that date, or whose signals cover too
     little of their profile's weight, have a null score with score_status and score_null_reason
-    saying why. This is the table BI tools and CSM workflows read.
+    saying why. This is the table BI tools and CSM workflows read. revenue_at_risk is the ARR
+    the renewal probability expects to lose; action_owner routes an account without a CSM to
+    the var healthscore_default_owner.
 -#}
 
 with
@@ -45,6 +47,7 @@ final as (
         cast(scores.weight_profile as {{ dbt.type_string() }}) as weight_profile,
         cast(scores.health_score as {{ type_double() }}) as health_score,
         cast(scores.renewal_probability as {{ type_double() }}) as renewal_probability,
+        cast(scores.arr as {{ type_double() }}) * (1.0 - scores.renewal_probability) as revenue_at_risk,
         cast(scores.health_band as {{ dbt.type_string() }}) as health_band,
         cast(scores.band_action as {{ dbt.type_string() }}) as band_action,
         cast(scores.score_status as {{ dbt.type_string() }}) as score_status,
@@ -65,12 +68,17 @@ final as (
         cast(scores.previous_health_band as {{ dbt.type_string() }}) as previous_health_band,
         cast(scores.score_change as {{ type_double() }}) as score_change,
         cast(scores.change_drivers as {{ dbt.type_string() }}) as change_drivers,
+        cast(scores.top_negative_drivers_text as {{ dbt.type_string() }}) as top_negative_drivers_text,
+        cast(scores.top_positive_drivers_text as {{ dbt.type_string() }}) as top_positive_drivers_text,
+        cast(scores.change_drivers_text as {{ dbt.type_string() }}) as change_drivers_text,
         cast(scores.licensed_seats as {{ dbt.type_bigint() }}) as licensed_seats,
         cast(scores.arr as {{ contract_sql_type('decimal') }}) as arr,
         cast(scores.term_end_date as date) as term_end_date,
         cast(accounts.account_name as {{ dbt.type_string() }}) as account_name,
         cast(accounts.industry as {{ dbt.type_string() }}) as industry,
         cast(accounts.csm_owner as {{ dbt.type_string() }}) as csm_owner,
+        cast({{ action_owner('accounts.csm_owner') }} as {{ dbt.type_string() }}) as action_owner,
+        cast(accounts.csm_owner is not null as {{ dbt.type_boolean() }}) as is_owner_assigned,
         cast(accounts.parent_account_id as {{ dbt.type_string() }}) as parent_account_id,
         cast(scores.is_customer as {{ dbt.type_boolean() }}) as is_customer,
         cast({{ days_between(

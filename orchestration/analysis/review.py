@@ -1,0 +1,642 @@
+"""The weekly customer review: a static HTML page (one self-contained file, no server, no
+script) and its summary for the terminal, read from the marts of a built warehouse.
+
+It holds, as of the warehouse's as-of date:
+- the accounts whose band changed since the last review, with what moved in plain words;
+- the accounts in every band below the best (red and amber) ranked by revenue at risk,
+  ARR x (1 - renewal probability), with renewal date, owner and action;
+- the expansion candidates with the core features they have not adopted;
+- the accounts without an owner, routed to the default owner (healthscore_default_owner);
+- a warning when the latest validation shows the bands do not rank churn;
+- the closed loop: did alerts that were followed up renew more often;
+- why a red account can show a high renewal probability.
+
+The last review is the latest scoring date of marts.account_health_history on or before the
+as-of date minus 7 days: with the weekly cadence, the previous Sunday's scores, which are also
+what account_health's change columns compare with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.analysis.findings import (
+    closed_loop_html,
+    closed_loop_lines,
+    score_warning,
+)
+from orchestration.analysis.html_page import (
+    Html,
+    band,
+    callout,
+    esc,
+    figures,
+    join,
+    money,
+    page,
+    paragraph,
+    percent,
+    table,
+    tag,
+)
+
+REVIEW_FILE = "weekly_review.html"
+ARCHIVE_DIR = "reviews"
+REVIEW_DAYS = 7
+TOP_AT_RISK = 25  # the at-risk table's first rows; the rest fold under it
+# The marts' columns the review reads that older warehouses lack.
+REQUIRED_COLUMNS = {
+    "account_health": (
+        "revenue_at_risk",
+        "action_owner",
+        "is_owner_assigned",
+        "top_negative_drivers_text",
+        "top_positive_drivers_text",
+        "change_drivers_text",
+    ),
+    "expansion_candidates": ("action_owner", "is_owner_assigned"),
+}
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    html: Path
+    text: str
+    as_of: dt.date
+
+
+@dataclass(frozen=True)
+class Account:
+    account_id: str
+    name: str
+    segment: str | None
+    band: str | None
+    score: float | None
+    renewal_probability: float | None
+    arr: float | None
+    revenue_at_risk: float | None
+    renewal_date: dt.date | None
+    days_to_renewal: int | None
+    owner: str
+    has_owner: bool
+    action: str | None
+    negative_drivers: str | None
+    positive_drivers: str | None
+    change_drivers: str | None
+
+
+@dataclass(frozen=True)
+class BandChange:
+    account: Account
+    old_band: str
+    old_score: float | None
+    worse: bool
+
+
+@dataclass(frozen=True)
+class Candidate:
+    account_id: str
+    name: str
+    segment: str | None
+    owner: str
+    has_owner: bool
+    score: float | None
+    seat_utilisation: float | None
+    seats: int | None
+    arr: float | None
+    renewal_date: dt.date | None
+    unadopted: str | None
+    action: str | None
+
+
+@dataclass(frozen=True)
+class ReviewData:
+    as_of: dt.date
+    last_review: dt.date | None
+    changes: list[BandChange]
+    at_risk: list[Account]
+    candidates: list[Candidate]
+    unowned_customers: int
+    default_owner: str | None
+    new_alerts: int
+    red_likely_to_renew: int
+    red_accounts: int
+    worst_band: str | None
+    bands: str  # the band thresholds in words
+    warning_kind: str
+    warning: list[str]
+    closed_loop: Html
+    closed_loop_lines: list[str]
+
+
+ACCOUNT_COLUMNS = """
+    health.account_id, health.account_name, health.segment, health.health_band,
+    health.health_score, health.renewal_probability, cast(health.arr as double),
+    health.revenue_at_risk, health.term_end_date, health.days_to_renewal, health.action_owner,
+    health.is_owner_assigned, health.band_action, health.top_negative_drivers_text,
+    health.top_positive_drivers_text, health.change_drivers_text
+"""
+
+
+def _check_columns(con: duckdb.DuckDBPyConnection) -> None:
+    for table_name, columns in REQUIRED_COLUMNS.items():
+        present = {
+            row[0]
+            for row in con.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = 'marts' and table_name = ?",
+                [table_name],
+            ).fetchall()
+        }
+        missing = [column for column in columns if column not in present]
+        if missing:
+            raise ValueError(
+                f"marts.{table_name} has no {', '.join(missing)}: the warehouse was built by an "
+                "older version; rebuild it once (healthscore run --full-refresh) to write the "
+                "weekly review."
+            )
+
+
+def read_review(con: duckdb.DuckDBPyConnection) -> ReviewData:
+    _check_columns(con)
+    as_of = con.execute("select max(as_of_date) from marts.account_health").fetchone()[0]
+    if as_of is None:
+        raise ValueError("marts.account_health is empty: there is nothing to review.")
+    last_review = con.execute(
+        "select max(as_of_date) from marts.account_health_history where as_of_date <= ?",
+        [as_of - dt.timedelta(days=REVIEW_DAYS)],
+    ).fetchone()[0]
+    best_rank, worst_band = con.execute(
+        "select max(band_rank), arg_min(health_band, band_rank) from config.health_bands"
+    ).fetchone()
+
+    changes = [
+        BandChange(Account(*row[:16]), row[16], row[17], bool(row[18]))
+        for row in con.execute(
+            f"""
+            select {ACCOUNT_COLUMNS}, before.health_band, before.health_score,
+                   now_band.band_rank < old_band.band_rank as worse
+            from marts.account_health as health
+            inner join marts.account_health_history as before
+                on health.account_id = before.account_id and before.as_of_date = ?
+            inner join config.health_bands as now_band on health.health_band = now_band.health_band
+            inner join config.health_bands as old_band on before.health_band = old_band.health_band
+            where health.health_band <> before.health_band
+            order by worse desc, now_band.band_rank, health.revenue_at_risk desc nulls last,
+                     health.account_id
+            """,
+            [last_review],
+        ).fetchall()
+    ]
+    at_risk = [
+        Account(*row)
+        for row in con.execute(
+            f"""
+            select {ACCOUNT_COLUMNS}
+            from marts.account_health as health
+            inner join config.health_bands as bands on health.health_band = bands.health_band
+            where bands.band_rank < ?
+            order by health.revenue_at_risk desc nulls last, health.health_score,
+                     health.account_id
+            """,
+            [best_rank],
+        ).fetchall()
+    ]
+    candidates = [
+        Candidate(*row)
+        for row in con.execute(
+            """
+            select account_id, account_name, segment, action_owner, is_owner_assigned,
+                   health_score, seat_utilisation, licensed_seats, cast(arr as double),
+                   term_end_date, unadopted_core_feature_list, suggested_action
+            from marts.expansion_candidates
+            order by arr desc nulls last, account_id
+            """
+        ).fetchall()
+    ]
+    unowned, default_owner = con.execute(
+        """
+        select count(*), min(action_owner)
+        from marts.account_health
+        where is_customer and not is_owner_assigned
+        """
+    ).fetchone()
+    new_alerts = con.execute(
+        "select count(*) from marts.health_alerts where detected_on > ? and detected_on <= ?",
+        [as_of - dt.timedelta(days=REVIEW_DAYS), as_of],
+    ).fetchone()[0]
+    red_accounts, red_likely = con.execute(
+        """
+        select count(*), count(*) filter (where renewal_probability >= 0.8)
+        from marts.account_health where health_band = ?
+        """,
+        [worst_band],
+    ).fetchone()
+    thresholds = con.execute(
+        "select health_band, min_score, max_score from config.health_bands order by band_rank"
+    ).fetchall()
+    bands = ", ".join(
+        f"{name} from {float(low):g}"
+        if index == len(thresholds) - 1
+        else f"{name} below {float(high):g}"
+        for index, (name, low, high) in enumerate(thresholds)
+    )
+    warning = score_warning(con)
+    return ReviewData(
+        as_of=as_of,
+        last_review=last_review,
+        changes=changes,
+        at_risk=at_risk,
+        candidates=candidates,
+        unowned_customers=int(unowned),
+        default_owner=default_owner,
+        new_alerts=int(new_alerts),
+        red_likely_to_renew=int(red_likely),
+        red_accounts=int(red_accounts),
+        worst_band=worst_band,
+        bands=bands,
+        warning_kind=warning.kind,
+        warning=warning.sentences,
+        closed_loop=closed_loop_html(con),
+        closed_loop_lines=closed_loop_lines(con),
+    )
+
+
+# The page ----------------------------------------------------------------------------------
+
+
+def _owner(owner: str, has_owner: bool) -> Html:
+    if has_owner:
+        return esc(owner)
+    return join([esc(owner), tag("span", " (no owner: routed)", class_="flag")])
+
+
+def _renewal(account_date: dt.date | None, days: int | None) -> Html:
+    if account_date is None:
+        return esc("no term")
+    date = tag("span", account_date, class_="nowrap")
+    if days is None:
+        return date
+    when = f"ended {-days} days ago, in grace" if days < 0 else f"in {days} days"
+    return join([date, tag("div", when, class_="note")])
+
+
+def _score(value: float | None) -> str:
+    """One decimal, rounded down: 59.96 (amber, below 60) reads 59.9, not 60.0."""
+    return "-" if value is None else f"{math.floor(value * 10) / 10:.1f}"
+
+
+def _name(name: str, segment: str | None) -> Html:
+    return join([tag("b", name), tag("div", segment or "no segment", class_="note")])
+
+
+def _band_action(band_name: str | None, action: str | None) -> Html:
+    return join([band(band_name), tag("div", action or "", class_="note")])
+
+
+def _changes_section(data: ReviewData) -> list[object]:
+    since = f"since the last review ({data.last_review})" if data.last_review else ""
+    out: list[object] = [tag("h2", f"Band changes {since}".strip(), id="changes")]
+    if data.last_review is None:
+        out.append(paragraph("No scores from a week or more ago: this is the first review."))
+        return out
+    if not data.changes:
+        out.append(paragraph(f"No account changed band since {data.last_review}."))
+        return out
+    worse = sum(1 for change in data.changes if change.worse)
+    out.append(
+        paragraph(
+            f"{len(data.changes)} accounts changed band: {worse} moved to a worse band (listed "
+            f"first), {len(data.changes) - worse} to a better one. “What moved” are the "
+            "signals whose contribution to the score changed most since the previous scoring "
+            "date, with the points they added or took away."
+        )
+    )
+    rows = [
+        [
+            _name(c.account.name, c.account.segment),
+            join(
+                [
+                    band(c.old_band),
+                    esc(" → "),
+                    band(c.account.band),
+                    tag("div", c.account.action or "", class_="note"),
+                ]
+            ),
+            f"{_score(c.old_score)} → {_score(c.account.score)}",
+            money(c.account.arr),
+            _renewal(c.account.renewal_date, c.account.days_to_renewal),
+            _owner(c.account.owner, c.account.has_owner),
+            c.account.change_drivers or "-",
+        ]
+        for c in data.changes
+    ]
+    out.append(
+        table(
+            ["account", "band and action", "score", "ARR", "renewal", "owner", "what moved"],
+            rows,
+            numeric=(2, 3),
+            wide=(6,),
+        )
+    )
+    return out
+
+
+def _at_risk_rows(accounts: list[Account], start: int) -> list[list[object]]:
+    return [
+        [
+            start + index,
+            _name(a.name, a.segment),
+            _band_action(a.band, a.action),
+            _score(a.score),
+            percent(a.renewal_probability),
+            money(a.arr),
+            money(a.revenue_at_risk),
+            _renewal(a.renewal_date, a.days_to_renewal),
+            _owner(a.owner, a.has_owner),
+            a.negative_drivers or "-",
+        ]
+        for index, a in enumerate(accounts)
+    ]
+
+
+def _at_risk_section(data: ReviewData) -> list[object]:
+    out: list[object] = [tag("h2", "Red and amber accounts by revenue at risk", id="at-risk")]
+    if not data.at_risk:
+        out.append(paragraph("No account is red or amber."))
+        return out
+    total = sum(a.revenue_at_risk or 0 for a in data.at_risk)
+    out.append(
+        paragraph(
+            f"{len(data.at_risk)} accounts, {money(total)} of revenue at risk. Revenue at risk "
+            "is ARR × (1 − renewal probability): what the account is expected to lose at its "
+            "renewal. “Lowering the score” lists the signals that take most points off it."
+        )
+    )
+    headers = [
+        "#",
+        "account",
+        "band and action",
+        "score",
+        "renewal probability",
+        "ARR",
+        "revenue at risk",
+        "renewal",
+        "owner",
+        "lowering the score",
+    ]
+    first = data.at_risk[:TOP_AT_RISK]
+    out.append(
+        table(
+            headers,
+            _at_risk_rows(first, 1),
+            numeric=(0, 3, 4, 5, 6),
+            wide=(9,),
+        )
+    )
+    rest = data.at_risk[TOP_AT_RISK:]
+    if rest:
+        out.append(
+            tag(
+                "details",
+                join(
+                    [
+                        tag("summary", f"The other {len(rest)} red and amber accounts"),
+                        table(
+                            headers,
+                            _at_risk_rows(rest, TOP_AT_RISK + 1),
+                            numeric=(0, 3, 4, 5, 6),
+                            wide=(9,),
+                        ),
+                    ]
+                ),
+            )
+        )
+    return out
+
+
+def _expansion_section(data: ReviewData) -> list[object]:
+    out: list[object] = [tag("h2", "Expansion candidates", id="expansion")]
+    if not data.candidates:
+        out.append(paragraph("No account qualifies for an expansion conversation this week."))
+        return out
+    out.append(
+        paragraph(
+            f"{len(data.candidates)} healthy, well-used accounts (green, in the top quarter of "
+            "scores, most of their seats in use), by ARR: talk about more seats and the core "
+            "features they have not used in the last 90 days."
+        )
+    )
+    rows = [
+        [
+            _name(c.name, c.segment),
+            _score(c.score),
+            percent(c.seat_utilisation),
+            "-" if c.seats is None else f"{c.seats:,}",
+            money(c.arr),
+            esc(c.renewal_date or "no term"),
+            _owner(c.owner, c.has_owner),
+            c.unadopted or "none: every core feature is in use",
+        ]
+        for c in data.candidates
+    ]
+    out.append(
+        table(
+            [
+                "account",
+                "score",
+                "seats in use",
+                "licensed seats",
+                "ARR",
+                "renewal",
+                "owner",
+                "core features not adopted",
+            ],
+            rows,
+            numeric=(1, 2, 3, 4),
+            wide=(7,),
+        )
+    )
+    return out
+
+
+def _unowned_section(data: ReviewData) -> list[object]:
+    out: list[object] = [tag("h2", "Accounts without an owner", id="unowned")]
+    listed: dict[str, tuple[str, str | None, float | None, str]] = {}
+    moved = {change.account.account_id for change in data.changes if change.worse}
+    for account in data.at_risk:
+        if not account.has_owner:
+            why = account.action or ""
+            if account.account_id in moved:
+                why = f"moved to {account.band} this week: {why}"
+            listed.setdefault(account.account_id, (account.name, account.band, account.arr, why))
+    for candidate in data.candidates:
+        if not candidate.has_owner:
+            listed.setdefault(
+                candidate.account_id,
+                (candidate.name, "green", candidate.arr, "expansion conversation"),
+            )
+    if not data.unowned_customers:
+        out.append(paragraph("Every customer has an owner in the CRM."))
+        return out
+    queue = data.default_owner or "the default owner"
+    out.append(
+        paragraph(
+            f"{data.unowned_customers:,} customers have no owner in the CRM; their alerts and "
+            f"actions go to {queue} (the dbt variable healthscore_default_owner). "
+            f"{len(listed)} of them need attention this week: assign an owner or handle them "
+            "from the queue."
+        )
+    )
+    if listed:
+        out.append(
+            table(
+                ["account", "band", "ARR", "why it needs attention", "routed to"],
+                [
+                    [tag("b", name), band(band_name), money(arr), why, queue]
+                    for name, band_name, arr, why in listed.values()
+                ],
+                numeric=(2,),
+            )
+        )
+    return out
+
+
+def _reading_section(data: ReviewData) -> list[object]:
+    worst = data.worst_band or "red"
+    example = (
+        f" This week {data.red_likely_to_renew} of the {data.red_accounts} {worst} accounts "
+        "show a renewal probability of 80% or more."
+        if data.red_accounts
+        else ""
+    )
+    return [
+        tag("h2", "Why a red account can show a high renewal probability", id="reading"),
+        paragraph(
+            "The band and the renewal probability answer different questions. The band comes "
+            f"from the score alone, with the same thresholds for every account ({data.bands}): "
+            "it says how this account's signals "
+            "compare with healthy ones, so it tells you whom to look at first. The renewal "
+            "probability is the share of accounts with that score that renewed in the past, "
+            "fitted per segment: in a segment where most accounts renew whatever their score "
+            "(monthly self-serve plans, for example), even a low score goes with a high "
+            "probability." + example
+        ),
+        paragraph(
+            "Use the band to decide whom to contact, and the renewal probability (through "
+            "revenue at risk) to decide in which order. The validation report shows how well "
+            "each has matched past renewals."
+        ),
+    ]
+
+
+def review_html(data: ReviewData, database: Path) -> Html:
+    worse = sum(1 for change in data.changes if change.worse)
+    by_band: dict[str, int] = {}
+    for account in sorted(data.at_risk, key=lambda a: a.band != data.worst_band):
+        by_band[account.band or "-"] = by_band.get(account.band or "-", 0) + 1
+    headline = figures(
+        [
+            *[(f"{name} accounts", f"{count:,}") for name, count in by_band.items()],
+            ("revenue at risk", money(sum(a.revenue_at_risk or 0 for a in data.at_risk))),
+            ("moved to a worse band", f"{worse:,}"),
+            ("moved to a better band", f"{len(data.changes) - worse:,}"),
+            (f"new alerts, last {REVIEW_DAYS} days", f"{data.new_alerts:,}"),
+            ("expansion candidates", f"{len(data.candidates):,}"),
+            ("customers without an owner", f"{data.unowned_customers:,}"),
+        ]
+    )
+    kind = {"warning": "warning", "ok": "ok"}.get(data.warning_kind, "info")
+    body: list[object] = [
+        tag("h1", "Weekly customer review"),
+        paragraph(f"Scores as of {data.as_of}; last review {data.last_review or 'none'}.", "meta"),
+        callout(join(paragraph(sentence) for sentence in data.warning), kind),
+        headline,
+        tag(
+            "nav",
+            join(
+                tag("a", label, href=f"#{anchor}")
+                for anchor, label in (
+                    ("changes", "Band changes"),
+                    ("at-risk", "Revenue at risk"),
+                    ("expansion", "Expansion"),
+                    ("unowned", "No owner"),
+                    ("closed-loop", "Did acting help?"),
+                    ("reading", "Band or probability?"),
+                )
+            ),
+            class_="toc",
+        ),
+        *_changes_section(data),
+        *_at_risk_section(data),
+        *_expansion_section(data),
+        *_unowned_section(data),
+        tag("h2", "Did acting on alerts help?", id="closed-loop"),
+        data.closed_loop,
+        *_reading_section(data),
+    ]
+    footer = join(
+        [
+            esc(f"Written from {Path(database).resolve()}. "),
+            esc("The tables behind it: marts.account_health, marts.account_health_history, "),
+            esc("marts.health_alerts, marts.expansion_candidates, marts.alert_follow_up_effect."),
+        ]
+    )
+    return page(f"Weekly customer review, {data.as_of}", body, footer=footer)
+
+
+# The terminal text --------------------------------------------------------------------------
+
+
+def review_lines(data: ReviewData, html_path: Path) -> list[str]:
+    worse = [change for change in data.changes if change.worse]
+    lines = [
+        f"Weekly review as of {data.as_of} (last review {data.last_review or 'none'}): {html_path}"
+    ]
+    if data.warning_kind == "warning":
+        lines.append("  " + " ".join(data.warning[:2]))
+    lines.append(
+        f"  band changes: {len(worse)} worse, {len(data.changes) - len(worse)} better; "
+        f"{data.new_alerts} new alerts in the last {REVIEW_DAYS} days"
+    )
+    total = sum(a.revenue_at_risk or 0 for a in data.at_risk)
+    lines.append(
+        f"  red and amber: {len(data.at_risk)} accounts, {money(total)} revenue at risk"
+        + (
+            f"; the largest: {data.at_risk[0].name} ({money(data.at_risk[0].revenue_at_risk)}, "
+            f"{data.at_risk[0].owner})"
+            if data.at_risk
+            else ""
+        )
+    )
+    lines.append(f"  expansion candidates: {len(data.candidates)}")
+    if data.unowned_customers:
+        lines.append(
+            f"  customers without an owner: {data.unowned_customers:,}, routed to "
+            f"{data.default_owner}"
+        )
+    lines.extend(data.closed_loop_lines)
+    return lines
+
+
+def write_review(database: Path, reports_dir: Path) -> ReviewOutcome:
+    """Write reports_dir/weekly_review.html and its archived copy
+    reports_dir/reviews/weekly_review_<as_of>.html; return them with the terminal text."""
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        data = read_review(con)
+    finally:
+        con.close()
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    out = reports_dir / REVIEW_FILE
+    out.write_text(review_html(data, database))
+    archive = reports_dir / ARCHIVE_DIR / f"weekly_review_{data.as_of}.html"
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(out, archive)
+    return ReviewOutcome(out, "\n".join(review_lines(data, out)), data.as_of)
