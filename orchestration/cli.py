@@ -180,6 +180,13 @@ def _validate(database: Path, reports: Path, landing: Path | None) -> list[str]:
     return validation_lines(outcome, database)
 
 
+def _review(database: Path, reports: Path) -> str:
+    """Write the weekly customer review page; its text for the terminal."""
+    from orchestration.analysis.review import write_review
+
+    return write_review(database, reports).text
+
+
 def _reports_dir(args: argparse.Namespace, database: Path) -> Path:
     return Path(args.reports) if getattr(args, "reports", None) else database.parent / "reports"
 
@@ -215,6 +222,7 @@ def command_demo(args: argparse.Namespace) -> int:
     _say("Reading the dbt project for Dagster (dbt parse) ...")
     dagster_runs.parse_manifest()
     from orchestration.defs.automation import run_config
+    from orchestration.defs.reports import unfenced
     from orchestration.defs.steps import DBT_STEP, LOAD_STEP
 
     # From scratch, with the unit tests, so a regenerated company never mixes with an older
@@ -233,15 +241,26 @@ def command_demo(args: argparse.Namespace) -> int:
         "HEALTHSCORE_ALERT_WEBHOOK_URL": None,
     }
     tags = {"healthscore/as_of_date": end_date.isoformat(), "healthscore/started_by": "demo"}
-    _run_refresh("daily_refresh", config, database=database, environment=environment, tags=tags)
+    refresh = _run_refresh(
+        "daily_refresh", config, database=database, environment=environment, tags=tags
+    )
     calibration = _run_refresh(
         "quarterly_calibration", {}, database=database, environment=environment, tags=tags
     )
+    review = dagster_runs.materialization_metadata(refresh, dg.AssetKey(["weekly_review"]))
     validation = dagster_runs.materialization_metadata(
         calibration, dg.AssetKey(["weight_calibration"])
-    )["summary"]
+    )
     _say(f"Pipeline finished in {time.monotonic() - started:.0f}s.\n")
-    _say(summary_text(database) + "\n\n" + str(validation))
+    _say(
+        "\n\n".join(
+            [
+                summary_text(database),
+                unfenced(str(review["summary"])),
+                unfenced(str(validation["summary"])),
+            ]
+        )
+    )
     return 0
 
 
@@ -278,11 +297,15 @@ def command_run(args: argparse.Namespace) -> int:
         allow_older=args.allow_older_as_of,
         say=_say,
     )
-    validation = (
-        [] if args.no_validate else _validate(database, _reports_dir(args, database), landing)
-    )
+    reports = _reports_dir(args, database)
+    validation = [] if args.no_validate else _validate(database, reports, landing)
+    review = _review(database, reports)
     _say(f"Pipeline finished in {time.monotonic() - started:.0f}s.\n")
-    _say("\n\n".join(part for part in (summary_text(database), "\n".join(validation)) if part))
+    _say(
+        "\n\n".join(
+            part for part in (summary_text(database), review, "\n".join(validation)) if part
+        )
+    )
     return 0
 
 
@@ -397,11 +420,13 @@ def command_job(args: argparse.Namespace) -> int:
     if args.job == "quarterly_calibration":
         import dagster as dg
 
+        from orchestration.defs.reports import unfenced
+
         summary = dagster_runs.materialization_metadata(
             result, dg.AssetKey(["weight_calibration"])
         ).get("summary")
         if summary:
-            _say(str(summary))
+            _say(unfenced(str(summary)))
     _say(
         f"Warehouse: {settings.database}. The run is in the Dagster UI "
         f"(healthscore ui; DAGSTER_HOME={dagster_runs.dagster_home()})."

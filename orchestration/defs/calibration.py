@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.dbt import dbt_model_key
+from orchestration.defs.reports import fenced
 from orchestration.defs.resources import WarehouseResource
 
 
@@ -46,9 +47,7 @@ def weight_calibration(
     )
     metadata: dict[str, object] = {
         # What `healthscore validate` prints (and `healthscore demo`, which runs this asset).
-        "summary": dg.MetadataValue.text(
-            "\n".join(validation_lines(outcome, Path(warehouse.database_path)))
-        ),
+        "summary": fenced("\n".join(validation_lines(outcome, Path(warehouse.database_path)))),
         "report": dg.MetadataValue.path(str(outcome.report)),
     }
     calibration = outcome.calibration
