@@ -61,10 +61,11 @@ def _headline_first(spec: dg.AssetSpec, props: Mapping[str, Any]) -> dg.AssetSpe
     above the materialisation's metadata (the band counts and validation figures), so the
     column table is left out here and the description says where the columns are documented."""
     columns = len(props.get("columns", {}))
+    # patch_path is the YAML that documents the model ("<project>://models/...yml").
+    documented_in = (props.get("patch_path") or props["original_file_path"]).split("://")[-1]
     note = (
         "The last build's accounts per band and validation figures are the **Metadata** below. "
-        f"The mart's {columns} columns are documented in `{props['original_file_path']}` "
-        "(the dbt docs)."
+        f"The mart's {columns} columns are documented in `{documented_in}` (the dbt docs)."
     )
     description = "\n\n".join(
         part for part in (props.get("description"), note, _raw_sql(props)) if part
