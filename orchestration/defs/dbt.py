@@ -158,16 +158,27 @@ def score_metadata(database: str) -> dict[str, dg.MetadataValue]:
     metadata: dict[str, dg.MetadataValue] = {"headline": dg.MetadataValue.text(headline)}
     for band, count in bands:
         metadata[f"accounts_{band.replace(' ', '_')}"] = dg.MetadataValue.int(count)
+    # One column per band ("red 12.1% of 198; amber ..." split), so the table stays narrow.
+    band_rates = [
+        dict(part.split(" ", 1) for part in (rates or "").split("; ") if " " in part)
+        for *_, rates, _ in validation
+    ]
+    band_names = list(dict.fromkeys(name for rates in band_rates for name in rates))
     rows = [
-        "| lead | renewals | churns | AUC [95% CI] | lift | churn rate by band | ordered |",
-        "|---|---|---|---|---|---|---|",
+        "| lead | renewals | churns | AUC [95% CI] | lift | "
+        + "".join(f"churned: {name} | " for name in band_names)
+        + "bands ordered |",
+        "|---|---|---|---|---|" + "---|" * len(band_names) + "---|",
     ]
     aucs_by_lead: dict[str, dg.MetadataValue] = {}
-    for lead, renewals, churns, auc, low, high, lift, rates, ordered in validation:
+    for (lead, renewals, churns, auc, low, high, lift, _, ordered), rates in zip(
+        validation, band_rates, strict=True
+    ):
         rows.append(
             f"| {lead} d | {renewals:,} | {churns:,} | "
-            f"{_three(auc)} [{_three(low)}, {_three(high)}] | "
-            f"{(lift or 0):.2f} | {rates} | {_yes_no(ordered)} |"
+            f"{_three(auc)} [{_three(low)}, {_three(high)}] | {(lift or 0):.2f} | "
+            + "".join(f"{rates.get(name, '-')} | " for name in band_names)
+            + f"{_yes_no(ordered)} |"
         )
         if auc is not None:
             aucs_by_lead[f"auc_{lead}d"] = dg.MetadataValue.float(float(auc))
