@@ -1,6 +1,6 @@
 """The `healthscore` command line.
 
-    healthscore demo                 generate the demo company, load it, build, print a summary
+    healthscore demo                 generate the demo company, run it in Dagster, print a summary
     healthscore run --landing DIR --database FILE [--as-of DATE]
                                      the whole pipeline on your own contract files
     healthscore generate --out DIR [--archetype NAME]
@@ -10,6 +10,8 @@
                                      backtest against renewals, learn curves and weights, report
     healthscore adopt --proposal DIR --database FILE
                                      make a calibration proposal the scoring seeds, rescore
+    healthscore job daily_refresh [--as-of DATE]
+                                     run a Dagster job once; the UI shows the run
     healthscore ui [--port 3000]     the Dagster UI on the demo warehouse (built first if missing)
     healthscore bench [--accounts 1000,10000] [--refresh-runs 3]
                                      time full and one-day builds by company size
@@ -36,8 +38,12 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orchestration.runtime.contract import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    import dagster as dg
 
 DEFAULT_DATABASE = PROJECT_ROOT / "warehouse" / "healthscore.duckdb"
 DEFAULT_DEMO_LANDING = PROJECT_ROOT / "landing" / "demo"
@@ -174,32 +180,87 @@ def _validate(database: Path, reports: Path, landing: Path | None) -> list[str]:
     return validation_lines(outcome, database)
 
 
+def _review(database: Path, reports: Path) -> str:
+    """Write the weekly customer review page; its text for the terminal."""
+    from orchestration.analysis.review import write_review
+
+    return write_review(database, reports).text
+
+
 def _reports_dir(args: argparse.Namespace, database: Path) -> Path:
     return Path(args.reports) if getattr(args, "reports", None) else database.parent / "reports"
 
 
+def _run_refresh(
+    job: str,
+    run_config: dict[str, object],
+    *,
+    database: Path,
+    environment: dict[str, str | None],
+    tags: dict[str, str],
+) -> dg.ExecuteInProcessResult:
+    """Run a Dagster job once against the instance the UI reads, in `environment`."""
+    from orchestration import dagster_runs
+
+    with dagster_runs.environment(environment):
+        return dagster_runs.run_job(job, run_config, log_dir=database.parent / "logs", tags=tags)
+
+
 def command_demo(args: argparse.Namespace) -> int:
+    """The demo runs through the Dagster code location, against the instance `healthscore ui`
+    shows: the daily refresh (every model, test, check, the alerts), then the calibration."""
+    import dagster as dg
+
+    from orchestration import dagster_runs
     from orchestration.analysis.summary import summary_text
-    from orchestration.runtime.pipeline import parse_as_of, run_pipeline
+    from orchestration.runtime.pipeline import parse_as_of
 
     end_date = parse_as_of(args.as_of)
-    landing = _demo_landing(args, end_date)
-    database = Path(args.database)
+    landing = _demo_landing(args, end_date).resolve()
+    database = Path(args.database).resolve()
     started = time.monotonic()
-    # The demo rebuilds from scratch, so a regenerated company never mixes with an older one.
-    run_pipeline(
-        landing,
-        database,
-        as_of=end_date,
-        full_refresh=True,
-        unit_tests=True,
-        allow_older=True,
-        command="healthscore demo",
-        say=_say,
+    _say("Reading the dbt project for Dagster (dbt parse) ...")
+    dagster_runs.parse_manifest()
+    from orchestration.defs.automation import run_config
+    from orchestration.defs.reports import unfenced
+    from orchestration.defs.steps import DBT_STEP, LOAD_STEP
+
+    # From scratch, with the unit tests, so a regenerated company never mixes with an older
+    # one; the demo's alerts go to a file beside its warehouse, never to a configured webhook.
+    config = run_config(end_date)
+    config["ops"][DBT_STEP]["config"].update(
+        full_refresh=True, unit_tests=True, allow_older_as_of=True
     )
-    validation = _validate(database, _reports_dir(args, database), landing)
+    config["ops"][LOAD_STEP] = {"config": {"empty_warehouse": True}}
+    environment: dict[str, str | None] = {
+        "HEALTHSCORE_DUCKDB_PATH": str(database),
+        "HEALTHSCORE_LANDING_DIR": str(landing),
+        "HEALTHSCORE_REPORTS_DIR": str(_reports_dir(args, database).resolve()),
+        "HEALTHSCORE_AS_OF_DATE": end_date.isoformat(),
+        "HEALTHSCORE_ALERTS_FILE": str(database.parent / "alerts" / "alerts.jsonl"),
+        "HEALTHSCORE_ALERT_WEBHOOK_URL": None,
+    }
+    tags = {"healthscore/as_of_date": end_date.isoformat(), "healthscore/started_by": "demo"}
+    refresh = _run_refresh(
+        "daily_refresh", config, database=database, environment=environment, tags=tags
+    )
+    calibration = _run_refresh(
+        "quarterly_calibration", {}, database=database, environment=environment, tags=tags
+    )
+    review = dagster_runs.materialization_metadata(refresh, dg.AssetKey(["weekly_review"]))
+    validation = dagster_runs.materialization_metadata(
+        calibration, dg.AssetKey(["weight_calibration"])
+    )
     _say(f"Pipeline finished in {time.monotonic() - started:.0f}s.\n")
-    _say(summary_text(database) + "\n\n" + "\n".join(validation))
+    _say(
+        "\n\n".join(
+            [
+                summary_text(database),
+                unfenced(str(review["summary"])),
+                unfenced(str(validation["summary"])),
+            ]
+        )
+    )
     return 0
 
 
@@ -236,11 +297,15 @@ def command_run(args: argparse.Namespace) -> int:
         allow_older=args.allow_older_as_of,
         say=_say,
     )
-    validation = (
-        [] if args.no_validate else _validate(database, _reports_dir(args, database), landing)
-    )
+    reports = _reports_dir(args, database)
+    validation = [] if args.no_validate else _validate(database, reports, landing)
+    review = _review(database, reports)
     _say(f"Pipeline finished in {time.monotonic() - started:.0f}s.\n")
-    _say("\n\n".join(part for part in (summary_text(database), "\n".join(validation)) if part))
+    _say(
+        "\n\n".join(
+            part for part in (summary_text(database), review, "\n".join(validation)) if part
+        )
+    )
     return 0
 
 
@@ -308,16 +373,70 @@ def command_summary(args: argparse.Namespace) -> int:
     return 0
 
 
-DAGSTER_YAML = """# Written by `healthscore ui`. DuckDB allows one writer: runs queue one at a time.
-run_queue:
-  max_concurrent_runs: 1
-telemetry:
-  enabled: false
-"""
+JOBS = ("daily_refresh", "quarterly_calibration", "score_history_backfill")
+
+
+def command_job(args: argparse.Namespace) -> int:
+    """Run one job of the code location once, against the warehouse and the Dagster instance
+    the UI uses (the HEALTHSCORE_* variables and DAGSTER_HOME, as for `healthscore ui`)."""
+    from orchestration import dagster_runs
+    from orchestration.runtime.pipeline import parse_as_of
+    from orchestration.runtime.settings import settings_from_env
+
+    settings = settings_from_env()
+    as_of = parse_as_of(args.as_of or settings.as_of_date)
+    if args.job == "score_history_backfill" and not args.rebuild_from:
+        raise UsageError("score_history_backfill needs --rebuild-from (and --rebuild-to).")
+    if (args.rebuild_from or args.rebuild_to) and args.job != "score_history_backfill":
+        raise UsageError("--rebuild-from and --rebuild-to go with score_history_backfill.")
+    if args.job != "daily_refresh" and not settings.database.exists():
+        raise UsageError(
+            f"No warehouse at {settings.database} for {args.job}; run `healthscore job "
+            "daily_refresh` (or `healthscore demo`) first."
+        )
+    _say("Reading the dbt project for Dagster (dbt parse) ...")
+    dagster_runs.parse_manifest()
+    from orchestration.defs.automation import run_config
+    from orchestration.defs.steps import DBT_STEP
+
+    config: dict[str, object] = {}
+    if args.job == "daily_refresh":
+        config = run_config(as_of)
+    elif args.job == "score_history_backfill":
+        config = run_config(as_of, with_notifier=False)
+        config["ops"][DBT_STEP]["config"].update(
+            rebuild_from=parse_as_of(args.rebuild_from, "--rebuild-from").isoformat(),
+            rebuild_to=parse_as_of(
+                args.rebuild_to or args.rebuild_from, "--rebuild-to"
+            ).isoformat(),
+        )
+    result = _run_refresh(
+        args.job,
+        config,
+        database=settings.database,
+        environment={"HEALTHSCORE_AS_OF_DATE": as_of.isoformat()},
+        tags={"healthscore/as_of_date": as_of.isoformat(), "healthscore/started_by": "job"},
+    )
+    if args.job == "quarterly_calibration":
+        import dagster as dg
+
+        from orchestration.defs.reports import unfenced
+
+        summary = dagster_runs.materialization_metadata(
+            result, dg.AssetKey(["weight_calibration"])
+        ).get("summary")
+        if summary:
+            _say(unfenced(str(summary)))
+    _say(
+        f"Warehouse: {settings.database}. The run is in the Dagster UI "
+        f"(healthscore ui; DAGSTER_HOME={dagster_runs.dagster_home()})."
+    )
+    return 0
 
 
 def command_ui(args: argparse.Namespace) -> int:
     """Start `dagster dev` on the warehouse; build the demo first when there is no warehouse."""
+    from orchestration import dagster_runs
     from orchestration.runtime.settings import settings_from_env
 
     settings = settings_from_env()
@@ -327,9 +446,7 @@ def command_ui(args: argparse.Namespace) -> int:
             ["demo", "--landing", str(settings.landing), "--database", str(settings.database)]
         )
         command_demo(demo_args)
-    home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home")
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text(DAGSTER_YAML)
+    home = dagster_runs.dagster_home()
     env = dict(os.environ)
     env.update(
         {
@@ -338,19 +455,15 @@ def command_ui(args: argparse.Namespace) -> int:
             "HEALTHSCORE_LANDING_DIR": str(settings.landing),
             # dagster-dbt parses the project with the `dbt` it finds on PATH.
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            # `dagster dev` advises `dg dev` once on start; this command is the local entry point.
+            "PYTHONWARNINGS": "ignore:Function `dev_command` is superseded",
         }
     )
     dagster = Path(sys.executable).with_name("dagster")
-    command = [
-        str(dagster),
-        "dev",
-        "-m",
-        "orchestration.definitions",
-        "-h",
-        args.host,
-        "-p",
-        str(args.port),
-    ]
+    # The location is registered under the name the project gives it ([tool.dg.project]),
+    # so the code location does not warn that its name does not match on every load.
+    workspace = dagster_runs.workspace_file(home)
+    command = [str(dagster), "dev", "-w", str(workspace), "-h", args.host, "-p", str(args.port)]
     _say(
         f"Starting the Dagster UI on http://{args.host}:{args.port} "
         f"(warehouse {settings.database}) ..."
@@ -555,6 +668,19 @@ def build_parser() -> argparse.ArgumentParser:
         )
         adopt.set_defaults(handler=command_adopt)
 
+    job = commands.add_parser(
+        "job",
+        help="run a Dagster job once, against the warehouse and the instance the UI uses",
+    )
+    job.add_argument("job", choices=JOBS, help="the job to run")
+    job.add_argument(
+        "--as-of",
+        help="score as of this date, YYYY-MM-DD (default HEALTHSCORE_AS_OF_DATE, else today)",
+    )
+    job.add_argument("--rebuild-from", help="score_history_backfill: the first date to recompute")
+    job.add_argument("--rebuild-to", help="... and the last (default: --rebuild-from)")
+    job.set_defaults(handler=command_job)
+
     ui = commands.add_parser("ui", help="start the Dagster UI on the demo warehouse")
     ui.add_argument("--port", type=int, default=3000)
     ui.add_argument("--host", default="127.0.0.1")
@@ -617,6 +743,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from orchestration.dagster_runs import JobFailed
     from orchestration.runtime.dbt_invoke import DbtError
     from orchestration.runtime.loader import LandingError
     from orchestration.runtime.warehouse_file import PUBLISHED, WarehouseBusy, WarehouseError
@@ -648,6 +775,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except JobFailed as error:
+        if os.environ.get("HEALTHSCORE_DEBUG"):
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except DbtError as error:
         if os.environ.get("HEALTHSCORE_DEBUG"):
             raise

@@ -251,6 +251,9 @@ def test_a_failed_build_leaves_the_warehouse_as_it_was(
         ),
         (["run", "--landing", ".", "--vars", "[1, 2]"], "--vars must be a mapping"),
         (["summary", "--database", "/nonexistent/healthscore.duckdb"], "No warehouse at"),
+        (["job", "daily_refresh", "--as-of", "2026-13-01"], "--as-of must be a date"),
+        (["job", "score_history_backfill"], "score_history_backfill needs --rebuild-from"),
+        (["job", "daily_refresh", "--rebuild-from", "2026-01-01"], "go with score_history"),
     ],
 )
 def test_user_errors_end_in_one_clear_sentence(argv: list[str], message: str) -> None:

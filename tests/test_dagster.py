@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -22,14 +23,15 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from orchestration.dagster_runs import location_name
 from orchestration.demo_company import generate_company
 from orchestration.runtime.contract import PROJECT_ROOT, contract_tables
-from orchestration.runtime.dbt_invoke import run_dbt
 from orchestration.runtime.notifier import send_new_alerts
 from orchestration.runtime.warehouse_file import WriterLock
-from tests.conftest import Readers, query
+from tests.conftest import Readers, query, run_cli
 
 AS_OF = dt.date(2026, 6, 28)
+SCORE_KEY = dg.AssetKey(["marts", "account_health"])
 LAYERS = {
     "ingestion",
     "configuration",
@@ -49,11 +51,36 @@ class DagsterSetup:
     database: Path
     defs: dg.Definitions
     instance: dg.DagsterInstance
-    refresh: dg.ExecuteInProcessResult
+    refresh: RecordedRun
+    refresh_output: str
+
+
+@dataclass
+class RecordedRun:
+    """A run as the UI reads it from the Dagster instance: its status and events."""
+
+    run: dg.DagsterRun
+    events: list[dg.DagsterEvent]
+
+    @property
+    def success(self) -> bool:
+        return self.run.status == dg.DagsterRunStatus.SUCCESS
+
+    def get_asset_check_evaluations(self) -> list[dg.AssetCheckEvaluation]:
+        return [
+            event.event_specific_data
+            for event in self.events
+            if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION
+        ]
+
+    def get_asset_materialization_events(self) -> list[dg.DagsterEvent]:
+        return [event for event in self.events if event.is_step_materialization]
 
 
 @pytest.fixture(scope="module")
 def dagster_setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterSetup]:
+    """A generated company refreshed by `healthscore job daily_refresh`, which runs the job in
+    process against a persistent Dagster instance (DAGSTER_HOME), as the UI reads it."""
     workdir = tmp_path_factory.mktemp("dagster")
     landing = workdir / "landing"
     # Data through the as-of day, so the raw tables are fresh as of it.
@@ -66,18 +93,20 @@ def dagster_setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DagsterS
         "HEALTHSCORE_LANDING_DIR": str(landing),
         "HEALTHSCORE_AS_OF_DATE": AS_OF.isoformat(),
         "HEALTHSCORE_ALERTS_FILE": str(workdir / "alerts.jsonl"),
+        "DAGSTER_HOME": str(workdir / "dagster_home"),
     }
     saved = {key: os.environ.get(key) for key in env}
     os.environ.update(env)
-    run_dbt(["parse", "--target-path", "target/dagster"], database=None, say=lambda _: None)
+    output = run_cli(["job", "daily_refresh", "--as-of", AS_OF.isoformat()])
     from orchestration.definitions import defs
 
     definitions = defs()
-    instance = dg.DagsterInstance.ephemeral()
-    refresh = definitions.get_job_def("daily_refresh").execute_in_process(
-        instance=instance, raise_on_error=False
-    )
-    yield DagsterSetup(workdir, landing, database, definitions, instance, refresh)
+    instance = dg.DagsterInstance.get()
+    (run,) = instance.get_runs()
+    events = [entry.dagster_event for entry in instance.all_logs(run.run_id) if entry.dagster_event]
+    refresh = RecordedRun(run, events)
+    yield DagsterSetup(workdir, landing, database, definitions, instance, refresh, output.text)
+    instance.dispose()
     for key, value in saved.items():
         if value is None:
             os.environ.pop(key, None)
@@ -154,6 +183,55 @@ def test_schedules_and_the_sensor_are_defined(dagster_setup: DagsterSetup) -> No
     refreshed = dagster_setup.defs.get_job_def("daily_refresh").asset_layer.selected_asset_keys
     assert dg.AssetKey(["weight_calibration"]) not in refreshed
     assert refreshed == graph.get_all_asset_keys() - {dg.AssetKey(["weight_calibration"])}
+
+
+def test_the_job_command_runs_the_daily_refresh_into_the_instance_the_ui_reads(
+    dagster_setup: DagsterSetup,
+) -> None:
+    # One line per step on the terminal; Dagster's own log in a file beside the warehouse.
+    text = dagster_setup.refresh_output
+    assert "Running the Dagster job daily_refresh" in text, text
+    assert re.search(r"healthscore_dbt_models: \d+ assets materialised; \d+ checks evaluated", text)
+    assert "daily_refresh finished in" in text
+    assert "DEBUG" not in text and "STEP_START" not in text and "Warning" not in text
+    assert len(text.splitlines()) < 20
+    log = (dagster_setup.database.parent / "logs" / "dagster_daily_refresh.log").read_text()
+    assert "RUN_SUCCESS" in log
+    # The run is recorded in the instance at DAGSTER_HOME, where `healthscore ui` reads it.
+    assert dagster_setup.refresh.run.job_name == "daily_refresh"
+    assert dagster_setup.refresh.run.tags["healthscore/as_of_date"] == AS_OF.isoformat()
+    latest = dagster_setup.instance.get_latest_materialization_event(SCORE_KEY)
+    assert latest is not None and latest.run_id == dagster_setup.refresh.run.run_id
+
+
+def test_the_score_asset_leads_with_its_headline_figures(dagster_setup: DagsterSetup) -> None:
+    (score,) = [
+        event.materialization.metadata
+        for event in dagster_setup.refresh.get_asset_materialization_events()
+        if event.asset_key == SCORE_KEY
+    ]
+    # The UI lists metadata in its order: the headline and band counts before dagster-dbt's.
+    assert list(score)[:6] == [
+        "as_of_date",
+        "headline",
+        "accounts_red",
+        "accounts_amber",
+        "accounts_green",
+        "accounts_not_scored",
+    ]
+    red, amber, green = (score[f"accounts_{band}"].value for band in ("red", "amber", "green"))
+    assert score["headline"].value.startswith(
+        f"{red + amber + green:,} accounts scored: {red:,} red ("
+    )
+    assert "AUC of" in score["headline"].value
+    assert list(score).index("validation") < list(score).index("unique_id")
+    # The UI shows a definition's column table above the metadata: left out for this asset
+    # only, with a pointer to where the columns are documented.
+    specs = {spec.key: spec for spec in dagster_setup.defs.resolve_all_asset_specs()}
+    assert "dagster/column_schema" not in specs[SCORE_KEY].metadata
+    assert "_health__models.yml" in (specs[SCORE_KEY].description or "")
+    history = dg.AssetKey(["marts", "account_health_history"])
+    assert "dagster/column_schema" in specs[history].metadata
 
 
 def test_a_daily_refresh_in_process_passes_every_check(dagster_setup: DagsterSetup) -> None:
@@ -424,7 +502,7 @@ def test_the_ui_command_serves_the_dagster_ui(dagster_setup: DagsterSetup, tmp_p
         graphql = json.dumps(
             {
                 "query": "{ workspaceOrError { ... on Workspace { locationEntries "
-                "{ loadStatus locationOrLoadError { __typename } } } } }"
+                "{ name loadStatus locationOrLoadError { __typename } } } } }"
             }
         ).encode()
         status = None
@@ -441,7 +519,12 @@ def test_the_ui_command_serves_the_dagster_ui(dagster_setup: DagsterSetup, tmp_p
                 status = entry["locationOrLoadError"]["__typename"]
                 break
             time.sleep(1)
-        assert status == "RepositoryLocation", (tmp_path / "ui.log").read_text()[-3000:]
+        log = (tmp_path / "ui.log").read_text()
+        assert status == "RepositoryLocation", log[-3000:]
+        # Registered under the name the project gives it, the location loads without the
+        # warning Dagster repeats on every load when the names differ.
+        assert entry["name"] == location_name()
+        assert "does not match the name" not in log and "Warning" not in log, log[-3000:]
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         try:

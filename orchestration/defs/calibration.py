@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.dbt import dbt_model_key
+from orchestration.defs.reports import fenced
 from orchestration.defs.resources import WarehouseResource
 
 
@@ -36,7 +37,7 @@ def weight_calibration(
 ) -> dg.MaterializeResult:
     # Imported here: it loads scikit-learn, SciPy and matplotlib, which loading the code
     # location (every run, every UI reload) should not pay for.
-    from orchestration.analysis.validation import run_validation
+    from orchestration.analysis.validation import run_validation, validation_lines
 
     outcome = run_validation(
         Path(warehouse.current_path()),
@@ -44,7 +45,11 @@ def weight_calibration(
         landing=Path(warehouse.landing_dir),
         say=context.log.info,
     )
-    metadata: dict[str, object] = {"report": dg.MetadataValue.path(str(outcome.report))}
+    metadata: dict[str, object] = {
+        # What `healthscore validate` prints (and `healthscore demo`, which runs this asset).
+        "summary": fenced("\n".join(validation_lines(outcome, Path(warehouse.database_path)))),
+        "report": dg.MetadataValue.path(str(outcome.report)),
+    }
     calibration = outcome.calibration
     if calibration is None:
         metadata["status"] = dg.MetadataValue.text(outcome.skipped_calibration or "skipped")

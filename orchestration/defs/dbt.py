@@ -8,6 +8,7 @@ After a build, the score asset's metadata carries the band counts and the valida
 
 import datetime as dt
 import json
+import textwrap
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -29,6 +30,8 @@ from orchestration.defs.steps import DBT_STEP, reload_what_a_reexecution_skipped
 from orchestration.runtime.dbt_invoke import WITHOUT_UNIT_TESTS, as_of_in_environment
 from orchestration.runtime.pipeline import write_run_settings
 
+SCORE_MODEL = "account_health"
+
 
 class HealthScoreTranslator(DagsterDbtTranslator):
     """A dbt source is the ingestion asset raw/<table>. Models and seeds take their group from
@@ -42,6 +45,8 @@ class HealthScoreTranslator(DagsterDbtTranslator):
         props = self.get_resource_props(manifest, unique_id)
         if props["resource_type"] == "source":
             return spec.replace_attributes(key=dg.AssetKey(["raw", props["name"]]))
+        if props["resource_type"] == "model" and props["name"] == SCORE_MODEL:
+            return _headline_first(spec, props)
         if not props.get("meta", {}).get("dagster", {}).get("group"):
             raise ValueError(
                 f"dbt node {'.'.join(props['fqn'])} has no Dagster group: give its folder "
@@ -49,6 +54,31 @@ class HealthScoreTranslator(DagsterDbtTranslator):
                 "manifest is stale: run `dbt parse --target-path target/dagster`."
             )
         return spec
+
+
+def _headline_first(spec: dg.AssetSpec, props: Mapping[str, Any]) -> dg.AssetSpec:
+    """The score asset's page leads with its figures: the UI shows a definition's column table
+    above the materialisation's metadata (the band counts and validation figures), so the
+    column table is left out here and the description says where the columns are documented."""
+    columns = len(props.get("columns", {}))
+    # patch_path is the YAML that documents the model ("<project>://models/...yml").
+    documented_in = (props.get("patch_path") or props["original_file_path"]).split("://")[-1]
+    note = (
+        "The last build's accounts per band and validation figures are the **Metadata** below. "
+        f"The mart's {columns} columns are documented in `{documented_in}` (the dbt docs)."
+    )
+    description = "\n\n".join(
+        part for part in (props.get("description"), note, _raw_sql(props)) if part
+    )
+    metadata = {
+        key: value for key, value in spec.metadata.items() if key != "dagster/column_schema"
+    }
+    return spec.replace_attributes(description=description, metadata=metadata)
+
+
+def _raw_sql(props: Mapping[str, Any]) -> str:
+    code = textwrap.indent(props.get("raw_code") or props.get("raw_sql") or "", "    ")
+    return f"#### Raw SQL:\n```sql\n{code}\n```" if code else ""
 
 
 translator = HealthScoreTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -60,13 +90,17 @@ class PipelineConfig(dg.Config):
     the score history's dates in that range (a backfill; idempotent). test_all_rows makes the
     data tests read every row of the incremental models, not only the rows this run writes
     (macros/utils/get_where_subquery.sql). allow_older_as_of rebuilds, from scratch, a warehouse
-    already scored as of a later date (refused otherwise)."""
+    already scored as of a later date (refused otherwise). full_refresh rebuilds the incremental
+    models from scratch; unit_tests also runs the dbt unit tests (`healthscore demo` sets both;
+    scheduled runs leave the unit tests out, see dbt_invoke.WITHOUT_UNIT_TESTS)."""
 
     as_of_date: str | None = None
     rebuild_from: str | None = None
     rebuild_to: str | None = None
     test_all_rows: bool = False
     allow_older_as_of: bool = False
+    full_refresh: bool = False
+    unit_tests: bool = False
 
     def resolved_as_of(self, warehouse: WarehouseResource) -> dt.date:
         return (
@@ -78,16 +112,24 @@ def _three(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
+def _yes_no(value: bool | None) -> str:
+    return "-" if value is None else "yes" if value else "no"
+
+
 def score_metadata(database: str) -> dict[str, dg.MetadataValue]:
-    """Band counts of the current scores and the validation figures, for the score asset."""
+    """The headline of the current scores (accounts per band) and the validation figures, for
+    the score asset: a sentence, the band counts (red first), the validation table, the AUCs."""
     con = duckdb.connect(database, read_only=True)
     try:
-        bands = dict(
-            con.execute(
-                "select coalesce(health_band, 'not scored'), count(*) "
-                "from marts.account_health group by 1"
-            ).fetchall()
-        )
+        bands = con.execute(
+            """
+            select coalesce(health_band, 'not scored'), count(*)
+            from marts.account_health
+            group by 1
+            order by case coalesce(health_band, 'not scored')
+                when 'red' then 1 when 'amber' then 2 when 'green' then 3 else 4 end
+            """
+        ).fetchall()
         validation = con.execute(
             """
             select lead_days, renewals, churns, auc, auc_ci_lower, auc_ci_upper, top_decile_lift,
@@ -99,23 +141,49 @@ def score_metadata(database: str) -> dict[str, dg.MetadataValue]:
         ).fetchall()
     finally:
         con.close()
-    metadata: dict[str, dg.MetadataValue] = {
-        f"accounts_{band.replace(' ', '_')}": dg.MetadataValue.int(count)
-        for band, count in bands.items()
-    }
-    rows = [
-        "| lead | renewals | churns | AUC [95% CI] | lift | churn rate by band | ordered |",
-        "|---|---|---|---|---|---|---|",
+    scored = sum(count for band, count in bands if band != "not scored")
+    parts = [
+        f"{count:,} {band}"
+        + (f" ({count / scored:.0%})" if band != "not scored" and scored else "")
+        for band, count in bands
     ]
-    for lead, renewals, churns, auc, low, high, lift, rates, ordered in validation:
+    aucs = [f"{row[3]:.2f} at {row[0]} days" for row in validation if row[3] is not None]
+    headline = f"{scored:,} accounts scored: " + ", ".join(parts) + "."
+    if aucs:
+        headline += (
+            " Scored before their renewals, the accounts that churned ranked below those that "
+            f"renewed with an AUC of {', '.join(aucs)} before renewal (0.5: no better than "
+            "chance; 1: every churn ranked below every renewal)."
+        )
+    metadata: dict[str, dg.MetadataValue] = {"headline": dg.MetadataValue.text(headline)}
+    for band, count in bands:
+        metadata[f"accounts_{band.replace(' ', '_')}"] = dg.MetadataValue.int(count)
+    # One column per band ("red 12.1% of 198; amber ..." split), so the table stays narrow.
+    band_rates = [
+        dict(part.split(" ", 1) for part in (rates or "").split("; ") if " " in part)
+        for *_, rates, _ in validation
+    ]
+    band_names = list(dict.fromkeys(name for rates in band_rates for name in rates))
+    rows = [
+        "| lead | renewals | churns | AUC [95% CI] | lift | "
+        + "".join(f"churned: {name} | " for name in band_names)
+        + "bands ordered |",
+        "|---|---|---|---|---|" + "---|" * len(band_names) + "---|",
+    ]
+    aucs_by_lead: dict[str, dg.MetadataValue] = {}
+    for (lead, renewals, churns, auc, low, high, lift, _, ordered), rates in zip(
+        validation, band_rates, strict=True
+    ):
         rows.append(
             f"| {lead} d | {renewals:,} | {churns:,} | "
-            f"{_three(auc)} [{_three(low)}, {_three(high)}] | "
-            f"{(lift or 0):.2f} | {rates} | {ordered} |"
+            f"{_three(auc)} [{_three(low)}, {_three(high)}] | {(lift or 0):.2f} | "
+            + "".join(f"{rates.get(name, '-')} | " for name in band_names)
+            + f"{_yes_no(ordered)} |"
         )
         if auc is not None:
-            metadata[f"auc_{lead}d"] = dg.MetadataValue.float(float(auc))
+            aucs_by_lead[f"auc_{lead}d"] = dg.MetadataValue.float(float(auc))
     metadata["validation"] = dg.MetadataValue.md("\n".join(rows))
+    metadata.update(aucs_by_lead)
     return metadata
 
 
@@ -151,7 +219,8 @@ def healthscore_dbt_models(
     if config.test_all_rows:
         context.log.info("Data tests read every row (test_all_rows).")
         dbt_vars["healthscore_test_all_rows"] = True
-    args = ["build", *WITHOUT_UNIT_TESTS] + (["--full-refresh"] if going_back else [])
+    args = ["build"] + ([] if config.unit_tests else WITHOUT_UNIT_TESTS)
+    args += ["--full-refresh"] if going_back or config.full_refresh else []
     args += ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
     with as_of_in_environment(as_of):
         invocation = dbt.cli(args, context=context)
@@ -169,11 +238,12 @@ def healthscore_dbt_models(
             isinstance(event, dg.Output)
             and context.asset_key_for_output(event.output_name) == SCORE_ASSET
         ):
+            # The headline first: the UI lists metadata in this order.
             yield event.with_metadata(
                 {
-                    **event.metadata,
-                    **metadata,
                     "as_of_date": dg.MetadataValue.text(as_of.isoformat()),
+                    **metadata,
+                    **event.metadata,
                 }
             )
         else:
@@ -187,4 +257,4 @@ def dbt_model_key(name: str) -> dg.AssetKey:
     return get_asset_key_for_model([healthscore_dbt_models], name)
 
 
-SCORE_ASSET = dbt_model_key("account_health")
+SCORE_ASSET = dbt_model_key(SCORE_MODEL)

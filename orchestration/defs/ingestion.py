@@ -63,6 +63,14 @@ def quarantine_counts(database: str, tables: list[str]) -> dict[str, int]:
     return counts
 
 
+class LoadConfig(dg.Config):
+    """empty_warehouse: load into an empty warehouse file instead of a copy of the current one,
+    so nothing of an earlier build remains (`healthscore demo`, whose company may have been
+    generated again; use it with the dbt step's full_refresh, on a whole refresh)."""
+
+    empty_warehouse: bool = False
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
@@ -86,12 +94,12 @@ def quarantine_counts(database: str, tables: list[str]) -> dict[str, int]:
     name=LOAD_STEP,
 )
 def raw_tables(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, config: LoadConfig
 ) -> Iterator[dg.MaterializeResult]:
     selected = [key.path[-1] for key in context.selected_asset_keys if key != REJECTS]
     # Loaded into this run's build copy, under the writer lock: the dbt step builds on the
     # same copy and publishes it; a run without the dbt step publishes here.
-    copy = warehouse.open_copy(context.log)
+    copy = warehouse.open_copy(context.log, empty=config.empty_warehouse)
     report = load_tables(context, warehouse, copy, selected)
     quarantined = quarantine_counts(str(copy), selected)
     # The dbt step publishes the copy when this run has one (a whole job, or a subset with dbt

@@ -60,10 +60,10 @@ class WarehouseResource(dg.ConfigurableResource):
         """What this run's steps read: its build copy while one is open, else the warehouse."""
         return str(self._copy) if self._copy is not None else str(self.database)
 
-    def open_copy(self, log: dg.DagsterLogManager) -> Path:
-        """Take the writer lock (waiting a bounded time) and start this run's build copy; later
-        calls in the same run return the same copy. dbt, started from this process, builds on
-        it (HEALTHSCORE_DUCKDB_PATH)."""
+    def open_copy(self, log: dg.DagsterLogManager, *, empty: bool = False) -> Path:
+        """Take the writer lock (waiting a bounded time) and start this run's build copy (an
+        empty warehouse file when `empty`); later calls in the same run return the same copy.
+        dbt, started from this process, builds on it (HEALTHSCORE_DUCKDB_PATH)."""
         if self._copy is not None:
             return self._copy
         lock = WriterLock(self.database, command="a Dagster run")
@@ -71,7 +71,7 @@ class WarehouseResource(dg.ConfigurableResource):
             lock.acquire(log.info)
             self._lock = lock
             remove_leftovers(self.database, log.info)
-            self._copy = start_copy(self.database, fresh=False)
+            self._copy = start_copy(self.database, fresh=empty)
         except WarehouseError as error:
             raise dg.Failure(description=str(error)) from error
         self._env_before = os.environ.get(DUCKDB_PATH_ENV)

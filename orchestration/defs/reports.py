@@ -1,0 +1,115 @@
+"""The two pages people read after every refresh: the validation report (validation_report.html,
+the score judged against the renewals that happened, without the calibration, which the
+quarterly weight_calibration asset adds) and the weekly customer review (weekly_review.html,
+archived per as-of date under reviews/). Both are rewritten by every run that rebuilds the
+marts they read: the daily refresh, the sensor's runs, a backfill. The analysis modules they
+call are imported when they run (they load matplotlib), not when the code location loads."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.defs.dbt import dbt_model_key
+from orchestration.defs.resources import WarehouseResource
+
+# The relations each page reads (orchestration/analysis/report.py, findings.py, review.py).
+VALIDATION_READS = (
+    "score_validation",
+    "score_validation_bands",
+    "renewal_backtest",
+    "renewal_probability_calibration",
+    "validation_thresholds",
+    "account_health",
+    "signal_catalogue",
+    "int_signal_catalogue",
+    "alert_follow_ups",
+    "alert_follow_up_effect",
+)
+REVIEW_READS = (
+    "account_health",
+    "account_health_history",
+    "health_alerts",
+    "expansion_candidates",
+    "health_bands",
+    "score_validation",
+    "score_validation_bands",
+    "renewal_backtest",
+    "renewal_probability_calibration",
+    "validation_thresholds",
+    "alert_follow_ups",
+    "alert_follow_up_effect",
+)
+
+
+def fenced(text: str) -> dg.MetadataValue:
+    """Terminal text as markdown that keeps its lines and columns in the UI."""
+    return dg.MetadataValue.md(f"```\n{text}\n```")
+
+
+def unfenced(markdown: str) -> str:
+    """The text fenced() wrapped."""
+    return markdown.removeprefix("```\n").removesuffix("\n```")
+
+
+@dg.asset(
+    key=dg.AssetKey(["validation_report"]),
+    deps=[dbt_model_key(name) for name in VALIDATION_READS],
+    group_name="validation",
+    description="validation_report.html: past scores judged against the renewals that "
+    "happened, in words and charts, rewritten by every refresh (without the calibration, which "
+    "weight_calibration adds).",
+    kinds={"python", "html"},
+)
+def validation_report(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    from orchestration.analysis.validation import run_validation, validation_lines
+
+    outcome = run_validation(
+        Path(warehouse.current_path()),
+        Path(warehouse.reports_dir),
+        landing=Path(warehouse.landing_dir),
+        say=context.log.info,
+        calibrate=False,
+    )
+    metadata: dict[str, object] = {
+        "summary": fenced("\n".join(validation_lines(outcome, Path(warehouse.database_path)))),
+        "report": dg.MetadataValue.path(str(outcome.report)),
+    }
+    return dg.MaterializeResult(metadata=metadata)
+
+
+@dg.asset(
+    key=dg.AssetKey(["weekly_review"]),
+    deps=[dbt_model_key(name) for name in REVIEW_READS],
+    group_name="alerts",
+    description="weekly_review.html, the weekly customer review: band changes with their "
+    "drivers in words, red and amber accounts by revenue at risk, expansion candidates, "
+    "accounts without an owner, the closed loop; an archived copy per as-of date under "
+    "reviews/.",
+    kinds={"python", "html"},
+)
+def weekly_review(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    import duckdb
+
+    from orchestration.analysis.review import read_review, write_review
+
+    database = Path(warehouse.current_path())
+    outcome = write_review(database, Path(warehouse.reports_dir))
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        data = read_review(con)
+    finally:
+        con.close()
+    return dg.MaterializeResult(
+        metadata={
+            "summary": fenced(outcome.text),
+            "as_of_date": dg.MetadataValue.text(outcome.as_of.isoformat()),
+            "page": dg.MetadataValue.path(str(outcome.html)),
+            "band_changes": dg.MetadataValue.int(len(data.changes)),
+            "accounts_at_risk": dg.MetadataValue.int(len(data.at_risk)),
+            "expansion_candidates": dg.MetadataValue.int(len(data.candidates)),
+            "customers_without_owner": dg.MetadataValue.int(data.unowned_customers),
+            "new_alerts": dg.MetadataValue.int(data.new_alerts),
+        }
+    )
