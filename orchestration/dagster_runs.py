@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
+import threading
 import time
 import tomllib
 import uuid
@@ -113,6 +115,7 @@ class _StepLines:
         self.started: dict[str, float] = {}
         self.counts: dict[str, Counter[str]] = {}
         self.failures: list[str] = []
+        self.interrupted = False
 
     def __call__(self, entry: object) -> None:
         from dagster import DagsterEventType
@@ -145,6 +148,8 @@ class _StepLines:
                 self.say(f"  {seconds:>4.0f}s  {step}: {'; '.join(parts) or 'done'}")
             else:
                 data = event.step_failure_data
+                if data.error and data.error.cls_name == "DagsterExecutionInterruptedError":
+                    self.interrupted = True
                 reason = (
                     data.user_failure_data.description
                     if data.user_failure_data and data.user_failure_data.description
@@ -154,6 +159,25 @@ class _StepLines:
                 )
                 self.failures.append(f"{step}: {reason}")
                 self.say(f"  {seconds:>4.0f}s  {step} FAILED: {reason.splitlines()[0]}")
+
+
+@contextlib.contextmanager
+def _stops_as_dagster_interrupts() -> Iterator[None]:
+    """While a run executes, a stop signal interrupts it the way Dagster handles Ctrl-C: the
+    step in progress gets Dagster's interrupt, and dagster-dbt passes it on to dbt and waits for
+    it to end. Dagster maps SIGTERM to its interrupt handler itself, and leaves SIGTERM on
+    Python's Ctrl-C handler when the run ends: SIGHUP is forwarded as SIGINT here, and both are
+    given back their handlers afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGHUP)}
+    signal.signal(signal.SIGHUP, lambda number, frame: os.kill(os.getpid(), signal.SIGINT))
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
 
 
 def run_job(
@@ -167,7 +191,7 @@ def run_job(
     `run_config`; the code location is loaded here, so its resources read the HEALTHSCORE_*
     variables as they are now. One line per step goes to standard output (as it is when
     called); Dagster's log goes to log_dir/dagster_<job>.log. Raises JobFailed when a step
-    failed."""
+    failed, KeyboardInterrupt when a stop signal or Ctrl-C interrupted the run."""
     home = dagster_home()
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"dagster_{job_name}.log"
@@ -191,7 +215,7 @@ def run_job(
         from orchestration.definitions import defs
 
         job = defs().resolve_job_def(job_name)
-        with dg.DagsterInstance.get() as instance:
+        with dg.DagsterInstance.get() as instance, _stops_as_dagster_interrupts():
             instance.add_event_listener(run_id, lines)
             result = job.execute_in_process(
                 run_config=dict(run_config),
@@ -200,6 +224,9 @@ def run_job(
                 tags=dict(tags or {}),
                 raise_on_error=False,
             )
+    if lines.interrupted:
+        # Dagster stopped the step (dagster-dbt stops dbt); the build copy was not published.
+        raise KeyboardInterrupt
     if not result.success:
         reasons = "; ".join(lines.failures) or "see the log"
         raise JobFailed(
