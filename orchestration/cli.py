@@ -410,6 +410,12 @@ def command_job(args: argparse.Namespace) -> int:
                 args.rebuild_to or args.rebuild_from, "--rebuild-to"
             ).isoformat(),
         )
+    if args.allow_older_as_of:
+        if args.job == "quarterly_calibration":
+            raise UsageError(
+                "--allow-older-as-of goes with daily_refresh and score_history_backfill."
+            )
+        config["ops"][DBT_STEP]["config"]["allow_older_as_of"] = True
     result = _run_refresh(
         args.job,
         config,
@@ -679,6 +685,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     job.add_argument("--rebuild-from", help="score_history_backfill: the first date to recompute")
     job.add_argument("--rebuild-to", help="... and the last (default: --rebuild-from)")
+    job.add_argument(
+        "--allow-older-as-of",
+        action="store_true",
+        help="rebuild a warehouse already scored as of a later date (from scratch)",
+    )
     job.set_defaults(handler=command_job)
 
     ui = commands.add_parser("ui", help="start the Dagster UI on the demo warehouse")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -77,10 +78,22 @@ def workspace_file(home: Path) -> Path:
 
 
 def parse_manifest() -> None:
-    """Write the dbt manifest the code location reads (target/dagster), as a deployment does."""
+    """Write the dbt manifest the code location reads (target/dagster), as a deployment does.
+    Two commands may parse at once (a job and the tests, say), and a code location may be
+    reading the manifest meanwhile: dbt parses into a folder of its own under a lock, and the
+    manifest is put in place by a rename, so a reader sees the old one or the new one whole."""
+    import filelock
+
     from orchestration.runtime.dbt_invoke import run_dbt
 
-    run_dbt(["parse", "--target-path", MANIFEST_TARGET], database=None, say=lambda _: None)
+    target = PROJECT_ROOT / MANIFEST_TARGET
+    parsing = PROJECT_ROOT / f"{MANIFEST_TARGET}_parse"  # keeps dbt's partial-parse state
+    target.mkdir(parents=True, exist_ok=True)
+    with filelock.FileLock(f"{parsing}.lock"):
+        run_dbt(["parse", "--target-path", str(parsing)], database=None, say=lambda _: None)
+        staged = target / f".manifest.json.{os.getpid()}"
+        shutil.copyfile(parsing / "manifest.json", staged)
+        os.replace(staged, target / "manifest.json")
 
 
 @contextlib.contextmanager

@@ -126,6 +126,40 @@ def test_a_stopped_run_stops_dbt_removes_its_copy_and_says_so_in_one_line(
     assert not Path(f"{database}.wal").exists()
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc to find leftover processes")
+def test_a_stopped_dagster_job_stops_dbt_publishes_nothing_and_says_so_in_one_line(
+    built_warehouse: BuiltWarehouse, small_company: GeneratedCompany, tmp_path: Path
+) -> None:
+    """`healthscore job` runs through Dagster, which takes SIGTERM over while a run executes:
+    the stop reaches dbt through Dagster's interrupt (dagster-dbt passes it on), not through
+    the command line's own handler."""
+    database = copy_of(built_warehouse, tmp_path / "warehouse")
+    before = digest(database)
+    log = tmp_path / "job.log"
+    process = start(
+        ["job", "daily_refresh", "--as-of", SMALL_END_DATE.isoformat()],
+        log,
+        HEALTHSCORE_DUCKDB_PATH=str(database),
+        HEALTHSCORE_LANDING_DIR=str(small_company.landing),
+        DAGSTER_HOME=str(tmp_path / "dagster_home"),
+    )
+    wait_for(log, "healthscore_dbt_models ...")
+    deadline = time.monotonic() + 180
+    while not any("dbt" in command for command in processes_using(build_dir(database))):
+        assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=90) == 130, log.read_text()
+    output = log.read_text()
+    assert "Traceback" not in output
+    assert output.strip().splitlines()[-1] == (
+        "interrupted; the warehouse was left as it was before this run."
+    )
+    assert digest(database) == before
+    assert not build_dir(database).exists()
+    assert not processes_using(build_dir(database))
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="parent-death signal and /proc are Linux's")
 def test_after_kill_9_dbt_stops_and_the_next_run_removes_the_leftovers(
     built_warehouse: BuiltWarehouse, small_company: GeneratedCompany, tmp_path: Path

@@ -89,7 +89,8 @@ class WarehouseResource(dg.ConfigurableResource):
                 description=(
                     f"{self.database} already holds scores as of {last}, later than this run's "
                     f"{as_of}; it was left as it was. To rebuild it as of {as_of}, set "
-                    "allow_older_as_of: true in the healthscore_dbt_models run config."
+                    "allow_older_as_of: true in the healthscore_dbt_models run config "
+                    "(healthscore job: --allow-older-as-of)."
                 )
             )
         return True

@@ -47,7 +47,10 @@ final as (
         cast(scores.weight_profile as {{ dbt.type_string() }}) as weight_profile,
         cast(scores.health_score as {{ type_double() }}) as health_score,
         cast(scores.renewal_probability as {{ type_double() }}) as renewal_probability,
-        cast(scores.arr as {{ type_double() }}) * (1.0 - scores.renewal_probability) as revenue_at_risk,
+        cast(
+            cast(scores.arr as {{ type_double() }}) * (1.0 - scores.renewal_probability)
+            as {{ type_double() }}
+        ) as revenue_at_risk,
         cast(scores.health_band as {{ dbt.type_string() }}) as health_band,
         cast(scores.band_action as {{ dbt.type_string() }}) as band_action,
         cast(scores.score_status as {{ dbt.type_string() }}) as score_status,
