@@ -271,6 +271,15 @@ def test_the_review_page_renders_with_its_sections_in_a_browser(
     assert len(changes) == len(moved) > 0
     names = {name for (name,) in moved}  # a cell reads the name, then the segment
     assert all(any(row[0].startswith(name) for name in names) for row in changes)
+    # What moved: the signals' points between the last review and the as-of date, by label.
+    (last_review,) = query(
+        review_warehouse,
+        "select max(as_of_date) from marts.account_health_history where as_of_date <= "
+        "(select max(as_of_date) from marts.account_health) - 7",
+    )[0]
+    assert f"what moved since {last_review}" in review.html.read_text()
+    movers = [row[6] for row in changes if row[6] != "-"]
+    assert movers and all(re.search(r"\([+-]\d+\.\d points\)", cell) for cell in movers)
 
     # Plain words everywhere: no signal's internal name in the page.
     text = dom.text
@@ -426,10 +435,10 @@ def test_the_summary_ranks_red_and_amber_by_revenue_at_risk(review_warehouse: Pa
     assert MARKUP_NAME in block.splitlines()[1]
     (alerts,) = query(
         review_warehouse,
-        "select count(*) from marts.health_alerts where detected_on > "
+        "select count(*) from marts.health_alerts where not is_provisional and detected_on > "
         "(select max(as_of_date) from marts.account_health) - 7",
     )[0]
-    assert f"New alerts in the last 7 days: {alerts:,}" in block
+    assert f"New alerts in the last 7 days: {alerts:,}" in block  # logged ones
     assert "lowering it:" in block
     # A red or amber account without an owner in the ten is flagged as routed.
     for line in block.splitlines():

@@ -1,6 +1,7 @@
 """What the validation and the closed-loop marts mean, in words: shared by the weekly review
 page (a warning when the bands do not rank churn, the closed-loop section) and the validation
-report (its written conclusion, the closed-loop section).
+report (its written conclusion, the closed-loop section), and the week's new alerts (the
+review and the run summary).
 
 The rules are the Dagster checks' (analysis.validation_checks) with the thresholds the build
 used (marts.validation_thresholds): the AUC and the band order are judged at the longest lead
@@ -10,6 +11,7 @@ small to judge rather than judged.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import duckdb
@@ -19,8 +21,8 @@ from orchestration.analysis.validation_checks import (
     Thresholds,
     ThresholdsMissing,
     Verdict,
-    judge_auc,
-    judge_band_order,
+    judge_lead,
+    read_lead_figures,
     read_thresholds,
 )
 
@@ -40,6 +42,44 @@ def has_relation(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
             [schema, name],
         ).fetchone()[0]
     )
+
+
+@dataclass(frozen=True)
+class NewAlerts:
+    """The alerts of marts.health_alerts detected in the `days` days up to the as-of date."""
+
+    days: int
+    logged: int  # raised on a scoring date and logged (int_health_alert_events)
+    provisional: int  # a mid-week drop, which the next scoring date confirms or drops
+
+    def provisional_words(self) -> str:
+        """Nothing when there is no provisional alert, else ", and 2 provisional ones ..."."""
+        if not self.provisional:
+            return ""
+        return (
+            f", and {self.provisional:,} provisional (not logged yet: the next scoring date "
+            "confirms or drops them)"
+        )
+
+
+def new_alerts(con: duckdb.DuckDBPyConnection, as_of: dt.date, days: int) -> NewAlerts:
+    """The logged and the provisional alerts detected after as_of - days, up to as_of."""
+    logged, provisional = con.execute(
+        """
+        select count(*) filter (where not is_provisional), count(*) filter (where is_provisional)
+        from marts.health_alerts
+        where detected_on > ? and detected_on <= ?
+        """,
+        [as_of - dt.timedelta(days=days), as_of],
+    ).fetchone()
+    return NewAlerts(days, int(logged), int(provisional))
+
+
+def band_order_label(con: duckdb.DuckDBPyConnection) -> str:
+    """The bands worst first (config.health_bands' band_rank), as the order their churn rates
+    should follow: "red > amber > green"."""
+    names = con.execute("select health_band from config.health_bands order by band_rank").fetchall()
+    return " > ".join(name for (name,) in names)
 
 
 def thresholds(con: duckdb.DuckDBPyConnection) -> Thresholds:
@@ -100,45 +140,19 @@ def judge_leads(
     for lead, classes, longest in leads:
         if longest_only and not longest:
             continue
-        row = con.execute(
-            """select auc, auc_ci_lower, auc_ci_upper, renewals, churns
-               from marts.score_validation
-               where subject = 'health_score' and segment_group = 'all' and lead_days = ?""",
-            [lead],
-        ).fetchone()
-        auc, low, high, renewals, churns = row or (None, None, None, 0, 0)
-        bands = con.execute(
-            """select health_band, band_rank, renewals, churn_rate
-               from marts.score_validation_bands
-               where subject = 'health_score' and segment_group = 'all' and lead_days = ?
-               order by band_rank""",
-            [lead],
-        ).fetchall()
+        figures = read_lead_figures(con, int(lead))
+        auc_verdict, band_verdict = judge_lead(figures, limits, lead_days=int(lead))
         out.append(
             LeadJudgement(
                 int(lead),
                 classes,
-                int(renewals or 0),
-                int(churns or 0),
-                auc,
-                (low, high),
-                judge_auc(
-                    auc,
-                    low,
-                    high,
-                    int(renewals or 0),
-                    int(churns or 0),
-                    floor=limits.min_auc,
-                    min_churns=limits.min_churns,
-                    lead_days=int(lead),
-                ),
-                judge_band_order(
-                    bands,
-                    lead_days=int(lead),
-                    min_churns=limits.min_churns,
-                    min_band_renewals=limits.min_band_renewals,
-                ),
-                bands,
+                figures.renewals,
+                figures.churns,
+                figures.auc,
+                (figures.auc_ci_lower, figures.auc_ci_upper),
+                auc_verdict,
+                band_verdict,
+                figures.bands,
             )
         )
     return out
@@ -244,7 +258,18 @@ class CalibrationFit:
     worst_renewals: int
 
 
-def calibration_fits(con: duckdb.DuckDBPyConnection) -> list[CalibrationFit]:
+@dataclass(frozen=True)
+class CalibrationPoint:
+    """One probability decile of held-out renewals (all segments) at one lead time."""
+
+    lead_days: int
+    renewals: int
+    predicted: float  # the decile's mean predicted renewal probability
+    observed: float  # its observed renewal rate
+
+
+def calibration_points(con: duckdb.DuckDBPyConnection) -> list[CalibrationPoint]:
+    """The deciles of marts.renewal_probability_calibration with renewals, by lead time."""
     rows = con.execute(
         """
         select lead_days, renewals, mean_predicted_renewal_probability, observed_renewal_rate
@@ -253,15 +278,26 @@ def calibration_fits(con: duckdb.DuckDBPyConnection) -> list[CalibrationFit]:
         order by lead_days, probability_decile
         """
     ).fetchall()
+    return [CalibrationPoint(int(lead), int(n), p, o) for lead, n, p, o in rows]
+
+
+def calibration_fits(con: duckdb.DuckDBPyConnection) -> list[CalibrationFit]:
+    rows = calibration_points(con)
     fits = []
-    for lead in sorted({r[0] for r in rows}):
-        points = [r for r in rows if r[0] == lead]
-        total = sum(r[1] for r in points)
-        gap = sum(r[1] * abs(r[2] - r[3]) for r in points) / total
-        worst = max(points, key=lambda r: abs(r[2] - r[3]))
+    for lead in sorted({r.lead_days for r in rows}):
+        points = [r for r in rows if r.lead_days == lead]
+        total = sum(r.renewals for r in points)
+        gap = sum(r.renewals * abs(r.predicted - r.observed) for r in points) / total
+        worst = max(points, key=lambda r: abs(r.predicted - r.observed))
         fits.append(
             CalibrationFit(
-                int(lead), total, gap, abs(worst[2] - worst[3]), worst[2], worst[3], worst[1]
+                lead,
+                total,
+                gap,
+                abs(worst.predicted - worst.observed),
+                worst.predicted,
+                worst.observed,
+                worst.renewals,
             )
         )
     return fits

@@ -30,6 +30,8 @@ import numpy as np  # noqa: E402
 from orchestration.analysis.calibration import CalibrationResult  # noqa: E402
 from orchestration.analysis.findings import (  # noqa: E402
     LeadJudgement,
+    band_order_label,
+    calibration_points,
     closed_loop_html,
     conclusion,
     judge_leads,
@@ -213,38 +215,31 @@ def _plot_calibration(con: duckdb.DuckDBPyConnection, leads: list[int]) -> Html:
     """Predicted against observed renewal rate per probability decile, at the judged lead
     times: one panel each, the axes fitted to the points (the same range on both, so the
     diagonal is perfect calibration), each point sized by and labelled with its renewals."""
-    rows = con.execute(
-        """
-        select lead_days, mean_predicted_renewal_probability, observed_renewal_rate, renewals
-        from marts.renewal_probability_calibration
-        where segment_group = 'all' and renewals > 0
-        order by lead_days, probability_decile
-        """
-    ).fetchall()
-    shown = [lead for lead in leads if any(r[0] == lead for r in rows)]
+    rows = calibration_points(con)
+    shown = [lead for lead in leads if any(r.lead_days == lead for r in rows)]
     if not shown:
         return paragraph("No held-out renewal has a renewal probability yet.")
     figure, axes = plt.subplots(1, len(shown), figsize=(4.6 * len(shown), 4.6), squeeze=False)
-    largest = max(r[3] for r in rows)
+    largest = max(r.renewals for r in rows)
     for axis, lead in zip(axes[0], shown, strict=True):
-        points = [r for r in rows if r[0] == lead]
-        values = [r[1] for r in points] + [r[2] for r in points]
+        points = [r for r in rows if r.lead_days == lead]
+        values = [r.predicted for r in points] + [r.observed for r in points]
         low, high = min(values), max(values)
         pad = max(0.03, 0.08 * (high - low))
         low, high = max(0.0, low - pad), min(1.0 + pad / 2, high + pad)
         axis.plot([low, high], [low, high], color="#999", linestyle="--", linewidth=1)
         axis.scatter(
-            [r[1] for r in points],
-            [r[2] for r in points],
-            s=[30 + 270 * r[3] / largest for r in points],
+            [r.predicted for r in points],
+            [r.observed for r in points],
+            s=[30 + 270 * r.renewals / largest for r in points],
             color="#337ab7",
             alpha=0.7,
             edgecolor="white",
         )
-        for _, predicted, observed, renewals in points:
+        for point in points:
             axis.annotate(
-                f"{renewals:,}",
-                (predicted, observed),
+                f"{point.renewals:,}",
+                (point.predicted, point.observed),
                 textcoords="offset points",
                 xytext=(6, -10),
                 fontsize=7,
@@ -498,7 +493,21 @@ def _segment_rows(con: duckdb.DuckDBPyConnection, limits: Thresholds) -> list[li
     return out
 
 
-def _comparison(calibration: CalibrationResult, min_band_renewals: int) -> Html:
+def _figure_headers(band_order: str, *, lift: bool = True) -> list[str]:
+    """The headers of a table of validation figures, from the renewals to the band order
+    (`band_order`: the bands worst first, "red > amber > green")."""
+    return [
+        "renewals",
+        "churned",
+        "AUC",
+        "95% interval",
+        *(["top-decile lift"] if lift else []),
+        "churn rate by band",
+        band_order,
+    ]
+
+
+def _comparison(calibration: CalibrationResult, min_band_renewals: int, band_order: str) -> Html:
     rows = []
     for row in calibration.comparison:
         rates = [(band, 0, n, rate) for band, rate, n in row["band_churn_rates"]]  # type: ignore[attr-defined]
@@ -519,17 +528,7 @@ def _comparison(calibration: CalibrationResult, min_band_renewals: int) -> Html:
             ]
         )
     return table(
-        [
-            "group",
-            "weights",
-            "renewals",
-            "churned",
-            "AUC",
-            "95% interval",
-            "top-decile lift",
-            "churn rate by band",
-            "red > amber > green",
-        ],
+        ["group", "weights", *_figure_headers(band_order)],
         rows,
         numeric=(2, 3, 4, 5, 6),
         wide=(7,),
@@ -548,6 +547,7 @@ def write_report(
     try:
         as_of = con.execute("select max(as_of_date) from marts.account_health").fetchone()[0]
         limits = thresholds(con)
+        band_order = band_order_label(con)
         leads = judge_leads(con, limits, longest_only=False)
         longest = [lead.lead_days for lead in judge_leads(con, limits, longest_only=True)]
         labels = signal_labels(con)
@@ -571,16 +571,7 @@ def write_report(
             ),
             tag("h2", "Headline (all segments, configured weights)", id="headline"),
             table(
-                [
-                    "lead (days)",
-                    "term",
-                    "renewals",
-                    "churned",
-                    "AUC",
-                    "95% interval",
-                    "churn rate by band",
-                    "red > amber > green",
-                ],
+                ["lead (days)", "term", *_figure_headers(band_order, lift=False)],
                 [
                     [
                         lead.lead_days,
@@ -613,7 +604,7 @@ def write_report(
                     f"({calibration.judged_at}; renewals after {calibration.split_date})",
                     id="proposal",
                 ),
-                _comparison(calibration, limits.min_band_renewals),
+                _comparison(calibration, limits.min_band_renewals, band_order),
             ]
             if ceiling is not None:
                 sections.append(
@@ -644,18 +635,7 @@ def write_report(
             _signal_tables(signal_rows, limits.min_churns),
             tag("h2", "Per segment (health score)", id="segments"),
             table(
-                [
-                    "segment",
-                    "lead (days)",
-                    "renewals",
-                    "churned",
-                    "AUC",
-                    "95% interval",
-                    "top-decile lift",
-                    "churn rate by band",
-                    "red > amber > green",
-                    "Brier (held out)",
-                ],
+                ["segment", "lead (days)", *_figure_headers(band_order), "Brier (held out)"],
                 _segment_rows(con, limits),
                 numeric=(1, 2, 3, 4, 5, 6, 9),
                 wide=(7,),

@@ -2,7 +2,8 @@
 script) and its summary for the terminal, read from the marts of a built warehouse.
 
 It holds, as of the warehouse's as-of date:
-- the accounts whose band changed since the last review, with what moved in plain words;
+- the accounts whose band changed since the last review, with the signals whose points moved
+  most between the two dates, by their labels;
 - the accounts in every band below the best (red and amber) ranked by revenue at risk,
   ARR x (1 - renewal probability), with renewal date, owner and action;
 - the expansion candidates with the core features they have not adopted;
@@ -11,9 +12,10 @@ It holds, as of the warehouse's as-of date:
 - the closed loop: did alerts that were followed up renew more often;
 - why a red account can show a high renewal probability.
 
-The last review is the latest scoring date of marts.account_health_history on or before the
-as-of date minus 7 days: with the weekly cadence, the previous Sunday's scores, which are also
-what account_health's change columns compare with.
+The last review is the latest score history date at least 7 days before the as-of date (the
+latest as_of_date of marts.account_health_history on or before the as-of date minus 7 days).
+The new alerts are the logged ones of the last 7 days; the provisional ones (a mid-week drop,
+which the next scoring date confirms or drops) are counted apart.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from pathlib import Path
 import duckdb
 
 from orchestration.analysis.findings import (
+    NewAlerts,
     closed_loop_html,
     closed_loop_lines,
+    new_alerts,
     score_warning,
 )
 from orchestration.analysis.html_page import (
@@ -58,7 +62,6 @@ REQUIRED_COLUMNS = {
         "is_owner_assigned",
         "top_negative_drivers_text",
         "top_positive_drivers_text",
-        "change_drivers_text",
     ),
     "expansion_candidates": ("action_owner", "is_owner_assigned", "unadopted_core_feature_labels"),
 }
@@ -69,6 +72,7 @@ class ReviewOutcome:
     html: Path
     text: str
     as_of: dt.date
+    data: ReviewData  # what the page shows, for the Dagster asset's metadata
 
 
 @dataclass(frozen=True)
@@ -88,7 +92,6 @@ class Account:
     action: str | None
     negative_drivers: str | None
     positive_drivers: str | None
-    change_drivers: str | None
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ class BandChange:
     old_band: str
     old_score: float | None
     worse: bool
+    movers: str | None  # the signals whose points moved most since the last review
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,7 @@ class ReviewData:
     candidates: list[Candidate]
     unowned_customers: int
     default_owner: str | None
-    new_alerts: int
+    alerts: NewAlerts
     red_likely_to_renew: int
     red_accounts: int
     worst_band: str | None
@@ -140,8 +144,10 @@ ACCOUNT_COLUMNS = """
     health.health_score, health.renewal_probability, cast(health.arr as double),
     health.revenue_at_risk, health.term_end_date, health.days_to_renewal, health.action_owner,
     health.is_owner_assigned, health.band_action, health.top_negative_drivers_text,
-    health.top_positive_drivers_text, health.change_drivers_text
+    health.top_positive_drivers_text
 """
+MOVERS_SHOWN = 3  # the signals listed per band change
+MIN_MOVE_POINTS = 0.05  # a smaller move rounds to 0.0 points: not listed
 
 
 def _check_columns(con: duckdb.DuckDBPyConnection) -> None:
@@ -163,6 +169,43 @@ def _check_columns(con: duckdb.DuckDBPyConnection) -> None:
             )
 
 
+def _movers(con: duckdb.DuckDBPyConnection, last_review: dt.date, as_of: dt.date) -> dict[str, str]:
+    """Per account, the signals whose points (impact_points, marts.account_signals) moved most
+    between the last review and the as-of date, by their catalogue labels (the seed's and the
+    event signals', int_signal_catalogue): "Active users per licensed seat (-6.2 points); ...".
+    Over the whole period, where account_health's change_drivers_text covers one scoring step."""
+    rows = con.execute(
+        """
+        with moves as (
+            select now.account_id, now.signal,
+                   now.impact_points - before.impact_points as points
+            from marts.account_signals as now
+            inner join marts.account_signals as before
+                on now.account_id = before.account_id and now.signal = before.signal
+                and before.as_of_date = ?
+            where now.as_of_date = ?
+        ),
+        ranked as (
+            select moves.account_id, moves.points, coalesce(catalogue.label, moves.signal) as label,
+                   row_number() over (
+                       partition by moves.account_id order by abs(moves.points) desc, moves.signal
+                   ) as move_rank
+            from moves
+            left join intermediate.int_signal_catalogue as catalogue
+                on moves.signal = catalogue.signal
+            where abs(moves.points) >= ?
+        )
+        select account_id, label, points from ranked where move_rank <= ?
+        order by account_id, move_rank
+        """,
+        [last_review, as_of, MIN_MOVE_POINTS, MOVERS_SHOWN],
+    ).fetchall()
+    out: dict[str, list[str]] = {}
+    for account_id, label, points in rows:
+        out.setdefault(account_id, []).append(f"{label} ({points:+.1f} points)")
+    return {account_id: "; ".join(parts) for account_id, parts in out.items()}
+
+
 def read_review(con: duckdb.DuckDBPyConnection) -> ReviewData:
     _check_columns(con)
     as_of = con.execute("select max(as_of_date) from marts.account_health").fetchone()[0]
@@ -176,8 +219,9 @@ def read_review(con: duckdb.DuckDBPyConnection) -> ReviewData:
         "select max(band_rank), arg_min(health_band, band_rank) from config.health_bands"
     ).fetchone()
 
+    movers = _movers(con, last_review, as_of) if last_review is not None else {}
     changes = [
-        BandChange(Account(*row[:16]), row[16], row[17], bool(row[18]))
+        BandChange(Account(*row[:15]), row[15], row[16], bool(row[17]), movers.get(row[0]))
         for row in con.execute(
             f"""
             select {ACCOUNT_COLUMNS}, before.health_band, before.health_score,
@@ -227,10 +271,6 @@ def read_review(con: duckdb.DuckDBPyConnection) -> ReviewData:
         where is_customer and not is_owner_assigned
         """
     ).fetchone()
-    new_alerts = con.execute(
-        "select count(*) from marts.health_alerts where detected_on > ? and detected_on <= ?",
-        [as_of - dt.timedelta(days=REVIEW_DAYS), as_of],
-    ).fetchone()[0]
     red_accounts, red_likely = con.execute(
         """
         select count(*), count(*) filter (where renewal_probability >= 0.8)
@@ -256,7 +296,7 @@ def read_review(con: duckdb.DuckDBPyConnection) -> ReviewData:
         candidates=candidates,
         unowned_customers=int(unowned),
         default_owner=default_owner,
-        new_alerts=int(new_alerts),
+        alerts=new_alerts(con, as_of, REVIEW_DAYS),
         red_likely_to_renew=int(red_likely),
         red_accounts=int(red_accounts),
         worst_band=worst_band,
@@ -313,9 +353,9 @@ def _changes_section(data: ReviewData) -> list[object]:
     out.append(
         paragraph(
             f"{len(data.changes)} accounts changed band: {worse} moved to a worse band (listed "
-            f"first), {len(data.changes) - worse} to a better one. “What moved” are the "
-            "signals whose contribution to the score changed most since the previous scoring "
-            "date, with the points they added or took away."
+            f"first), {len(data.changes) - worse} to a better one. “What moved since "
+            f"{data.last_review}” are the signals whose points changed most between "
+            f"{data.last_review} and {data.as_of}, with the points they added or took away."
         )
     )
     rows = [
@@ -333,13 +373,21 @@ def _changes_section(data: ReviewData) -> list[object]:
             money(c.account.arr),
             _renewal(c.account.renewal_date, c.account.days_to_renewal),
             _owner(c.account.owner, c.account.has_owner),
-            c.account.change_drivers or "-",
+            c.movers or "-",
         ]
         for c in data.changes
     ]
     out.append(
         table(
-            ["account", "band and action", "score", "ARR", "renewal", "owner", "what moved"],
+            [
+                "account",
+                "band and action",
+                "score",
+                "ARR",
+                "renewal",
+                "owner",
+                f"what moved since {data.last_review}",
+            ],
             rows,
             numeric=(2, 3),
             wide=(6,),
@@ -547,7 +595,12 @@ def review_html(data: ReviewData, database: Path) -> Html:
             ("revenue at risk", money(sum(a.revenue_at_risk or 0 for a in data.at_risk))),
             ("moved to a worse band", f"{worse:,}"),
             ("moved to a better band", f"{len(data.changes) - worse:,}"),
-            (f"new alerts, last {REVIEW_DAYS} days", f"{data.new_alerts:,}"),
+            (f"new alerts, last {REVIEW_DAYS} days", f"{data.alerts.logged:,}"),
+            *(
+                [("provisional alerts, not logged yet", f"{data.alerts.provisional:,}")]
+                if data.alerts.provisional
+                else []
+            ),
             ("expansion candidates", f"{len(data.candidates):,}"),
             ("customers without an owner", f"{data.unowned_customers:,}"),
         ]
@@ -603,7 +656,8 @@ def review_lines(data: ReviewData, html_path: Path) -> list[str]:
         lines.append("  " + " ".join(data.warning[:2]))
     lines.append(
         f"  band changes: {len(worse)} worse, {len(data.changes) - len(worse)} better; "
-        f"{data.new_alerts} new alerts in the last {REVIEW_DAYS} days"
+        f"{data.alerts.logged} new alerts in the last {REVIEW_DAYS} days"
+        f"{data.alerts.provisional_words()}"
     )
     total = sum(a.revenue_at_risk or 0 for a in data.at_risk)
     lines.append(
@@ -639,4 +693,4 @@ def write_review(database: Path, reports_dir: Path) -> ReviewOutcome:
     archive = reports_dir / ARCHIVE_DIR / f"weekly_review_{data.as_of}.html"
     archive.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(out, archive)
-    return ReviewOutcome(out, "\n".join(review_lines(data, out)), data.as_of)
+    return ReviewOutcome(out, "\n".join(review_lines(data, out)), data.as_of, data)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.analysis.findings import new_alerts
+
 BAND_ORDER = ("red", "amber", "green")
 
 
@@ -92,7 +94,8 @@ def band_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
 def at_risk_lines(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[str]:
     """The red and amber accounts (every band below the best) with the most revenue at risk,
     ARR x (1 - renewal probability): owner (flagged when routed to the default owner), ARR,
-    renewal date and what lowers the score, in words; and the new alerts of the last 7 days."""
+    renewal date and what lowers the score, in words; and the new alerts of the last 7 days
+    (the logged ones; the provisional ones named apart)."""
     rows = con.execute(
         f"""
         select
@@ -114,11 +117,7 @@ def at_risk_lines(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[str]:
         """
     ).fetchall()
     as_of = con.execute("select max(as_of_date) from marts.account_health").fetchone()[0]
-    alerts = con.execute(
-        "select count(*) from marts.health_alerts "
-        "where detected_on > ? - interval 7 day and detected_on <= ?",
-        [as_of, as_of],
-    ).fetchone()[0]
+    alerts = new_alerts(con, as_of, 7)
     lines = [
         f"The {len(rows)} accounts most at risk: red and amber, by revenue at risk "
         "(ARR x (1 - renewal probability)):"
@@ -132,7 +131,10 @@ def at_risk_lines(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[str]:
             f"renews {renewal or 'never'}, owner {owner}{flag}"
         )
         lines.append(f"           lowering it: {drivers}")
-    lines.append(f"New alerts in the last 7 days: {alerts:,} (marts.health_alerts)")
+    lines.append(
+        f"New alerts in the last 7 days: {alerts.logged:,}{alerts.provisional_words()} "
+        "(marts.health_alerts)"
+    )
     return lines
 
 

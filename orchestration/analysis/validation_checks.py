@@ -54,6 +54,38 @@ def read_thresholds(con: duckdb.DuckDBPyConnection) -> Thresholds:
     return Thresholds(float(min_auc), float(min_coverage), int(min_churns), int(min_band_renewals))
 
 
+@dataclass(frozen=True)
+class LeadFigures:
+    """The health score's validation figures at one lead time, all segments together."""
+
+    auc: float | None
+    auc_ci_lower: float | None
+    auc_ci_upper: float | None
+    renewals: int
+    churns: int
+    bands: list[tuple[str, int, int, float | None]]  # band, rank, renewals, churn rate; worst first
+
+
+def read_lead_figures(con: duckdb.DuckDBPyConnection, lead_days: int) -> LeadFigures:
+    """The AUC (marts.score_validation) and the churn rate per band (score_validation_bands) of
+    the health score at `lead_days`, which judge_auc and judge_band_order judge."""
+    row = con.execute(
+        """select auc, auc_ci_lower, auc_ci_upper, renewals, churns
+           from marts.score_validation
+           where subject = 'health_score' and segment_group = 'all' and lead_days = ?""",
+        [lead_days],
+    ).fetchone()
+    auc, low, high, renewals, churns = row or (None, None, None, 0, 0)
+    bands = con.execute(
+        """select health_band, band_rank, renewals, churn_rate
+           from marts.score_validation_bands
+           where subject = 'health_score' and segment_group = 'all' and lead_days = ?
+           order by band_rank""",
+        [lead_days],
+    ).fetchall()
+    return LeadFigures(auc, low, high, int(renewals or 0), int(churns or 0), bands)
+
+
 def judge_auc(
     auc: float | None,
     low: float | None,
@@ -163,6 +195,29 @@ def judge_coverage(
         "sources are missing or stale.",
         metadata,
     )
+
+
+def judge_lead(
+    figures: LeadFigures, limits: Thresholds, *, lead_days: int
+) -> tuple[Verdict, Verdict]:
+    """The AUC verdict and the band-order verdict of one lead time's figures."""
+    auc = judge_auc(
+        figures.auc,
+        figures.auc_ci_lower,
+        figures.auc_ci_upper,
+        figures.renewals,
+        figures.churns,
+        floor=limits.min_auc,
+        min_churns=limits.min_churns,
+        lead_days=lead_days,
+    )
+    order = judge_band_order(
+        figures.bands,
+        lead_days=lead_days,
+        min_churns=limits.min_churns,
+        min_band_renewals=limits.min_band_renewals,
+    )
+    return auc, order
 
 
 def combine_verdicts(verdicts: list[Verdict]) -> Verdict:

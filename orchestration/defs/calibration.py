@@ -2,12 +2,10 @@
 part of the daily refresh: it runs on demand or quarterly (automation.py), and never adopts
 anything."""
 
-from pathlib import Path
-
 import dagster as dg
 
 from orchestration.defs.dbt import dbt_model_key
-from orchestration.defs.reports import fenced
+from orchestration.defs.reports import validate
 from orchestration.defs.resources import WarehouseResource
 
 
@@ -35,21 +33,8 @@ def _markdown_table(headers: list[str], rows: list[list[object]]) -> str:
 def weight_calibration(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    # Imported here: it loads scikit-learn, SciPy and matplotlib, which loading the code
-    # location (every run, every UI reload) should not pay for.
-    from orchestration.analysis.validation import run_validation, validation_lines
-
-    outcome = run_validation(
-        Path(warehouse.current_path()),
-        Path(warehouse.reports_dir),
-        landing=Path(warehouse.landing_dir),
-        say=context.log.info,
-    )
-    metadata: dict[str, object] = {
-        # What `healthscore validate` prints (and `healthscore demo`, which runs this asset).
-        "summary": fenced("\n".join(validation_lines(outcome, Path(warehouse.database_path)))),
-        "report": dg.MetadataValue.path(str(outcome.report)),
-    }
+    # What `healthscore validate` prints (and `healthscore demo`, which runs this asset).
+    outcome, metadata = validate(context, warehouse, calibrate=True)
     calibration = outcome.calibration
     if calibration is None:
         metadata["status"] = dg.MetadataValue.text(outcome.skipped_calibration or "skipped")

@@ -13,9 +13,9 @@ from orchestration.analysis.validation_checks import (
     ThresholdsMissing,
     Verdict,
     combine_verdicts,
-    judge_auc,
-    judge_band_order,
     judge_coverage,
+    judge_lead,
+    read_lead_figures,
     read_thresholds,
 )
 from orchestration.defs.dbt import SCORE_ASSET, dbt_model_key
@@ -72,25 +72,7 @@ def auc_above_floor(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         limits = _thresholds(con)
         verdicts = []
         for lead in _judged_leads(con):
-            row = con.execute(
-                """select auc, auc_ci_lower, auc_ci_upper, renewals, churns
-                   from marts.score_validation
-                   where subject = 'health_score' and segment_group = 'all' and lead_days = ?""",
-                [lead],
-            ).fetchone()
-            auc, low, high, renewals, churns = row or (None, None, None, 0, 0)
-            verdicts.append(
-                judge_auc(
-                    auc,
-                    low,
-                    high,
-                    renewals,
-                    churns,
-                    floor=limits.min_auc,
-                    min_churns=limits.min_churns,
-                    lead_days=lead,
-                )
-            )
+            verdicts.append(judge_lead(read_lead_figures(con, lead), limits, lead_days=lead)[0])
     finally:
         con.close()
     return _result("auc_above_floor", combine_verdicts(verdicts))
@@ -108,21 +90,7 @@ def band_churn_rates_ordered(warehouse: WarehouseResource) -> dg.AssetCheckResul
         limits = _thresholds(con)
         verdicts = []
         for lead in _judged_leads(con):
-            bands = con.execute(
-                """select health_band, band_rank, renewals, churn_rate
-                   from marts.score_validation_bands
-                   where subject = 'health_score' and segment_group = 'all' and lead_days = ?
-                   order by band_rank""",
-                [lead],
-            ).fetchall()
-            verdicts.append(
-                judge_band_order(
-                    bands,
-                    lead_days=lead,
-                    min_churns=limits.min_churns,
-                    min_band_renewals=limits.min_band_renewals,
-                )
-            )
+            verdicts.append(judge_lead(read_lead_figures(con, lead), limits, lead_days=lead)[1])
     finally:
         con.close()
     return _result("band_churn_rates_ordered", combine_verdicts(verdicts))

@@ -118,16 +118,17 @@ def _yes_no(value: bool | None) -> str:
 
 def score_metadata(database: str) -> dict[str, dg.MetadataValue]:
     """The headline of the current scores (accounts per band) and the validation figures, for
-    the score asset: a sentence, the band counts (red first), the validation table, the AUCs."""
+    the score asset: a sentence, the band counts (worst band first, by config.health_bands'
+    band_rank), the validation table, the AUCs."""
     con = duckdb.connect(database, read_only=True)
     try:
         bands = con.execute(
             """
-            select coalesce(health_band, 'not scored'), count(*)
-            from marts.account_health
-            group by 1
-            order by case coalesce(health_band, 'not scored')
-                when 'red' then 1 when 'amber' then 2 when 'green' then 3 else 4 end
+            select coalesce(health.health_band, 'not scored'), count(*)
+            from marts.account_health as health
+            left join config.health_bands as bands on health.health_band = bands.health_band
+            group by 1, bands.band_rank
+            order by bands.band_rank nulls last, 1
             """
         ).fetchall()
         validation = con.execute(

@@ -6,11 +6,15 @@ marts they read: the daily refresh, the sensor's runs, a backfill. The analysis 
 call are imported when they run (they load matplotlib), not when the code location loads."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 
 from orchestration.defs.dbt import dbt_model_key
 from orchestration.defs.resources import WarehouseResource
+
+if TYPE_CHECKING:
+    from orchestration.analysis.validation import ValidationOutcome
 
 # The relations each page reads (orchestration/analysis/report.py, findings.py, review.py).
 VALIDATION_READS = (
@@ -28,6 +32,8 @@ VALIDATION_READS = (
 REVIEW_READS = (
     "account_health",
     "account_health_history",
+    "account_signals",
+    "int_signal_catalogue",
     "health_alerts",
     "expansion_candidates",
     "health_bands",
@@ -51,6 +57,30 @@ def unfenced(markdown: str) -> str:
     return markdown.removeprefix("```\n").removesuffix("\n```")
 
 
+def validate(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, *, calibrate: bool
+) -> tuple["ValidationOutcome", dict[str, object]]:
+    """Run the validation (and the calibration when `calibrate`), rewriting the report; return
+    its outcome and the metadata both validating assets show: what `healthscore validate`
+    prints and the report's path."""
+    # Imported here: it loads matplotlib (and scikit-learn, SciPy for the calibration), which
+    # loading the code location (every run, every UI reload) should not pay for.
+    from orchestration.analysis.validation import run_validation, validation_lines
+
+    outcome = run_validation(
+        Path(warehouse.current_path()),
+        Path(warehouse.reports_dir),
+        landing=Path(warehouse.landing_dir),
+        say=context.log.info,
+        calibrate=calibrate,
+    )
+    metadata: dict[str, object] = {
+        "summary": fenced("\n".join(validation_lines(outcome, Path(warehouse.database_path)))),
+        "report": dg.MetadataValue.path(str(outcome.report)),
+    }
+    return outcome, metadata
+
+
 @dg.asset(
     key=dg.AssetKey(["validation_report"]),
     deps=[dbt_model_key(name) for name in VALIDATION_READS],
@@ -63,19 +93,7 @@ def unfenced(markdown: str) -> str:
 def validation_report(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    from orchestration.analysis.validation import run_validation, validation_lines
-
-    outcome = run_validation(
-        Path(warehouse.current_path()),
-        Path(warehouse.reports_dir),
-        landing=Path(warehouse.landing_dir),
-        say=context.log.info,
-        calibrate=False,
-    )
-    metadata: dict[str, object] = {
-        "summary": fenced("\n".join(validation_lines(outcome, Path(warehouse.database_path)))),
-        "report": dg.MetadataValue.path(str(outcome.report)),
-    }
+    _, metadata = validate(context, warehouse, calibrate=False)
     return dg.MaterializeResult(metadata=metadata)
 
 
@@ -90,17 +108,10 @@ def validation_report(
     kinds={"python", "html"},
 )
 def weekly_review(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    import duckdb
+    from orchestration.analysis.review import write_review
 
-    from orchestration.analysis.review import read_review, write_review
-
-    database = Path(warehouse.current_path())
-    outcome = write_review(database, Path(warehouse.reports_dir))
-    con = duckdb.connect(str(database), read_only=True)
-    try:
-        data = read_review(con)
-    finally:
-        con.close()
+    outcome = write_review(Path(warehouse.current_path()), Path(warehouse.reports_dir))
+    data = outcome.data
     return dg.MaterializeResult(
         metadata={
             "summary": fenced(outcome.text),
@@ -110,6 +121,7 @@ def weekly_review(warehouse: WarehouseResource) -> dg.MaterializeResult:
             "accounts_at_risk": dg.MetadataValue.int(len(data.at_risk)),
             "expansion_candidates": dg.MetadataValue.int(len(data.candidates)),
             "customers_without_owner": dg.MetadataValue.int(data.unowned_customers),
-            "new_alerts": dg.MetadataValue.int(data.new_alerts),
+            "new_alerts": dg.MetadataValue.int(data.alerts.logged),
+            "new_provisional_alerts": dg.MetadataValue.int(data.alerts.provisional),
         }
     )
