@@ -8,6 +8,7 @@ After a build, the score asset's metadata carries the band counts and the valida
 
 import datetime as dt
 import json
+import shutil
 import textwrap
 from collections.abc import Iterator, Mapping
 from functools import cache
@@ -229,6 +230,10 @@ def healthscore_dbt_models(
     # UI records is what the warehouse holds. The stream raises when dbt failed; the copy is
     # then never published and nothing is recorded (the step's error lists dbt's failures).
     held = list(invocation.stream())
+    # dagster-dbt gives each invocation a target folder of its own (20-40 MB of compiled SQL
+    # and run results): a daily schedule would fill the disk. A failed build's folder stays
+    # for debugging (the stream raised above); a passed one's goes.
+    shutil.rmtree(invocation.target_path, ignore_errors=True)
     metadata = score_metadata(warehouse.current_path())
     # Recorded for `healthscore adopt`, which rescores as of the last build's date.
     write_run_settings(Path(warehouse.current_path()), as_of, {})
