@@ -304,8 +304,10 @@ def test_the_closed_loop_marts_agree_with_a_count_by_hand_from_the_raw_tables(
     """marts.alert_follow_ups and alert_follow_up_effect against the same rule counted here in
     Python from the raw activities (the contract's valid rows), the valid subscriptions and the
     alert log: an outbound meeting, QBR, call or email (not no_show, not cancelled) within
-    healthscore_follow_up_days after the alert; the next term end on or after the alert, decided
-    once its grace window is over."""
+    healthscore_follow_up_days after the alert and on a day before its next renewal; the next
+    term end on or after the alert, decided once its grace window is over. The effect mart
+    counts the alerts whose window has ended, each (account, next renewal) once per group,
+    followed up when any of its alerts in the group was."""
     project_vars = yaml.safe_load((PROJECT_ROOT / "dbt_project.yml").read_text())["vars"]
     window = dt.timedelta(days=project_vars["healthscore_follow_up_days"])
     grace = dt.timedelta(days=project_vars["healthscore_renewal_grace_days"])
@@ -349,22 +351,29 @@ def test_the_closed_loop_marts_agree_with_a_count_by_hand_from_the_raw_tables(
     ):
         terms.setdefault(account, []).append((start, end))
 
-    by_hand = {}
+    by_hand, closed = {}, []
     for alert_id, account, alert_type, band, detected_on in query(
         db,
         "select alert_id, account_id, alert_type, new_band, detected_on from marts.health_alerts "
         "where not is_provisional",
     ):
         end = detected_on + window
-        reached = sorted(r for r in reach.get(account, []) if detected_on <= r[0].date() <= end)
-        status = "followed_up" if reached else "window_open" if end > as_of else "not_followed_up"
         ends = sorted({e for _, e in terms.get(account, []) if e >= detected_on})
+        renewal = ends[0] if ends else None
+        reached = sorted(
+            r
+            for r in reach.get(account, [])
+            if detected_on <= r[0].date() <= end and (renewal is None or r[0].date() < renewal)
+        )
+        status = "followed_up" if reached else "window_open" if end > as_of else "not_followed_up"
         outcome = "pending"
-        if ends and ends[0] + grace < as_of:
-            renewed = any(e > ends[0] and s <= ends[0] + grace for s, e in terms[account])
+        if renewal and renewal + grace < as_of:
+            renewed = any(e > renewal and s <= renewal + grace for s, e in terms[account])
             outcome = "renewed" if renewed else "churned"
         first = reached[0][1] if reached else None
-        by_hand[alert_id] = (alert_type, band, status, first, ends[0] if ends else None, outcome)
+        by_hand[alert_id] = (alert_type, band, status, first, renewal, outcome)
+        if end <= as_of:  # the effect mart: windows ended, followed up or not
+            closed.append((alert_type, band, account, renewal, bool(reached), outcome))
     mart = {
         row[0]: row[1:]
         for row in query(
@@ -378,15 +387,21 @@ def test_the_closed_loop_marts_agree_with_a_count_by_hand_from_the_raw_tables(
     assert statuses[("followed_up", "renewed")] and statuses[("not_followed_up", "renewed")]
     assert statuses[("not_followed_up", "churned")]
 
-    counts: Counter = Counter()
-    for alert_type, band, status, _, _, outcome in by_hand.values():
-        if status == "window_open":
-            continue
+    # One (account, next renewal) per group, followed up when any of its alerts there was.
+    renewals: dict[tuple, list] = {}
+    for alert_type, band, account, renewal, reached, outcome in closed:
         for group in ((alert_type, band), ("all", "all")):
-            for key in ((*group, status), (*group, "all")):
-                counts[(*key, "alerts")] += 1
-                counts[(*key, "decided")] += outcome != "pending"
-                counts[(*key, "renewed")] += outcome == "renewed"
+            entry = renewals.setdefault((*group, account, renewal), [0, False, outcome])
+            entry[0] += 1
+            entry[1] = entry[1] or reached
+    assert len(renewals) < 2 * len(closed)  # some accounts are alerted twice before a renewal
+    counts: Counter = Counter()
+    for (alert_type, band, _, _), (alerts, reached, outcome) in renewals.items():
+        status = "followed_up" if reached else "not_followed_up"
+        for key in ((alert_type, band, status), (alert_type, band, "all")):
+            counts[(*key, "alerts")] += alerts
+            counts[(*key, "decided")] += outcome != "pending"
+            counts[(*key, "renewed")] += outcome == "renewed"
     effect = query(
         db,
         "select alert_type, new_band, follow_up_status, alerts, decided_renewals, renewed, "

@@ -318,14 +318,21 @@ def test_the_review_page_renders_with_its_sections_in_a_browser(
         else:
             assert cell == "none: every core feature is in use"
 
-    # The closed loop: counts a person can make by hand from the alerts, and the caveat.
+    # The closed loop: counts a person can make by hand from the alerts (windows ended; each
+    # account's next renewal once, followed up when any of its alerts was), and the caveat.
     counts = query(
         review_warehouse,
-        """select follow_up_status, count(*),
+        """with renewals as (
+               select account_id, next_renewal_date, next_renewal_outcome,
+                      bool_or(followed_up) as acted, count(*) as alerts
+               from marts.alert_follow_ups
+               where follow_up_window_end <= as_of_date
+               group by all
+           )
+           select case when acted then 'followed_up' else 'not_followed_up' end, sum(alerts),
                   count(*) filter (where next_renewal_outcome <> 'pending'),
                   count(*) filter (where next_renewal_outcome = 'renewed')
-           from marts.alert_follow_ups
-           where follow_up_status <> 'window_open'
+           from renewals
            group by all""",
     )
     by_status = {status: rest for status, *rest in counts}

@@ -573,7 +573,8 @@ def closed_loop_html(con: duckdb.DuckDBPyConnection) -> Html:
     intro = paragraph(
         "For every past alert whose follow-up window has ended: did the account's owner reach "
         f"out (an outbound meeting, QBR, call or email logged for the account {window}), and "
-        "did the account renew at its next renewal? Only decided renewals count."
+        "did the account renew at its next renewal? Only decided renewals count, each once "
+        "however many alerts came before it (followed up when any of them was)."
     )
     if not rows:
         return join(

@@ -5,8 +5,10 @@
 
     Followed up: an outbound meeting, QBR, call or email of the account that took place
     (occurred_at) on a day from detected_on to follow_up_window_end (detected_on +
-    healthscore_follow_up_days), both included, and was known (known_at, the day it reached the
-    CRM) by the run's as-of date. A no_show or cancelled activity is not a follow-up (nobody was
+    healthscore_follow_up_days), both included, and before the day of the next renewal when
+    there is one (cast(occurred_at as date) < next_renewal_date: a call on or after the renewal,
+    such as an exit call after a churn, did not act on its outcome), and was known (known_at,
+    the day it reached the CRM) by the run's as-of date. A no_show or cancelled activity is not a follow-up (nobody was
     reached); an email without a reply is (the owner reached out). Inbound activities are the
     customer's, not the owner's action. A window that has not ended by the as-of date leaves
     an alert without a follow-up 'window_open', not 'not_followed_up'.
@@ -55,37 +57,6 @@ outreach as (
 
 ),
 
-follow_ups as (
-
-    select
-        alerts.alert_id,
-        outreach.activity_type,
-        outreach.occurred_at,
-        row_number() over (
-            partition by alerts.alert_id
-            order by outreach.occurred_at asc, outreach.activity_id asc
-        ) as follow_up_rank,
-        count(*) over (partition by alerts.alert_id) as follow_up_activities
-    from alerts
-    inner join outreach
-        on alerts.account_id = outreach.account_id
-        and cast(outreach.occurred_at as date) >= alerts.detected_on
-        and cast(outreach.occurred_at as date) <= alerts.follow_up_window_end
-
-),
-
-first_follow_ups as (
-
-    select
-        alert_id,
-        activity_type,
-        occurred_at,
-        follow_up_activities
-    from follow_ups
-    where follow_up_rank = 1
-
-),
-
 -- Every term end of every account: the renewal events decided or pending by the as-of date,
 -- and the ends still to come (pending).
 renewal_dates as (
@@ -121,6 +92,42 @@ next_renewals as (
     inner join renewal_dates
         on alerts.account_id = renewal_dates.account_id
         and renewal_dates.renewal_date >= alerts.detected_on
+
+),
+
+follow_ups as (
+
+    select
+        alerts.alert_id,
+        outreach.activity_type,
+        outreach.occurred_at,
+        row_number() over (
+            partition by alerts.alert_id
+            order by outreach.occurred_at asc, outreach.activity_id asc
+        ) as follow_up_rank,
+        count(*) over (partition by alerts.alert_id) as follow_up_activities
+    from alerts
+    inner join outreach
+        on alerts.account_id = outreach.account_id
+        and cast(outreach.occurred_at as date) >= alerts.detected_on
+        and cast(outreach.occurred_at as date) <= alerts.follow_up_window_end
+    left join next_renewals
+        on alerts.alert_id = next_renewals.alert_id
+        and next_renewals.renewal_rank = 1
+    where next_renewals.renewal_date is null
+        or cast(outreach.occurred_at as date) < next_renewals.renewal_date
+
+),
+
+first_follow_ups as (
+
+    select
+        alert_id,
+        activity_type,
+        occurred_at,
+        follow_up_activities
+    from follow_ups
+    where follow_up_rank = 1
 
 ),
 
