@@ -195,11 +195,13 @@ def test_a_backfill_replaces_its_range_and_running_it_twice_changes_nothing(
     shutil.copy2(chained_and_full[0], database)
     inside, outside = dt.date(2026, 3, 1), dt.date(2026, 1, 4)  # Sundays of the history
     before = query(database, "select count(*) from intermediate.int_account_health_history")
-    # Mark two stored dates (a column no test reads, so the build still passes).
+    # Mark two stored dates in the driver lists, keeping which rows have one (a data test holds
+    # the key list and its words null together; none reads their text): the build still passes.
     con = duckdb.connect(str(database))
     con.execute(
-        "update intermediate.int_account_health_history set top_negative_drivers = 'stale' "
-        "where as_of_date in (?, ?)",
+        "update intermediate.int_account_health_history "
+        "set top_negative_drivers = 'stale', top_negative_drivers_text = 'stale' "
+        "where as_of_date in (?, ?) and top_negative_drivers is not null",
         [inside, outside],
     )
     con.close()
