@@ -130,6 +130,17 @@ def test_the_readme_states_the_counts_of_the_manifest(manifest: dict) -> None:
     fail_with(stale, "counts")
 
 
+def test_every_unit_test_name_fits_postgres_identifiers(manifest: dict) -> None:
+    """dbt names a unit test's relation after the test, and PostgreSQL refuses identifiers
+    over 63 characters (the unit test errors there, and only there)."""
+    too_long = [
+        f"{test['original_file_path']}: {test['name']} ({len(test['name'])} characters)"
+        for test in manifest.get("unit_tests", {}).values()
+        if len(test["name"]) > 63
+    ]
+    assert not too_long, "unit test names over 63 characters:\n" + "\n".join(too_long)
+
+
 def test_every_path_the_docs_mention_exists() -> None:
     stale = []
     for doc in DOC_FILES:
