@@ -35,9 +35,9 @@ telemetry:
   enabled: false
 """
 MANIFEST_TARGET = "target/dagster"
-DBT_STEP = "healthscore_dbt_models"  # defs/steps.py DBT_STEP, restated to keep Dagster unloaded
-# Steps long enough to announce when they start; the others get one line when they end.
-LONG_STEPS = {DBT_STEP, "weight_calibration", "validation_report", "weekly_review"}
+# Steps long enough to announce when they start (besides the dbt step); the others get one line
+# when they end.
+LONG_STEPS = {"weight_calibration", "validation_report", "weekly_review"}
 
 
 class JobFailed(Exception):
@@ -124,6 +124,10 @@ class _StepLines:
     and a line when a long step starts."""
 
     def __init__(self, say: Callable[[str], None]) -> None:
+        # Made while a run starts, with Dagster loaded: the module itself stays light.
+        from orchestration.defs.steps import DBT_STEP
+
+        self.long_steps = LONG_STEPS | {DBT_STEP}
         self.say = say
         self.started: dict[str, float] = {}
         self.counts: dict[str, Counter[str]] = {}
@@ -141,7 +145,7 @@ class _StepLines:
         kind = event.event_type
         if kind == DagsterEventType.STEP_START:
             self.started[step] = time.monotonic()
-            if step.split("[")[0] in LONG_STEPS:
+            if step.split("[")[0] in self.long_steps:
                 self.say(f"         {step} ...")
         elif kind == DagsterEventType.ASSET_MATERIALIZATION:
             counts["materialized"] += 1
