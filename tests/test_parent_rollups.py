@@ -6,14 +6,17 @@ unit tests of models/marts/parents and models/intermediate/hierarchy."""
 
 from __future__ import annotations
 
+import shutil
 from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from orchestration.analysis.review import read_parent_rollups
 from orchestration.runtime.dbt_invoke import DbtError, run_dbt
-from tests.conftest import BuiltWarehouse, query
+from tests.conftest import SMALL_END_DATE, BuiltWarehouse, query
 
 MAX_DEPTH = 10  # healthscore_max_hierarchy_depth's default
 
@@ -77,8 +80,70 @@ def expected_rollup(
     }
 
 
-def test_parent_rollups_match_a_python_recomputation(built_warehouse: BuiltWarehouse) -> None:
-    database = built_warehouse.database
+@pytest.fixture(scope="module")
+def reshaped_tree(
+    built_warehouse: BuiltWarehouse, tmp_path_factory: pytest.TempPathFactory
+) -> ReshapedTree:
+    """A copy of the built warehouse whose CRM tree (its stg_crm__accounts table) is reshaped,
+    then the hierarchy, the roll-ups and their tests rebuilt with dbt: the small company's
+    parent acc_00043 becomes a child of the other parent, acc_00062 (a two-level tree), the red
+    account with the most ARR a child of acc_00043 (children in different bands), acc_00001
+    and acc_00002 each other's parent (a cycle), and acc_00003's parent an account that does
+    not exist."""
+    database = tmp_path_factory.mktemp("reshaped_tree") / "healthscore.duckdb"
+    shutil.copyfile(built_warehouse.database, database)
+    con = duckdb.connect(str(database))
+    try:
+        (red,) = con.execute(
+            """
+            select account_id from marts.account_health
+            where health_band = 'red' and parent_account_id is null
+              and account_id not in ('acc_00001', 'acc_00002', 'acc_00003', 'acc_00043',
+                                     'acc_00062')
+              and account_id not in (select parent_account_id from staging.stg_crm__accounts
+                                     where parent_account_id is not null)
+            order by arr desc nulls last, account_id limit 1
+            """
+        ).fetchone()
+        for child, parent in (
+            ("acc_00043", "acc_00062"),
+            (red, "acc_00043"),
+            ("acc_00001", "acc_00002"),
+            ("acc_00002", "acc_00001"),
+            ("acc_00003", "acc_99999"),
+        ):
+            con.execute(
+                "update staging.stg_crm__accounts set parent_account_id = ? where account_id = ?",
+                [parent, child],
+            )
+    finally:
+        con.close()
+    result = run_dbt(
+        [
+            "build",
+            "--select",
+            "int_account_hierarchy+",
+            "stg_crm__accounts,test_type:data",
+            "--exclude",
+            "test_type:unit",
+        ],
+        database=database,
+        as_of=SMALL_END_DATE,
+        say=lambda _: None,
+    )
+    return ReshapedTree(database, red, result.problems)
+
+
+@dataclass(frozen=True)
+class ReshapedTree:
+    database: Path
+    red_account_id: str
+    problems: list[str]  # the dbt build's WARN, FAIL and ERROR lines
+
+
+def compare_with_python(database: Path) -> int:
+    """Assert every row of parent_account_health equals its Python recomputation; return the
+    number of rows compared."""
     accounts = query(
         database, "select account_id, parent_account_id from staging.stg_crm__accounts"
     )
@@ -122,7 +187,7 @@ def test_parent_rollups_match_a_python_recomputation(built_warehouse: BuiltWareh
     assert set(mart) == expected_keys
     assert {parent for parent, date in mart if date == as_of} == set(tree)
 
-    compared = scored_rows = 0
+    scored_rows = 0
     for (parent, date), row in mart.items():
         (
             score,
@@ -154,18 +219,66 @@ def test_parent_rollups_match_a_python_recomputation(built_warehouse: BuiltWareh
         listed = (
             []
             if worst is None
-            else [item.split(" (")[1].split(")")[0] for item in worst.split("; ")]
+            else [item.split(" (")[-1].split(")")[0] for item in worst.split("; ")]
         )
         assert listed == want["worst"], (parent, date, worst)
         assert worst_id == (want["worst"][0] if want["worst"] else None)
-        compared += 1
-    assert compared == len(expected_keys) and scored_rows > 0
+    assert scored_rows > 0
+    return len(mart)
+
+
+def test_parent_rollups_match_a_python_recomputation(built_warehouse: BuiltWarehouse) -> None:
+    assert compare_with_python(built_warehouse.database) > 0
+
+
+def test_a_two_level_tree_with_a_cycle_rolls_up_and_warns(reshaped_tree: ReshapedTree) -> None:
+    database = reshaped_tree.database
+    # The cycle and the unknown parent warn; nothing fails.
+    assert not [line for line in reshaped_tree.problems if not line.strip().startswith("WARN")]
+    warned = " ".join(reshaped_tree.problems)
+    assert "assert_account_hierarchy_has_no_cycles_or_chains_deeper_than_max_depth" in warned
+    assert "relationships_stg_crm__accounts_parent_account_id" in warned
+    assert len(reshaped_tree.problems) == 2
+    assert compare_with_python(database) > 0
+    hierarchy = set(
+        query(
+            database,
+            "select account_id, ancestor_account_id, ancestor_depth, hierarchy_issue "
+            "from intermediate.int_account_hierarchy",
+        )
+    )
+    red = reshaped_tree.red_account_id
+    assert {
+        ("acc_00043", "acc_00062", 1, None),
+        ("acc_00027", "acc_00043", 1, None),
+        ("acc_00027", "acc_00062", 2, None),
+        (red, "acc_00043", 1, None),
+        (red, "acc_00062", 2, None),
+        ("acc_00001", "acc_00002", 1, "cycle"),
+        ("acc_00002", "acc_00001", 1, "cycle"),
+    } <= hierarchy
+    assert not [row for row in hierarchy if row[0] == "acc_00003"]  # unknown parent: top level
+    (top,) = query(
+        database,
+        "select members, worst_member_account_id, worst_member_health_band, members_per_band, "
+        "hierarchy_issue from marts.parent_account_health where is_current "
+        "and parent_account_id = 'acc_00062'",
+    )
+    # acc_00062 (scored) with acc_00016, acc_00111, acc_00043, and two levels down acc_00027
+    # and the red account.
+    assert top == (6, red, "red", top[3], None) and top[3].startswith("red 1,")
+    flagged = query(
+        database,
+        "select distinct parent_account_id from marts.parent_account_health "
+        "where hierarchy_issue = 'cycle'",
+    )
+    assert sorted(flagged) == [("acc_00001",), ("acc_00002",)]
 
 
 def test_the_review_lists_parents_below_the_best_band_or_with_a_red_member(
-    built_warehouse: BuiltWarehouse,
+    reshaped_tree: ReshapedTree,
 ) -> None:
-    con = duckdb.connect(str(built_warehouse.database), read_only=True)
+    con = duckdb.connect(str(reshaped_tree.database), read_only=True)
     try:
         (as_of,) = con.execute("select max(as_of_date) from marts.account_health").fetchone()
         rollups = read_parent_rollups(con, as_of)
@@ -181,9 +294,11 @@ def test_the_review_lists_parents_below_the_best_band_or_with_a_red_member(
     finally:
         con.close()
     assert rollups is not None and rollups.parents == parents > 0
-    assert {p.parent_account_id for p in rollups.listed} == {row[0] for row in expected}
-    for listed in rollups.listed:
-        assert listed.band in ("red", "amber") or "red 0" not in listed.members_per_band
+    listed = {p.parent_account_id for p in rollups.listed}
+    # Both parents above the red account have a red member.
+    assert {"acc_00062", "acc_00043"} <= listed == {row[0] for row in expected}
+    worst = {p.parent_account_id: p.worst_members for p in rollups.listed}
+    assert f"({reshaped_tree.red_account_id}): " in worst["acc_00043"]
 
 
 def test_an_unknown_rollup_method_fails_with_one_clear_line() -> None:
