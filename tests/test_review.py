@@ -241,7 +241,15 @@ def test_the_review_page_renders_with_its_sections_in_a_browser(
     page = render(review.html, tmp_path)
     dom = page.dom
     ids = {heading_id: text for tag, heading_id, text in dom.headings if tag == "h2"}
-    assert list(ids) == ["changes", "at-risk", "expansion", "unowned", "closed-loop", "reading"]
+    assert list(ids) == [
+        "changes",
+        "at-risk",
+        "parents",
+        "expansion",
+        "unowned",
+        "closed-loop",
+        "reading",
+    ]
     assert ids["at-risk"] == "Red and amber accounts by revenue at risk"
     assert ids["closed-loop"] == "Did acting on alerts help?"
     assert ids["reading"] == "Why a red account can show a high renewal probability"

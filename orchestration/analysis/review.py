@@ -6,6 +6,8 @@ It holds, as of the warehouse's as-of date:
   most between the two dates, by their labels;
 - the accounts in every band below the best (red and amber) ranked by revenue at risk,
   ARR x (1 - renewal probability), with renewal date, owner and action;
+- the parent accounts whose roll-up is red or amber, or that have a red member, with their
+  worst members (marts.parent_account_health);
 - the expansion candidates with the core features they have not adopted;
 - the accounts without an owner, routed to the default owner (healthscore_default_owner);
 - a warning when the latest validation shows the bands do not rank churn;
@@ -120,6 +122,28 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class ParentRollup:
+    parent_account_id: str
+    name: str
+    band: str | None
+    score: float | None
+    action: str | None
+    rollup_method: str
+    members: int
+    members_scored: int
+    members_per_band: str
+    total_arr: float | None
+    worst_members: str | None
+    hierarchy_issue: str | None
+
+
+@dataclass(frozen=True)
+class ParentRollups:
+    parents: int  # parent accounts on the as-of date
+    listed: list[ParentRollup]  # red or amber, or with a member in the worst band
+
+
+@dataclass(frozen=True)
 class ReviewData:
     as_of: dt.date
     last_review: dt.date | None
@@ -137,6 +161,8 @@ class ReviewData:
     warning: list[str]
     closed_loop: Html
     closed_loop_lines: list[str]
+    # None when the warehouse has no marts.parent_account_health (built by an older version).
+    parent_rollups: ParentRollups | None = None
 
 
 ACCOUNT_COLUMNS = """
@@ -146,6 +172,13 @@ ACCOUNT_COLUMNS = """
     health.is_owner_assigned, health.band_action, health.top_negative_drivers_text,
     health.top_positive_drivers_text
 """
+# marts.parent_account_health's rollup_method, in words.
+ROLLUP_METHOD_WORDS = {
+    "arr_weighted": "ARR-weighted mean of its members",
+    "mean_without_arr": "mean of its members (none has ARR)",
+    "min": "its lowest member",
+    "mean": "mean of its members",
+}
 MOVERS_SHOWN = 3  # the signals listed per band change
 MIN_MOVE_POINTS = 0.05  # a smaller move rounds to 0.0 points: not listed
 
@@ -204,6 +237,41 @@ def _movers(con: duckdb.DuckDBPyConnection, last_review: dt.date, as_of: dt.date
     for account_id, label, points in rows:
         out.setdefault(account_id, []).append(f"{label} ({points:+.1f} points)")
     return {account_id: "; ".join(parts) for account_id, parts in out.items()}
+
+
+def read_parent_rollups(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> ParentRollups | None:
+    """The parent accounts' roll-ups on the as-of date (marts.parent_account_health) that are in
+    a band below the best (red, amber) or have a member in the worst band (red), worst band
+    first, then by ARR; None when the warehouse has no parent_account_health."""
+    present = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'marts' and table_name = 'parent_account_health'"
+    ).fetchone()[0]
+    if not present:
+        return None
+    parents = con.execute(
+        "select count(*) from marts.parent_account_health where as_of_date = ?", [as_of]
+    ).fetchone()[0]
+    listed = [
+        ParentRollup(*row)
+        for row in con.execute(
+            """
+            select parent.parent_account_id, parent.parent_account_name, parent.health_band,
+                   parent.health_score, parent.band_action, parent.rollup_method, parent.members,
+                   parent.members_scored, parent.members_per_band, cast(parent.total_arr as double),
+                   parent.worst_members, parent.hierarchy_issue
+            from marts.parent_account_health as parent
+            left join config.health_bands as bands on parent.health_band = bands.health_band
+            where parent.as_of_date = ?
+              and (bands.band_rank < (select max(band_rank) from config.health_bands)
+                   or parent.worst_band_members > 0)
+            order by bands.band_rank nulls last, parent.total_arr desc nulls last,
+                     parent.parent_account_id
+            """,
+            [as_of],
+        ).fetchall()
+    ]
+    return ParentRollups(parents=int(parents), listed=listed)
 
 
 def read_review(con: duckdb.DuckDBPyConnection) -> ReviewData:
@@ -305,6 +373,7 @@ def read_review(con: duckdb.DuckDBPyConnection) -> ReviewData:
         warning=warning.sentences,
         closed_loop=closed_loop_html(con),
         closed_loop_lines=closed_loop_lines(con),
+        parent_rollups=read_parent_rollups(con, as_of),
     )
 
 
@@ -469,6 +538,76 @@ def _at_risk_section(data: ReviewData) -> list[object]:
     return out
 
 
+def _parents_section(data: ReviewData) -> list[object]:
+    out: list[object] = [tag("h2", "Parent accounts", id="parents")]
+    rollups = data.parent_rollups
+    if rollups is None:
+        out.append(
+            paragraph(
+                "This warehouse has no parent roll-ups (marts.parent_account_health): the next "
+                "run builds them."
+            )
+        )
+        return out
+    worst = data.worst_band or "red"
+    if not rollups.parents:
+        out.append(paragraph("No account has a parent account in the CRM (parent_account_id)."))
+        return out
+    if not rollups.listed:
+        out.append(
+            paragraph(
+                f"None of the {rollups.parents:,} parent accounts is below the best band or has "
+                f"a {worst} member."
+            )
+        )
+        return out
+    out.append(
+        paragraph(
+            f"{len(rollups.listed)} of the {rollups.parents:,} parent accounts are below the "
+            f"best band or have a {worst} member, worst band first, then by ARR. A parent's "
+            "score is rolled up from its members, every descendant at every depth and the "
+            "parent itself when it is scored (the method is the dbt variable "
+            "healthscore_parent_rollup_method); “worst members” are its three lowest-scoring "
+            "descendants."
+        )
+    )
+    rows = [
+        [
+            join(
+                [
+                    tag("b", p.name),
+                    tag("div", ROLLUP_METHOD_WORDS.get(p.rollup_method, ""), class_="note"),
+                    *(
+                        [tag("div", f"CRM tree issue: {p.hierarchy_issue}", class_="flag")]
+                        if p.hierarchy_issue
+                        else []
+                    ),
+                ]
+            ),
+            _band_action(p.band, p.action),
+            _score(p.score),
+            join(
+                [
+                    esc(f"{p.members_scored} of {p.members} scored"),
+                    tag("div", p.members_per_band, class_="note"),
+                ]
+            ),
+            money(p.total_arr),
+            p.worst_members or "-",
+        ]
+        for p in rollups.listed
+    ]
+    out.append(
+        table(
+            ["parent account", "band and action", "score", "members", "ARR", "worst members"],
+            rows,
+            numeric=(2, 4),
+            wide=(5,),
+        )
+    )
+    return out
+
+
 def _expansion_section(data: ReviewData) -> list[object]:
     out: list[object] = [tag("h2", "Expansion candidates", id="expansion")]
     if not data.candidates:
@@ -618,6 +757,7 @@ def review_html(data: ReviewData, database: Path) -> Html:
                 for anchor, label in (
                     ("changes", "Band changes"),
                     ("at-risk", "Revenue at risk"),
+                    ("parents", "Parent accounts"),
                     ("expansion", "Expansion"),
                     ("unowned", "No owner"),
                     ("closed-loop", "Did acting help?"),
@@ -628,6 +768,7 @@ def review_html(data: ReviewData, database: Path) -> Html:
         ),
         *_changes_section(data),
         *_at_risk_section(data),
+        *_parents_section(data),
         *_expansion_section(data),
         *_unowned_section(data),
         tag("h2", "Did acting on alerts help?", id="closed-loop"),
@@ -638,7 +779,8 @@ def review_html(data: ReviewData, database: Path) -> Html:
         [
             esc(f"Written from {Path(database).resolve()}. "),
             esc("The tables behind it: marts.account_health, marts.account_health_history, "),
-            esc("marts.health_alerts, marts.expansion_candidates, marts.alert_follow_up_effect."),
+            esc("marts.health_alerts, marts.expansion_candidates, marts.alert_follow_up_effect, "),
+            esc("marts.parent_account_health."),
         ]
     )
     return page(f"Weekly customer review, {data.as_of}", body, footer=footer)
@@ -669,6 +811,11 @@ def review_lines(data: ReviewData, html_path: Path) -> list[str]:
             else ""
         )
     )
+    if data.parent_rollups is not None and data.parent_rollups.listed:
+        lines.append(
+            f"  parent accounts below the best band or with a {data.worst_band or 'red'} member: "
+            f"{len(data.parent_rollups.listed)} of {data.parent_rollups.parents}"
+        )
     lines.append(f"  expansion candidates: {len(data.candidates)}")
     if data.unowned_customers:
         lines.append(
