@@ -74,11 +74,7 @@ score_bands as (
         bands.health_band as score_band
     from in_force
     inner join bands
-        on in_force.override_score >= bands.min_score
-        and (
-            in_force.override_score < bands.max_score
-            or (bands.max_score >= 100 and in_force.override_score <= bands.max_score)
-        )
+        on {{ score_in_band('in_force.override_score', 'bands') }}
     where in_force.override_rank = 1
 
 ),

@@ -33,16 +33,7 @@ effective as (
         health.*,
         health.health_score as computed_health_score,
         health.health_band as computed_health_band,
-        coalesce(overrides.override_score, health.health_score) as effective_health_score,
-        coalesce(overrides.overridden_health_band, health.health_band) as effective_health_band,
-        coalesce(overrides.band_action, health.band_action) as effective_band_action,
-        coalesce(previous_overrides.overridden_health_band, health.previous_health_band)
-            as effective_previous_health_band,
-        overrides.override_id is not null as is_overridden,
-        overrides.override_id,
-        overrides.reason as override_reason,
-        overrides.author as override_author,
-        overrides.expires_on as override_expires_on
+        {{ effective_health_columns('health') }}
     from health
     left join overrides
         on health.account_id = overrides.account_id

@@ -33,16 +33,7 @@ effective as (
 
     select
         history.*,
-        coalesce(overrides.override_score, history.health_score) as effective_health_score,
-        coalesce(overrides.overridden_health_band, history.health_band) as effective_health_band,
-        coalesce(overrides.band_action, history.band_action) as effective_band_action,
-        coalesce(previous_overrides.overridden_health_band, history.previous_health_band)
-            as effective_previous_health_band,
-        overrides.override_id is not null as is_overridden,
-        overrides.override_id,
-        overrides.reason as override_reason,
-        overrides.author as override_author,
-        overrides.expires_on as override_expires_on
+        {{ effective_health_columns('history') }}
     from history
     left join overrides
         on history.account_id = overrides.account_id

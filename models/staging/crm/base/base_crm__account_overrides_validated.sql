@@ -57,13 +57,7 @@ checked as (
             when typed.override_score < 0 or typed.override_score > 100 then 'out_of_range_score'
             when typed.override_band is not null
                 and typed.override_score is not null
-                and not (
-                    typed.override_score >= bands.min_score
-                    and (
-                        typed.override_score < bands.max_score
-                        or (bands.max_score >= 100 and typed.override_score <= bands.max_score)
-                    )
-                )
+                and not ({{ score_in_band('typed.override_score', 'bands') }})
                 then 'score_outside_band'
             {{ contract_future_check('crm', 'crm_account_overrides', 'typed') }}
         end as rule_broken
