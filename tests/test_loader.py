@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.runtime.contract import contract_tables, signals_by_table
+from orchestration.runtime.contract import contract_tables, signal_tables, signals_by_table
 from orchestration.runtime.loader import LandingError, load_landing_folder
 
 ACCOUNTS_CSV = (
@@ -45,8 +45,32 @@ def raw_tables(database: Path) -> set[str]:
     return {row[0] for row in rows}
 
 
-def test_contract_lists_the_ten_tables() -> None:
-    assert len(contract_tables()) == 10
+def test_contract_lists_ten_signal_tables_and_the_optional_overrides() -> None:
+    assert len(signal_tables()) == 10
+    assert [name for name, table in contract_tables().items() if table.optional] == [
+        "crm_account_overrides"
+    ]
+
+
+def test_an_absent_overrides_file_means_no_overrides_in_one_line(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    write(landing / "crm_accounts.csv", ACCOUNTS_CSV)
+    said: list[str] = []
+    report = load_landing_folder(landing, tmp_path / "w.duckdb", progress=said.append)
+    assert report.tables["crm_account_overrides"].status == "missing"
+    assert "crm_account_overrides" not in report.missing_tables  # no signal is absent
+    (line,) = [line for line in said if "crm_account_overrides" in line]
+    assert " ".join(line.split()) == "crm_account_overrides 0 rows: no file, so no manual overrides"
+
+    write(
+        landing / "crm_account_overrides.csv",
+        "override_id,account_id,override_band,reason,author,starts_on,expires_on,created_at\n"
+        "o1,a1,green,renewal signed,kim,2024-03-01,2024-04-01,2024-02-28 09:00:00\n",
+    )
+    said.clear()
+    report = load_landing_folder(landing, tmp_path / "w.duckdb", progress=said.append)
+    assert report.tables["crm_account_overrides"].rows == 1
+    assert any("1 rows of manual overrides, no column(s) override_score" in line for line in said)
 
 
 def test_the_contract_page_documents_every_table_and_column_as_the_contract_macro_does() -> None:
@@ -98,7 +122,7 @@ def test_loads_csv_as_text_keeps_extra_columns_out_and_reports_missing_tables(
         "enterprise",
         "2024-01-01 00:00:00",
     )
-    assert sorted(report.missing_tables) == sorted(set(contract_tables()) - {"crm_accounts"})
+    assert sorted(report.missing_tables) == sorted(set(signal_tables()) - {"crm_accounts"})
     assert report.tables["support_tickets"].status == "missing"
 
 

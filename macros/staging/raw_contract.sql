@@ -5,6 +5,8 @@
     their enumeration. Staging types, validates and quarantines raw rows from it, and the Python
     loader (orchestration/runtime/contract.py) reads the same YAML block, so each column is declared
     once. Changing it is a contract change: bump the version and write a migration note.
+    A table marked `optional: true` feeds no signal: without it nothing is absent (no manual
+    overrides, for crm_account_overrides), and it is left out of the generated companies.
 -#}
 {% macro raw_contract() -%}
 {%- set contract_yaml -%}
@@ -132,6 +134,21 @@ tables:
       - {name: solved_at, type: timestamp, required: false}
       - {name: csat, type: string, required: false, values: [good, bad]}
       - {name: is_escalated, type: boolean, required: false}
+  crm_account_overrides:
+    source: crm
+    optional: true
+    primary_key: override_id
+    record_timestamp: created_at
+    columns:
+      - {name: override_id, type: string, required: true}
+      - {name: account_id, type: string, required: true}
+      - {name: override_band, type: string, required: false}
+      - {name: override_score, type: decimal, required: false}
+      - {name: reason, type: string, required: true}
+      - {name: author, type: string, required: true}
+      - {name: starts_on, type: date, required: true}
+      - {name: expires_on, type: date, required: true}
+      - {name: created_at, type: timestamp, required: true}
 {%- endset -%}
 {{ return(fromyaml(contract_yaml)) }}
 {%- endmacro %}

@@ -8,9 +8,11 @@
     the models that read it, with a few counts; those models ask raw_rows_were_removed().
 -#}
 
-{#- Whether rows were removed from the raw table `table_name` (any contract table when none)
-    since the last build; always false outside an incremental run (a full build reads every raw
-    row anyway) and in dbt unit tests. -#}
+{#- Whether rows were removed from the raw table `table_name` (any contract table that feeds
+    signals when none: an optional table such as crm_account_overrides applies in the marts,
+    rebuilt every run, so removing an override rebuilds no history) since the last build;
+    always false outside an incremental run (a full build reads every raw row anyway) and in dbt
+    unit tests. -#}
 {% macro raw_rows_were_removed(table_name=none) -%}
     {%- set counts_model = 'base_product__events_row_counts' if table_name == 'product_events' else 'base_raw__row_counts' -%}
     {%- if not execute -%}
@@ -31,6 +33,10 @@
         where rows_removed
         {%- if table_name is not none %}
             and table_name = '{{ table_name }}'
+        {%- else %}
+            {%- for name, table in raw_contract()['tables'].items() if table.get('optional') %}
+            and table_name <> '{{ name }}'
+            {%- endfor %}
         {%- endif %}
     {%- endset -%}
     {{ return((run_query(removed).columns[0].values()[0] | int) > 0) }}

@@ -13,6 +13,8 @@ It holds, as of the warehouse's as-of date:
 - a warning when the latest validation shows the bands do not rank churn;
 - the closed loop: did alerts that were followed up renew more often;
 - why a red account can show a high renewal probability.
+Bands and scores are the effective ones: an account under a manual override says who set it,
+until when and why, with the computed band and score (docs/overrides.md).
 
 The last review is the latest score history date at least 7 days before the as-of date (the
 latest as_of_date of marts.account_health_history on or before the as-of date minus 7 days).
@@ -22,6 +24,7 @@ which the next scoring date confirms or drops) are counted apart.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import shutil
@@ -51,6 +54,7 @@ from orchestration.analysis.html_page import (
     table,
     tag,
 )
+from orchestration.analysis.overrides import override_notes
 
 REVIEW_FILE = "weekly_review.html"
 ARCHIVE_DIR = "reviews"
@@ -64,6 +68,7 @@ REQUIRED_COLUMNS = {
         "is_owner_assigned",
         "top_negative_drivers_text",
         "top_positive_drivers_text",
+        "is_overridden",
     ),
     "expansion_candidates": ("action_owner", "is_owner_assigned", "unadopted_core_feature_labels"),
 }
@@ -94,6 +99,7 @@ class Account:
     action: str | None
     negative_drivers: str | None
     positive_drivers: str | None
+    override: str | None = None  # "overridden by ... (computed: ...)" under a manual override
 
 
 @dataclass(frozen=True)
@@ -320,6 +326,17 @@ def read_review(con: duckdb.DuckDBPyConnection) -> ReviewData:
             [best_rank],
         ).fetchall()
     ]
+    notes = override_notes(con)
+    changes = [
+        dataclasses.replace(
+            change,
+            account=dataclasses.replace(
+                change.account, override=notes.get(change.account.account_id)
+            ),
+        )
+        for change in changes
+    ]
+    at_risk = [dataclasses.replace(a, override=notes.get(a.account_id)) for a in at_risk]
     candidates = [
         Candidate(*row)
         for row in con.execute(
@@ -405,8 +422,11 @@ def _name(name: str, segment: str | None) -> Html:
     return join([tag("b", name), tag("div", segment or "no segment", class_="note")])
 
 
-def _band_action(band_name: str | None, action: str | None) -> Html:
-    return join([band(band_name), tag("div", action or "", class_="note")])
+def _band_action(band_name: str | None, action: str | None, override: str | None = None) -> Html:
+    parts = [band(band_name), tag("div", action or "", class_="note")]
+    if override:
+        parts.append(tag("div", override, class_="note"))
+    return join(parts)
 
 
 def _changes_section(data: ReviewData) -> list[object]:
@@ -434,8 +454,7 @@ def _changes_section(data: ReviewData) -> list[object]:
                 [
                     band(c.old_band),
                     esc(" → "),
-                    band(c.account.band),
-                    tag("div", c.account.action or "", class_="note"),
+                    _band_action(c.account.band, c.account.action, c.account.override),
                 ]
             ),
             f"{_score(c.old_score)} → {_score(c.account.score)}",
@@ -470,7 +489,7 @@ def _at_risk_rows(accounts: list[Account], start: int) -> list[list[object]]:
         [
             start + index,
             _name(a.name, a.segment),
-            _band_action(a.band, a.action),
+            _band_action(a.band, a.action, a.override),
             _score(a.score),
             percent(a.renewal_probability),
             money(a.arr),
@@ -816,6 +835,11 @@ def review_lines(data: ReviewData, html_path: Path) -> list[str]:
             f"  parent accounts below the best band or with a {data.worst_band or 'red'} member: "
             f"{len(data.parent_rollups.listed)} of {data.parent_rollups.parents}"
         )
+    overridden = [a for a in data.at_risk if a.override]
+    for account in overridden[:3]:
+        lines.append(f"  {account.name} ({account.band}): {account.override}")
+    if len(overridden) > 3:
+        lines.append(f"  and {len(overridden) - 3} more red or amber accounts overridden")
     lines.append(f"  expansion candidates: {len(data.candidates)}")
     if data.unowned_customers:
         lines.append(

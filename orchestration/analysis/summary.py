@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 
 from orchestration.analysis.findings import new_alerts
+from orchestration.analysis.overrides import override_count_line, override_notes
+from orchestration.runtime.contract import contract_tables
 
 BAND_ORDER = ("red", "amber", "green")
 
@@ -25,7 +27,11 @@ def data_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
         """
     ).fetchall()
     lines = ["Data (raw rows, used, quarantined):"]
+    optional = {name for name, table in contract_tables().items() if table.optional}
     for table, present, raw, valid, quarantined, signals in rows:
+        if not present and table in optional:
+            lines.append(f"  {table:<22} no file: none")
+            continue
         if not present:
             lines.append(f"  {table:<22} MISSING: absent signals {signals or '-'}")
             continue
@@ -88,17 +94,21 @@ def band_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
             "  not scored: "
             + ", ".join(f"{_fmt_int(n)} {status.replace('_', ' ')}" for status, n in unscored)
         )
+    lines.append(override_count_line(con))
     return lines
 
 
 def at_risk_lines(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[str]:
     """The red and amber accounts (every band below the best) with the most revenue at risk,
     ARR x (1 - renewal probability): owner (flagged when routed to the default owner), ARR,
-    renewal date and what lowers the score, in words; and the new alerts of the last 7 days
-    (the logged ones; the provisional ones named apart)."""
+    renewal date and what lowers the score, in words, and who overrode the band, when a manual
+    override is in force; and the new alerts of the last 7 days (the logged ones; the
+    provisional ones named apart)."""
+    notes = override_notes(con)
     rows = con.execute(
         f"""
         select
+            health.account_id,
             health.account_name,
             health.segment,
             health.health_band,
@@ -122,15 +132,18 @@ def at_risk_lines(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[str]:
         f"The {len(rows)} accounts most at risk: red and amber, by revenue at risk "
         "(ARR x (1 - renewal probability)):"
     ]
-    for name, segment, band, score, arr, risk, renewal, owner, assigned, drivers in rows:
+    for row in rows:
+        account_id, name, segment, band, score, arr, risk, renewal, owner, assigned, drivers = row
         flag = "" if assigned else " [no owner: routed]"
         lines.append(
             f"  {_fmt_int(round(risk or 0)):>8} at risk  {band:<5} "
-            f"{math.floor(score * 10) / 10:5.1f}  "
+            f"{'-' if score is None else f'{math.floor(score * 10) / 10:.1f}':>5}  "
             f"{name[:26]} ({segment or 'no segment'}), ARR {_fmt_int(round(arr or 0))}, "
             f"renews {renewal or 'never'}, owner {owner}{flag}"
         )
         lines.append(f"           lowering it: {drivers}")
+        if account_id in notes:
+            lines.append(f"           {notes[account_id]}")
     lines.append(
         f"New alerts in the last 7 days: {alerts.logged:,}{alerts.provisional_words()} "
         "(marts.health_alerts)"

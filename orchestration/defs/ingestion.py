@@ -128,7 +128,9 @@ def raw_tables(
             metadata["quarantined_rows_note"] = dg.MetadataValue.text(
                 "counted once staging exists (after the first build): see marts.quarantined_rows"
             )
-        if load.status == "missing":
+        if load.status == "missing" and contract_tables()[table].optional:
+            context.log.info(f"No {table} in {warehouse.landing_dir}: no manual overrides.")
+        elif load.status == "missing":
             context.log.warning(
                 f"{table} is missing from {warehouse.landing_dir}: its signals are absent."
             )

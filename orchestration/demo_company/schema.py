@@ -1,13 +1,14 @@
-"""The ten contract tables as the generator writes them: names, columns and primary keys from
-the raw contract (orchestration.runtime.contract), and the Arrow type of each logical type."""
+"""The ten signal tables of the contract as the generator writes them: names, columns and primary
+keys from the raw contract (orchestration.runtime.contract), and the Arrow type of each logical
+type. Optional tables (manual overrides) are a team's own input, never generated."""
 
 from __future__ import annotations
 
 import pyarrow as pa
 
-from orchestration.runtime.contract import contract_tables
+from orchestration.runtime.contract import contract_tables, signal_tables
 
-TABLES: tuple[str, ...] = tuple(contract_tables())
+TABLES: tuple[str, ...] = tuple(signal_tables())
 PRIMARY_KEYS: dict[str, str] = {
     name: table.primary_key for name, table in contract_tables().items()
 }

@@ -35,6 +35,9 @@ class ContractTable:
     primary_key: str
     record_timestamp: str | None
     columns: tuple[ContractColumn, ...]
+    # An optional table feeds no signal: without it nothing is reported absent (e.g. no manual
+    # overrides), and the demo companies do not generate it.
+    optional: bool = False
 
     @property
     def column_names(self) -> list[str]:
@@ -80,8 +83,16 @@ def contract_tables(project_root: Path = PROJECT_ROOT) -> dict[str, ContractTabl
                 )
                 for column in table["columns"]
             ),
+            optional=bool(table.get("optional", False)),
         )
         for name, table in document["tables"].items()
+    }
+
+
+def signal_tables(project_root: Path = PROJECT_ROOT) -> dict[str, ContractTable]:
+    """The contract tables that feed signals (every table but the optional ones), in order."""
+    return {
+        name: table for name, table in contract_tables(project_root).items() if not table.optional
     }
 
 

@@ -84,7 +84,14 @@ class LoadReport:
 
     @property
     def missing_tables(self) -> list[str]:
-        return [name for name, load in self.tables.items() if load.status == "missing"]
+        """The signal tables without a file (their signals are reported absent); an optional
+        table without one (no manual overrides) is not missing data."""
+        optional = {name for name, table in contract_tables().items() if table.optional}
+        return [
+            name
+            for name, load in self.tables.items()
+            if load.status == "missing" and name not in optional
+        ]
 
     @property
     def rejected_lines(self) -> int:
@@ -627,11 +634,16 @@ def load_landing_folder(
                 )
                 con.execute(f"drop table if exists {_quote(raw_schema)}.{_quote(name)}")
                 report.tables[name] = TableLoad(table=name, status="missing")
-                say(f"  {name:<24} missing: its signals will be reported absent")
+                if contracts[name].optional:
+                    say(f"  {name:<24} {0:>12,} rows: no file, so no manual overrides")
+                else:
+                    say(f"  {name:<24} missing: its signals will be reported absent")
                 continue
             load = _load_table(con, contracts[name], files, raw_schema, previous.get(name))
             report.tables[name] = load
             detail = f"{load.rows:>12,} rows"
+            if contracts[name].optional:
+                detail += " of manual overrides"
             if load.rejected_lines:
                 detail += f", {load.rejected_lines:,} malformed line(s) rejected"
             if load.rejected_not_utf8:

@@ -17,7 +17,7 @@ from sklearn.linear_model import LogisticRegression
 
 from orchestration.analysis.metrics import roc_auc
 from orchestration.demo_company.config import CORE_FEATURES, SEGMENT_NAMES
-from orchestration.runtime.contract import contract_tables
+from orchestration.runtime.contract import contract_tables, signal_tables
 
 LEAD_DAYS = 90
 TEST_SHARE = 0.3
@@ -375,7 +375,7 @@ def measure_separability(out_dir: Path) -> SeparabilityReport:
         connection.execute("set TimeZone = 'UTC'")
         connection.execute("set enable_progress_bar = false")
         connection.execute("set memory_limit = '2GB'")
-        for table in contract_tables():
+        for table in signal_tables():
             _register(connection, out_dir, table)
         connection.execute(
             f"create view truth as select * from read_csv('{truth_path}', header = true, "

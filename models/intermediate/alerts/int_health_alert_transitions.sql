@@ -17,6 +17,9 @@
     the same in every run that sees those dates, and recomputing every transition each run (a
     scan of the scored cadence rows, small next to scoring them) gives a daily chain of runs the
     same decisions as one full build.
+
+    Bands are the effective ones: a manual override in force (int_account_overrides_by_date)
+    replaces the computed band on its dates (docs/overrides.md).
 -#}
 
 {%- set cooldown = var('healthscore_alert_cooldown_days') | int -%}
@@ -24,11 +27,12 @@
 
 with
 
-scores as (
+scored as (
 
     select
         account_id,
         as_of_date,
+        previous_period_date,
         is_cadence_date,
         health_score,
         health_band,
@@ -42,8 +46,42 @@ scores as (
     from {{ ref('int_account_health_scored') }}
     where (is_cadence_date or as_of_date = {{ as_of_date() }})
         and is_customer
-        and health_band is not null
-        and previous_health_band is not null
+
+),
+
+overrides as (
+
+    select * from {{ ref('int_account_overrides_by_date') }}
+
+),
+
+scores as (
+
+    {#- The effective bands: a manual override in force on the date (or on the previous one)
+        replaces the computed band, so an account overridden to green raises no alert from its
+        computed band, and the return to the computed band when it expires is a transition. #}
+    select
+        scored.account_id,
+        scored.as_of_date,
+        scored.is_cadence_date,
+        coalesce(overrides.override_score, scored.health_score) as health_score,
+        coalesce(overrides.overridden_health_band, scored.health_band) as health_band,
+        coalesce(overrides.band_rank, scored.band_rank) as band_rank,
+        coalesce(previous_overrides.overridden_health_band, scored.previous_health_band) as previous_health_band,
+        scored.score_change,
+        scored.change_drivers,
+        scored.change_drivers_text,
+        scored.top_negative_drivers_text,
+        coalesce(overrides.band_action, scored.band_action) as band_action
+    from scored
+    left join overrides
+        on scored.account_id = overrides.account_id
+        and scored.as_of_date = overrides.as_of_date
+    left join overrides as previous_overrides
+        on scored.account_id = previous_overrides.account_id
+        and scored.previous_period_date = previous_overrides.as_of_date
+    where coalesce(overrides.overridden_health_band, scored.health_band) is not null
+        and coalesce(previous_overrides.overridden_health_band, scored.previous_health_band) is not null
 
 ),
 

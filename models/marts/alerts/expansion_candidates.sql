@@ -4,27 +4,39 @@
     their licensed seats. Each lists the core features it has not used in the last 90 days
     (by event name, and by their labels in feature_catalogue): the conversation's subject.
     action_owner routes an account without a CSM to the var healthscore_default_owner.
+    Score and band are the effective ones (account_health): an account a manual override moves
+    out of green is not a candidate, whatever its computed band.
 -#}
 
 {%- set min_utilisation = var('healthscore_expansion_min_seat_utilisation') | float -%}
 
 with
 
+overrides as (
+
+    select * from {{ ref('int_account_overrides_by_date') }}
+
+),
+
 current_scores as (
 
+    {#- The effective score and band: an account overridden out of green is no candidate. #}
     select
-        account_id,
-        as_of_date,
-        segment,
-        health_score,
-        health_band,
-        licensed_seats,
-        arr,
-        term_end_date
-    from {{ ref('int_account_health_scored') }}
-    where as_of_date = {{ as_of_date() }}
-        and is_customer
-        and health_score is not null
+        scored.account_id,
+        scored.as_of_date,
+        scored.segment,
+        coalesce(overrides.override_score, scored.health_score) as health_score,
+        coalesce(overrides.overridden_health_band, scored.health_band) as health_band,
+        scored.licensed_seats,
+        scored.arr,
+        scored.term_end_date
+    from {{ ref('int_account_health_scored') }} as scored
+    left join overrides
+        on scored.account_id = overrides.account_id
+        and scored.as_of_date = overrides.as_of_date
+    where scored.as_of_date = {{ as_of_date() }}
+        and scored.is_customer
+        and coalesce(overrides.override_score, scored.health_score) is not null
 
 ),
 

@@ -3,7 +3,8 @@
     the owner, else the var healthscore_default_owner), what (old and new band, score change,
     the signals that drove the change, as keys and in words) and what to do (the new band's
     action in the health_bands seed). An alert stays open until the account's band is back to
-    the old band or better on a later scoring date.
+    the old band or better on a later scoring date. Bands are the effective ones: a manual
+    override in force replaces the computed band (docs/overrides.md).
     The logged alerts (int_health_alert_events, raised on scoring dates) and, when the run's
     as-of date is not a scoring date, the alerts its transitions raise: provisional, not logged,
     with the alert_id of the next scoring date, which confirms them (the same alert_id, logged)
@@ -83,15 +84,25 @@ bands as (
 
 ),
 
+overrides as (
+
+    select * from {{ ref('int_account_overrides_by_date') }}
+
+),
+
 later_scores as (
 
+    {#- The effective band: a manual override in force on the date replaces the computed one. #}
     select
-        account_id,
-        as_of_date,
-        band_rank
-    from {{ ref('int_account_health_scored') }}
-    where (is_cadence_date or as_of_date = {{ as_of_date() }})
-        and health_band is not null
+        scored.account_id,
+        scored.as_of_date,
+        coalesce(overrides.band_rank, scored.band_rank) as band_rank
+    from {{ ref('int_account_health_scored') }} as scored
+    left join overrides
+        on scored.account_id = overrides.account_id
+        and scored.as_of_date = overrides.as_of_date
+    where (scored.is_cadence_date or scored.as_of_date = {{ as_of_date() }})
+        and coalesce(overrides.overridden_health_band, scored.health_band) is not null
 
 ),
 

@@ -1,13 +1,13 @@
 {{ config(meta={'dagster': {'ref': {'name': 'renewal_backtest'}}}) }}
 
--- Rule: the backtest uses the scores account_health_history holds, never recomputed ones.
--- Every scored backtest row must find its history row (same account and scoring date) with
--- the same score and band.
+-- Rule: the backtest uses the scores account_health_history holds, never recomputed ones, and
+-- the computed ones: a manual override never enters a backtest. Every scored backtest row must
+-- find its history row (same account and scoring date) with the same computed score and band.
 select
     backtest.renewal_id,
     backtest.lead_days,
     backtest.health_score as backtest_score,
-    history.health_score as history_score
+    history.computed_health_score as history_score
 from {{ ref('renewal_backtest') }} as backtest
 left join {{ ref('account_health_history') }} as history
     on backtest.account_id = history.account_id
@@ -15,6 +15,6 @@ left join {{ ref('account_health_history') }} as history
 where backtest.is_scored
     and (
         history.account_id is null
-        or history.health_score <> backtest.health_score
-        or history.health_band <> backtest.health_band
+        or history.computed_health_score <> backtest.health_score
+        or history.computed_health_band <> backtest.health_band
     )

@@ -1,0 +1,3 @@
+{{ config(materialized='view') }}
+
+{{ import_raw_table('crm', 'crm_account_overrides') }}
