@@ -138,7 +138,7 @@ class ScoringConfig:
             if not source.exists():
                 source = seeds_dir / file_name
                 defaulted.append(file_name)
-            files[file_name] = source.read_text()
+            files[file_name] = source.read_bytes().decode("utf-8")
         if len(defaulted) == len(SCORING_FILES) and folder.resolve() != seeds_dir.resolve():
             raise ReplayInputError(
                 f"{folder} holds none of the scoring seeds ({', '.join(SCORING_FILES)})."
@@ -187,12 +187,11 @@ class ScoringConfig:
             shown = subprocess.run(
                 ["git", "-C", str(repo_root), "show", f"{commit}:seeds/{file_name}"],
                 capture_output=True,
-                text=True,
             )
             if shown.returncode == 0:
-                files[file_name] = shown.stdout
+                files[file_name] = shown.stdout.decode("utf-8")
             else:
-                files[file_name] = (SEEDS_DIR / file_name).read_text()
+                files[file_name] = (SEEDS_DIR / file_name).read_bytes().decode("utf-8")
                 defaulted.append(file_name)
         config = cls(
             f"revision {rev} ({commit[:10]})",
@@ -218,7 +217,7 @@ class ScoringConfig:
             with tempfile.TemporaryDirectory() as temporary:
                 folder = Path(temporary)
                 for file_name, text in self.files.items():
-                    (folder / file_name).write_text(text)
+                    (folder / file_name).write_bytes(text.encode("utf-8"))
                 return _folder_fingerprint(folder, self.min_coverage)
         digest = hashlib.sha256()
         for file_name in sorted(self.files):
@@ -721,7 +720,13 @@ class ConfigReplay:
 
     bands_today: accounts per band on the as-of date (customers; 'not scored' for a null
     score); band_changes: {(band under the current config, band under this one): accounts}
-    for the accounts whose band differs; changed_today: their number."""
+    for the accounts whose band differs; changed_today: their number.
+
+    backtest_scores: this configuration's score of every ReplayResult.backtest row, aligned
+    with it: {"health_score": float array (nan = not scored), "band_rank": int array (0 =
+    none), "health_band": object array (None = none)}. today: its score_signals rows on the
+    as-of date (account_id, health_score, health_band, band_rank, is_customer, coverage,
+    score_status, weight_profile, ...). Neither is in to_dict()."""
 
     name: str
     fingerprint: str
@@ -731,6 +736,8 @@ class ConfigReplay:
     leads: list[LeadFigures]
     bands_today: dict[str, int]
     band_changes: dict[tuple[str, str], int]
+    backtest_scores: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    today: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def changed_today(self) -> int:
@@ -751,7 +758,13 @@ class ReplayResult:
     how many stored scores (int_account_health_scored) the current configuration replayed and
     how many it did not reproduce (score beyond 1e-6, band or status; 0 when the warehouse was
     built from the current seeds); seconds and peak_memory_mb: the cost of the replay
-    (peak resident memory of the process)."""
+    (peak resident memory of the process).
+
+    backtest: the backtest rows judged, one per renewal and lead time with a scoring date (the
+    same rows for every configuration), as arrays: renewal_id, account_id, renewal_date,
+    lead_days, term_class, is_longest_lead, scoring_date, is_churned, is_held_out. Each
+    ConfigReplay.backtest_scores is aligned with them (for a paired comparison). Not in
+    to_dict()."""
 
     as_of_date: dt.date
     split_date: dt.date | None
@@ -763,6 +776,7 @@ class ReplayResult:
     seconds: float = 0.0
     peak_memory_mb: float = 0.0
     notes: list[str] = field(default_factory=list)
+    backtest: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     @property
     def lead_days(self) -> list[int]:
@@ -867,7 +881,8 @@ def _auc_text(auc: float | None, interval: tuple[float, float] | None) -> str:
 
 
 BACKTEST_SQL = """
-select renewal_id, account_id, renewal_date, lead_days, term_class, scoring_date, is_churned
+select renewal_id, account_id, renewal_date, lead_days, term_class, is_longest_lead,
+       scoring_date, is_churned
 from marts.renewal_backtest
 where scoring_date is not null
 order by renewal_date, renewal_id, lead_days
@@ -946,9 +961,11 @@ def replay(
         if split_date is not None
         else np.zeros(len(wanted), dtype=bool)
     )
+    backtest = {**backtest, "is_held_out": held_out}
     replays = []
     for index, config in enumerate(unique):
         scores = _lookup(found[index], wanted)
+        scores["health_band"] = _band_names(scores["band_rank"], config.bands)
         replays.append(
             ConfigReplay(
                 config.name,
@@ -959,6 +976,8 @@ def replay(
                 _lead_figures(backtest, scores, held_out, config, replicates),
                 _bands_today(today[index]),
                 {} if index == 0 else _band_changes(today[0], today[index]),
+                scores,
+                today[index],
             )
         )
     notes = []
@@ -980,7 +999,13 @@ def replay(
         time.perf_counter() - started,
         peak,
         notes,
+        backtest,
     )
+
+
+def _band_names(ranks: np.ndarray, bands: Sequence[Band]) -> np.ndarray:
+    names = {item.rank: item.name for item in bands}
+    return np.array([names.get(int(rank)) for rank in ranks], dtype=object)
 
 
 def _chunks(
