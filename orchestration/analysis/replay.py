@@ -40,6 +40,7 @@ time, so memory stays small on a large warehouse.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -383,6 +384,18 @@ def _round(values: np.ndarray, digits: int = 6) -> np.ndarray:
         return np.sign(values) * np.floor(np.abs(values) * scale + 0.5) / scale
 
 
+def _frame_codes(frame: Mapping[str, np.ndarray], column: str) -> tuple[np.ndarray, np.ndarray]:
+    """_codes of a frame's column, kept in the frame (a dict) for the next configuration."""
+    cache = frame.get("_codes")
+    if cache is None:
+        cache = {}
+        if isinstance(frame, dict):
+            frame["_codes"] = cache
+    if column not in cache:
+        cache[column] = _codes(frame[column])
+    return cache[column]
+
+
 def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(distinct values, each row's index into them), None as ''; pyarrow's hash encoding,
     several times faster than sorting strings."""
@@ -414,9 +427,9 @@ def signal_scores(frame: Mapping[str, np.ndarray], config: ScoringConfig) -> dic
     """Per input row: weight_profile, curve, worst_value, best_value, signal_score (nan = null)
     and weight, as int_account_signals_scored and int_signal_contributions compute them."""
     n = len(frame["account_id"])
-    segments, segment_of = _codes(frame["segment"])
-    signals, signal_of = _codes(frame["signal"])
-    families, family_of = _codes(frame["signal_family"])
+    segments, segment_of = _frame_codes(frame, "segment")
+    signals, signal_of = _frame_codes(frame, "signal")
+    families, family_of = _frame_codes(frame, "signal_family")
     raw = _filled(frame["raw_value"], np.nan).astype(float)
     has_data = _filled(frame["has_data"], False).astype(bool)
     is_customer = _filled(frame["is_customer"], False).astype(bool)
@@ -550,7 +563,7 @@ def score_signals(frame: Mapping[str, np.ndarray], config: ScoringConfig) -> dic
     health_score (nan = null), health_band, band_rank (0 = none), signals_with_data,
     signals_weighted."""
     scored = signal_scores(frame, config)
-    accounts, account_of = _codes(frame["account_id"])
+    accounts, account_of = _frame_codes(frame, "account_id")
     date_of, dates = scored["_date_of"], scored["_dates"]
     key = account_of.astype(np.int64) * len(dates) + date_of
     keys, first, row_of = np.unique(key, return_index=True, return_inverse=True)
@@ -629,6 +642,20 @@ def assign_bands(scores: np.ndarray, bands: Sequence[Band]) -> tuple[np.ndarray,
 # ---- reading the warehouse --------------------------------------------------------------------
 
 SIGNALS_SQL = """
+with
+
+account_dates as (
+    select account_id, as_of_date, segment, is_customer
+    from intermediate.int_account_scoring_dates
+    where as_of_date in ({dates})
+),
+
+signals as (
+    select account_id, as_of_date, signal, raw_value, has_data
+    from intermediate.int_account_signals_scored
+    where as_of_date in ({dates})
+)
+
 select
     account_dates.account_id,
     account_dates.as_of_date,
@@ -638,33 +665,53 @@ select
     catalogue.signal_family,
     signals.raw_value,
     coalesce(signals.has_data, false) as has_data
-from intermediate.int_account_scoring_dates as account_dates
-left join intermediate.int_account_signals_scored as signals
+from account_dates
+left join signals
     on account_dates.account_id = signals.account_id
     and account_dates.as_of_date = signals.as_of_date
 left join intermediate.int_signal_catalogue as catalogue
     on signals.signal = catalogue.signal
-where account_dates.as_of_date in (select unnest(?::date[]))
 """
 
 STORED_SQL = """
 select account_id, as_of_date, is_cadence_date, health_score, health_band, coverage,
        score_status, score_null_reason, weight_profile
 from intermediate.int_account_health_scored
-where as_of_date in (select unnest(?::date[]))
+where as_of_date in ({dates})
 """
 
 
+def _date_list(dates: Sequence[dt.date]) -> str:
+    """Dates as SQL literals: a literal list lets DuckDB skip the row groups of other dates."""
+    return ", ".join(f"date '{day.isoformat()}'" for day in dates)
+
+
 def read_signals(con: duckdb.DuckDBPyConnection, dates: Sequence[dt.date]) -> dict[str, np.ndarray]:
-    """The stored signal rows of the given scoring dates (SIGNAL_FRAME_COLUMNS)."""
-    return con.execute(SIGNALS_SQL, [list(dates)]).fetchnumpy()
+    """The stored signal rows of the given scoring dates (SIGNAL_FRAME_COLUMNS; a null text is
+    ''). Read through Arrow, whose dictionary encoding of the text columns the scorer reuses
+    (key "_codes"): faster than numpy's, and each distinct text is one Python object."""
+    table = con.sql(SIGNALS_SQL.format(dates=_date_list(dates))).to_arrow_table()
+    frame: dict[str, np.ndarray] = {}
+    codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for name in table.column_names:
+        column = table.column(name).combine_chunks()
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            encoded = pc.fill_null(column, "").dictionary_encode()
+            names = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
+            indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+            codes[name] = (names, indices)
+            frame[name] = names[indices]
+        else:
+            frame[name] = column.to_numpy(zero_copy_only=False)
+    frame["_codes"] = codes  # type: ignore[assignment]
+    return frame
 
 
 def read_stored_scores(
     con: duckdb.DuckDBPyConnection, dates: Sequence[dt.date]
 ) -> dict[str, np.ndarray]:
     """The stored scores (int_account_health_scored) of the given dates."""
-    return con.execute(STORED_SQL, [list(dates)]).fetchnumpy()
+    return con.execute(STORED_SQL.format(dates=_date_list(dates))).fetchnumpy()
 
 
 def score_dates(
@@ -889,17 +936,26 @@ order by renewal_date, renewal_id, lead_days
 """
 
 
+def _first(result: duckdb.DuckDBPyConnection) -> tuple | None:
+    """The first row, the result read to its end (DuckDB refuses the next query on a
+    connection whose previous result was left unfinished)."""
+    rows = result.fetchall()
+    return rows[0] if rows else None
+
+
 def run_as_of_date(con: duckdb.DuckDBPyConnection) -> dt.date:
     """The as-of date of the warehouse's last build."""
     try:
-        row = con.execute("select as_of_date from raw.healthscore_run_settings").fetchone()
+        row = _first(con.execute("select as_of_date from raw.healthscore_run_settings"))
     except duckdb.Error:
         row = None
     if row is None or row[0] is None:
-        row = con.execute(
-            "select max(as_of_date) from intermediate.int_account_scoring_dates "
-            "where is_current_date"
-        ).fetchone()
+        row = _first(
+            con.execute(
+                "select max(as_of_date) from intermediate.int_account_scoring_dates "
+                "where is_current_date"
+            )
+        )
     if row is None or row[0] is None:
         raise ReplayInputError("The warehouse has no scoring date; build it first.")
     return row[0]
@@ -920,7 +976,7 @@ def replay(
     current = current or ScoringConfig.current()
     try:
         backtest = con.execute(BACKTEST_SQL).fetchnumpy()
-        split = con.execute("select split_date from intermediate.int_validation_split").fetchone()
+        split = _first(con.execute("select split_date from intermediate.int_validation_split"))
     except duckdb.Error as error:
         raise ReplayInputError(
             f"The warehouse lacks the backtest tables ({str(error).splitlines()[0]}); build it "
@@ -992,7 +1048,12 @@ def replay(
         as_of,
         split_date,
         replays[0],
-        [replays[item] for item in position],
+        [
+            replays[item]
+            if item
+            else dataclasses.replace(replays[0], name=config.name, defaulted=config.defaulted)
+            for item, config in zip(position, configs, strict=True)
+        ],
         len(dates),
         stored_rows,
         mismatches,
@@ -1030,11 +1091,9 @@ def _append(
     result: dict[str, np.ndarray],
     keep: np.ndarray,
 ) -> None:
-    for position, key in enumerate(keys.tolist()):
-        store[key] = {
-            "health_score": result["health_score"][keep][position],
-            "band_rank": result["band_rank"][keep][position],
-        }
+    scores, ranks = result["health_score"][keep].tolist(), result["band_rank"][keep].tolist()
+    for key, score, rank in zip(keys.tolist(), scores, ranks, strict=True):
+        store[key] = {"health_score": score, "band_rank": rank}
 
 
 def _lookup(store: dict[str, dict[str, object]], keys: np.ndarray) -> dict[str, np.ndarray]:
@@ -1265,6 +1324,10 @@ def replay_text(result: ReplayResult) -> str:
     out += ["", *lines, ""]
     for item in result.configs:
         if item.is_current:
+            out.append(
+                f"{item.name} has the same scoring seeds and minimum coverage as the current "
+                "configuration: it scores the same."
+            )
             continue
         out.append(f"Band changes on {result.as_of_date} ({item.changed_today:,} customers):")
         for (source, target), count in sorted(item.band_changes.items()):
