@@ -46,7 +46,6 @@ import hashlib
 import io
 import json
 import resource
-import shutil
 import subprocess
 import tempfile
 import time
@@ -714,23 +713,6 @@ def read_stored_scores(
     return con.execute(STORED_SQL.format(dates=_date_list(dates))).fetchnumpy()
 
 
-def score_dates(
-    con: duckdb.DuckDBPyConnection,
-    configs: Sequence[ScoringConfig],
-    dates: Sequence[dt.date],
-    *,
-    per_read: int = DATES_PER_READ,
-) -> Iterator[list[dict[str, np.ndarray]]]:
-    """For each chunk of `per_read` dates: every config's account scores (score_signals)."""
-    ordered = sorted(set(dates))
-    for start in range(0, len(ordered), per_read):
-        frame = read_signals(con, ordered[start : start + per_read])
-        if len(frame["account_id"]) == 0:
-            continue
-        yield [score_signals(frame, config) for config in configs]
-        del frame
-
-
 # ---- the replay ------------------------------------------------------------------------------
 
 
@@ -1338,11 +1320,3 @@ def replay_text(result: ReplayResult) -> str:
         f"peak memory {result.peak_memory_mb:.0f} MB."
     )
     return "\n".join(out)
-
-
-def copy_seed_folder(target: Path, seeds_dir: Path = SEEDS_DIR) -> Path:
-    """A copy of the five scoring seeds in `target` (to edit into a challenger)."""
-    target.mkdir(parents=True, exist_ok=True)
-    for file_name in SCORING_FILES:
-        shutil.copy(seeds_dir / file_name, target / file_name)
-    return target
