@@ -20,6 +20,7 @@ from orchestration.analysis.replay import (
     SCORING_FILES,
     SEEDS_DIR,
     ScoringConfig,
+    copy_seed_folder,
     read_signals,
     replay,
     score_signals,
@@ -314,8 +315,7 @@ def test_replay_cli_bad_input_is_one_line_and_exit_2(
 def test_replay_cli_reports_a_challenger_beside_the_current_config(
     built_warehouse: BuiltWarehouse, tmp_path: Path
 ) -> None:
-    challenger = tmp_path / "challenger"
-    challenger.mkdir()
+    challenger = copy_seed_folder(tmp_path / "challenger")
     with (SEEDS_DIR / "weight_profiles.csv").open(newline="") as handle:
         rows = [
             [
@@ -381,3 +381,6 @@ def test_replay_cli_reports_a_challenger_beside_the_current_config(
     rows_judged = len(result.backtest["renewal_id"])
     assert all(len(item.backtest_scores["health_score"]) == rows_judged for item in result.configs)
     assert result.as_of_date == dt.date.fromisoformat(figures["as_of_date"])
+    today = result.configs[0].today
+    assert set(today["as_of_date"].astype("datetime64[D]").tolist()) == {result.as_of_date}
+    assert config.defaulted == ()

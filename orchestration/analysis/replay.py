@@ -46,6 +46,7 @@ import hashlib
 import io
 import json
 import resource
+import shutil
 import subprocess
 import tempfile
 import time
@@ -1051,11 +1052,28 @@ def _band_names(ranks: np.ndarray, bands: Sequence[Band]) -> np.ndarray:
     return np.array([names.get(int(rank)) for rank in ranks], dtype=object)
 
 
+def score_dates(
+    con: duckdb.DuckDBPyConnection,
+    configs: Sequence[ScoringConfig],
+    dates: Sequence[dt.date],
+    *,
+    per_read: int = DATES_PER_READ,
+) -> Iterator[list[dict[str, np.ndarray]]]:
+    """Every config's account scores (score_signals) on the given dates, `per_read` dates at a
+    time: one list (a result per config, in order) per chunk of dates."""
+    for _, results in _chunks(con, configs, dates, per_read):
+        yield results
+
+
 def _chunks(
-    con: duckdb.DuckDBPyConnection, configs: Sequence[ScoringConfig], dates: Sequence[dt.date]
+    con: duckdb.DuckDBPyConnection,
+    configs: Sequence[ScoringConfig],
+    dates: Sequence[dt.date],
+    per_read: int = DATES_PER_READ,
 ) -> Iterator[tuple[list[dt.date], list[dict[str, np.ndarray]]]]:
-    for start in range(0, len(dates), DATES_PER_READ):
-        chunk = list(dates[start : start + DATES_PER_READ])
+    ordered = sorted(set(dates))
+    for start in range(0, len(ordered), per_read):
+        chunk = ordered[start : start + per_read]
         frame = read_signals(con, chunk)
         if len(frame["account_id"]) == 0:
             continue
@@ -1320,3 +1338,11 @@ def replay_text(result: ReplayResult) -> str:
         f"peak memory {result.peak_memory_mb:.0f} MB."
     )
     return "\n".join(out)
+
+
+def copy_seed_folder(target: Path, seeds_dir: Path = SEEDS_DIR) -> Path:
+    """A copy of the five scoring seeds in `target`, to edit into another configuration."""
+    target.mkdir(parents=True, exist_ok=True)
+    for file_name in SCORING_FILES:
+        shutil.copy(seeds_dir / file_name, target / file_name)
+    return target
