@@ -385,15 +385,11 @@ def _round(values: np.ndarray, digits: int = 6) -> np.ndarray:
 
 
 def _frame_codes(frame: Mapping[str, np.ndarray], column: str) -> tuple[np.ndarray, np.ndarray]:
-    """_codes of a frame's column, kept in the frame (a dict) for the next configuration."""
-    cache = frame.get("_codes")
-    if cache is None:
-        cache = {}
-        if isinstance(frame, dict):
-            frame["_codes"] = cache
-    if column not in cache:
-        cache[column] = _codes(frame[column])
-    return cache[column]
+    """_codes of a frame's column: the encoding read_signals made (key "_codes"), if any."""
+    made = frame.get("_codes")
+    if isinstance(made, dict) and column in made:
+        return made[column]
+    return _codes(frame[column])
 
 
 def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
