@@ -1314,7 +1314,8 @@ def replay_text(result: ReplayResult) -> str:
     out = []
     for item in [result.current] + [c for c in result.configs if not c.is_current]:
         out.append(
-            f"{'current ' if item.is_current else 'replayed'} {item.fingerprint}: {item.name}"
+            f"{'current ' if item.is_current else 'replayed'} {item.fingerprint}: {item.name}, "
+            f"min coverage {item.min_coverage:g}"
             + (f" (from the current seeds: {', '.join(item.defaulted)})" if item.defaulted else "")
         )
     out += ["", *lines, ""]
