@@ -948,9 +948,16 @@ def replay(
     replicates: int = BOOTSTRAP_REPLICATES,
     say: Callable[[str], None] = lambda _: None,
 ) -> ReplayResult:
-    """Replay `configs` (and `current`, default the seeds/ configuration with the warehouse's
-    min_coverage left to the caller) over the warehouse `con` is connected to. Reads only the
-    backtest's scoring dates and the as-of date, a few dates at a time."""
+    """Replay `configs` beside `current` over the warehouse `con` is connected to (read-only
+    is enough) and judge each on the renewal backtest.
+
+    `current` is what the others are compared with (band changes today) and what the stored
+    scores are checked against; by default the seeds/ configuration with dbt_project.yml's
+    min_coverage: pass `ScoringConfig.current(warehouse_min_coverage(database))` to use the
+    warehouse's, as the CLI does. A config that scores like `current` is reported as it
+    (is_current). `replicates`: bootstrap resamples per AUC interval. Reads only the backtest's
+    scoring dates and the as-of date, DATES_PER_READ dates at a time. Raises ReplayInputError
+    when the warehouse lacks the backtest tables."""
     started = time.perf_counter()
     current = current or ScoringConfig.current()
     try:
