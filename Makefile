@@ -53,7 +53,7 @@ bench: install
 # DuckDB (profiles.yml, target `memory`): no data, no warehouse file, nothing left behind.
 FAST_TESTS := tests/test_metrics.py tests/test_orchestration_helpers.py tests/test_notifier.py \
 	tests/test_loader.py tests/test_calibration.py tests/test_benchmark_report.py \
-	tests/test_validity_report.py tests/test_docs.py
+	tests/test_validity_report.py tests/test_docs.py tests/test_scoring_config.py
 UNIT_TESTS_DIR := target/unit_tests
 
 test-fast: install

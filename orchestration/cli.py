@@ -8,6 +8,9 @@
     healthscore summary --database FILE
     healthscore validate --database FILE
                                      backtest against renewals, learn curves and weights, report
+    healthscore replay (--config DIR | --revision REV) [--database FILE]
+                                     another scoring configuration over the stored past,
+                                     side by side with the current one
     healthscore adopt --proposal DIR --database FILE
                                      make a calibration proposal the scoring seeds, rescore
     healthscore gate [--accept | --accept-trade-off WHY]
@@ -323,6 +326,39 @@ def command_validate(args: argparse.Namespace) -> int:
         )
     landing = Path(args.landing) if args.landing else None
     _say("\n".join(_validate(database, _reports_dir(args, database), landing)))
+    return 0
+
+
+def command_replay(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from orchestration.analysis.replay import (
+        ScoringConfig,
+        replay,
+        replay_text,
+        warehouse_min_coverage,
+        write_reports,
+    )
+
+    database = Path(args.database)
+    if not database.exists():
+        raise UsageError(
+            f"No warehouse at {database}; run `healthscore demo` or `healthscore run` first."
+        )
+    min_coverage = warehouse_min_coverage(database)
+    current = ScoringConfig.current(min_coverage=min_coverage)
+    if args.config:
+        other = ScoringConfig.from_folder(args.config, min_coverage=min_coverage)
+    else:
+        other = ScoringConfig.from_revision(args.revision, PROJECT_ROOT, min_coverage=min_coverage)
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        result = replay(con, [other], current=current, say=_say)
+    finally:
+        con.close()
+    _say(replay_text(result))
+    html_path, json_path = write_reports(result, _reports_dir(args, database))
+    _say(f"Report: {html_path}\nFigures: {json_path}")
     return 0
 
 
@@ -688,6 +724,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--landing", help="the landing folder (a demo's _truth/ gives the AUC ceiling)"
     )
     validate.set_defaults(handler=command_validate)
+
+    replay = commands.add_parser(
+        "replay",
+        help="replay another scoring configuration over the stored past, beside the current one",
+    )
+    source = replay.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--config", help="a folder of scoring seeds (a file it lacks is the current one)"
+    )
+    source.add_argument("--revision", help="a git revision whose seeds/ to replay")
+    replay.add_argument("--database", default=str(DEFAULT_DATABASE))
+    replay.add_argument(
+        "--reports", help="where to write replay_<fingerprint>.html/.json (default: beside it)"
+    )
+    replay.set_defaults(handler=command_replay)
 
     for name in ("adopt", "adopt-weights"):
         adopt = commands.add_parser(

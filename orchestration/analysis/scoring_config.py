@@ -1,0 +1,65 @@
+"""The scoring configuration's fingerprint, computed from a folder of its seed files.
+
+The scoring configuration is the five seeds of SCORING_SEEDS plus the variable
+healthscore_min_coverage. dbt records its fingerprint on every scored row (column
+config_fingerprint, macro scoring_config_fingerprint); this module computes the same string
+from a folder holding the seed files, so a configuration that is not the project's (a folder
+to replay, a git revision, a challenger) can be named the way the warehouse names it, and two
+configurations can be compared seed by seed.
+
+dbt's checksum of a seed is the sha256 of the file's text (UTF-8) stripped of leading and
+trailing whitespace (dbt/parser/read_files.py); a seed over dbt's size limit (1 MiB) is
+checksummed by its path instead, which this module refuses: the scoring seeds are small.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+# The order is part of the fingerprint: macros/scoring/scoring_config_seeds.sql lists the same.
+SCORING_SEEDS = (
+    "health_bands",
+    "segment_weight_profiles",
+    "signal_scoring_curves",
+    "signal_scoring_rules",
+    "weight_profiles",
+)
+MISSING = "missing"  # the checksum of a seed the folder lacks (as the macro says)
+MAX_SEED_BYTES = 1024 * 1024  # dbt checksums a larger seed by its path, not its content
+
+
+def seed_checksum(path: Path) -> str:
+    """dbt's checksum of one seed file: sha256 of its UTF-8 text, stripped."""
+    if not path.exists():
+        return MISSING
+    if path.stat().st_size > MAX_SEED_BYTES:
+        raise ValueError(
+            f"{path} is larger than 1 MiB, so dbt checksums it by its path, not its content: "
+            "keep scoring seeds small."
+        )
+    text = path.read_bytes().decode("utf-8").strip()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def seed_checksums(folder: Path) -> dict[str, str]:
+    """Checksum of each scoring seed in `folder` (<name>.csv), in SCORING_SEEDS order."""
+    return {seed: seed_checksum(Path(folder) / f"{seed}.csv") for seed in SCORING_SEEDS}
+
+
+def fingerprint_of_checksums(checksums: dict[str, str], min_coverage: float) -> str:
+    """The 12-character fingerprint of per-seed checksums and healthscore_min_coverage."""
+    parts = [f"{seed}={checksums.get(seed, MISSING)}" for seed in SCORING_SEEDS]
+    parts.append(f"healthscore_min_coverage={float(min_coverage):.6f}")
+    return hashlib.md5(";".join(parts).encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
+
+
+def fingerprint(folder: Path, min_coverage: float) -> str:
+    """The fingerprint dbt's scoring_config_fingerprint() gives a project whose seeds are the
+    files of `folder` and whose healthscore_min_coverage is `min_coverage`."""
+    return fingerprint_of_checksums(seed_checksums(folder), min_coverage)
+
+
+def changed_seeds(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    """The scoring seeds whose checksums differ between two sets of checksums, as file names."""
+    return [f"{seed}.csv" for seed in SCORING_SEEDS if before.get(seed) != after.get(seed)]

@@ -1,0 +1,79 @@
+"""The scoring configuration's fingerprint: Python (orchestration/analysis/scoring_config.py)
+and dbt (macro scoring_config_fingerprint) give the same string for the same seeds."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+from orchestration.analysis.scoring_config import (
+    SCORING_SEEDS,
+    changed_seeds,
+    fingerprint,
+    seed_checksums,
+)
+from orchestration.devtools.validity import copy_project
+from orchestration.runtime.dbt_invoke import dbt_env, dbt_executable
+
+COMPILED = "select '{{ scoring_config_fingerprint() }}' as config_fingerprint"
+
+
+def _dbt_fingerprint(project: Path, min_coverage: float) -> str:
+    """The fingerprint dbt compiles in the project copy `project`."""
+    completed = subprocess.run(
+        [
+            dbt_executable(),
+            "compile",
+            "--quiet",
+            "--inline",
+            COMPILED,
+            "--project-dir",
+            str(project),
+            "--target-path",
+            str(project / "target"),
+            "--log-path",
+            str(project / "logs"),
+            "--vars",
+            json.dumps({"healthscore_min_coverage": min_coverage}),
+        ],
+        cwd=project,
+        env=dbt_env(None, "memory"),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return completed.stdout.split("'")[1]
+
+
+def test_python_fingerprint_equals_dbts(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    seeds = project / "seeds"
+    original = fingerprint(seeds, 0.5)
+    # An edited weight (and trailing whitespace, which dbt's checksum strips) and another
+    # minimum coverage: the copy's fingerprint must still be dbt's.
+    weights = seeds / "weight_profiles.csv"
+    lines = weights.read_text().splitlines()
+    header, first = lines[0].split(","), lines[1].split(",")
+    column = header.index("weight")
+    first[column] = str(float(first[column]) + 1.0)
+    weights.write_text("\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n\n  ")
+    edited = fingerprint(seeds, 0.4)
+    assert len(edited) == 12 and int(edited, 16) >= 0
+    assert edited != original
+    assert _dbt_fingerprint(project, 0.4) == edited
+
+
+def test_fingerprint_names_what_changed(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    seeds = project / "seeds"
+    before = seed_checksums(seeds)
+    bands = seeds / "health_bands.csv"
+    bands.write_text(bands.read_text() + "\n")  # whitespace only: dbt sees no change
+    assert seed_checksums(seeds) == before
+    bands.write_text(bands.read_text().replace(",", ", ", 1))
+    after = seed_checksums(seeds)
+    assert changed_seeds(before, after) == ["health_bands.csv"]
+    assert fingerprint(seeds, 0.5) != fingerprint(project.parent / "absent", 0.5)
+    assert fingerprint(seeds, 0.5) != fingerprint(seeds, 0.6)
+    assert set(before) == set(SCORING_SEEDS)
