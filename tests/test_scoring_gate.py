@@ -20,7 +20,7 @@ import yaml
 
 from orchestration.analysis import scoring_gate
 from orchestration.analysis.replay import ScoringConfig, copy_seed_folder
-from tests.conftest import _built_once, query, run_cli
+from tests.conftest import _built_once, query, run_args, run_cli
 
 # Signals that rank churn no better than chance (or backwards) on the generated companies: a
 # weight file that puts all the weight on them is worse on purpose.
@@ -199,7 +199,7 @@ def test_the_accepted_configuration_comes_from_git_or_one_sentence(tmp_path: Pat
         scoring_gate.accepted_config("000000000000", repo)
 
 
-def test_a_challenger_is_scored_in_shadow_and_compared_in_the_report(
+def test_healthscore_run_scores_a_challenger_in_shadow_and_the_report_compares(
     worse, gate_warehouse: Path, tmp_path: Path
 ) -> None:
     from orchestration.analysis.challenger import write_shadow
@@ -208,9 +208,20 @@ def test_a_challenger_is_scored_in_shadow_and_compared_in_the_report(
     seeds, _ = worse
     database = tmp_path / "healthscore.duckdb"
     shutil.copy(gate_warehouse, database)
-    result = write_shadow(database, str(seeds), say=lambda _: None)
-    assert result is not None and result.verdict.startswith("Worse than the configuration")
+    output = run_cli(
+        run_args(
+            gate_warehouse.parent / "landing",
+            database,
+            scoring_gate.GATE_COMPANY["end_date"],
+            "--no-validate",
+            "--challenger",
+            str(seeds),
+        )
+    )
+    assert output.code == 0, output.text
     fingerprint = ScoringConfig.from_folder(seeds).fingerprint
+    assert f"Scoring the challenger {seeds} [{fingerprint}] in shadow" in output.text
+    assert "customers would change band; Worse than the configuration it replaces" in output.text
     customers = query(
         database, "select count(*) from marts.account_health where health_score is not null"
     )[0][0]
@@ -223,7 +234,8 @@ def test_a_challenger_is_scored_in_shadow_and_compared_in_the_report(
     )
     count, fingerprints, stored, changed, champion_differs = rows[0]
     assert (fingerprints, stored, champion_differs) == (1, fingerprint, 0)
-    assert count >= customers and changed == result.band_changes > 0
+    assert count >= customers and f"{changed:,} customers would change band" in output.text
+    assert changed > 0
     leads = query(
         database,
         "select role, count(*) from marts.challenger_comparison group by 1 order by 1",
@@ -246,9 +258,12 @@ def test_a_challenger_is_scored_in_shadow_and_compared_in_the_report(
 
 
 def test_the_challenger_setting_reaches_the_dagster_resource(monkeypatch) -> None:
+    from orchestration.defs.resources import resources
     from orchestration.runtime.settings import settings_from_env
 
     monkeypatch.setenv("HEALTHSCORE_CHALLENGER_DIR", "/somewhere/challenger")
     assert settings_from_env().challenger == "/somewhere/challenger"
+    warehouse = resources().resources["warehouse"]
+    assert warehouse.challenger_dir == "/somewhere/challenger"
     monkeypatch.delenv("HEALTHSCORE_CHALLENGER_DIR")
     assert settings_from_env().challenger is None

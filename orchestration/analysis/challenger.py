@@ -84,8 +84,8 @@ def write_shadow(
         finally:
             con.close()
         return None
-    from orchestration.analysis.replay import ScoringConfig, replay, run_as_of_date, score_dates
-    from orchestration.analysis.scoring_gate import judge
+    from orchestration.analysis.replay import ScoringConfig, replay, run_as_of_date
+    from orchestration.analysis.scoring_gate import judge_replay
     from orchestration.analysis.validation import _min_coverage
 
     min_coverage = _min_coverage(database)
@@ -97,9 +97,9 @@ def write_shadow(
     con = duckdb.connect(str(database))
     try:
         as_of = run_as_of_date(con)
-        (today,) = list(score_dates(con, [champion, challenger], [as_of]))
         result = replay(con, [challenger], current=champion)
-        judgement = judge(con, champion, challenger)
+        judgement = judge_replay(result, champion, challenger)
+        today = [result.current.today, result.configs[0].today]
         drop_shadow_tables(con)
         changes = _write_scores(con, as_of, champion, challenger, today)
         _write_comparison(con, as_of, result, judgement.verdict())
@@ -126,6 +126,8 @@ def _write_scores(
     today: list[dict[str, np.ndarray]],
 ) -> int:
     old, new = today
+    if not old or not new:  # no account scored on the as-of date
+        old = new = {"account_id": np.array([], dtype=object)}
     position = {account: row for row, account in enumerate(new["account_id"].tolist())}
     rows = []
     for row, account in enumerate(old["account_id"].tolist()):
@@ -217,6 +219,12 @@ def _write_comparison(
     con.executemany(f"insert into {COMPARISON_TABLE} values ({', '.join('?' * 21)})", rows)
 
 
+def _callout_kind(verdict: str) -> str:
+    if verdict.startswith("Worse"):
+        return "warning"
+    return "info" if "could not be judged" in verdict else "ok"
+
+
 # ---- the report's section ----------------------------------------------------------------------
 
 
@@ -301,7 +309,7 @@ def challenger_section(con: duckdb.DuckDBPyConnection) -> list[object]:
             "the validation split.",
             "meta",
         ),
-        callout(paragraph(verdict), "warning" if verdict.startswith("Worse") else "ok"),
+        callout(paragraph(verdict), _callout_kind(verdict)),
         table(
             [
                 "lead (days)",

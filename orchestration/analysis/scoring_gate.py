@@ -516,11 +516,51 @@ class Judgement:
 
 
 def judge(con: duckdb.DuckDBPyConnection, replaced: object, changed: object) -> Judgement:
-    """The gate's rule: `changed` against `replaced` on the warehouse's held-out renewals."""
+    """The gate's rule: `changed` against `replaced` on the warehouse's held-out renewals
+    (replaying only the scoring dates of those renewals)."""
     renewals = judged_renewals(con)
     old, new = score_accounts(
         con, [replaced, changed], renewals.account_ids, renewals.scoring_dates
     )
+    return judge_scores(renewals, replaced, changed, old, new)
+
+
+def judge_replay(result: object, replaced: object, changed: object) -> Judgement:
+    """The gate's rule on a replay that scored both configurations (replay.replay: its
+    backtest rows held out at their term class's longest lead)."""
+    backtest = result.backtest  # type: ignore[attr-defined]
+    rows = np.asarray(backtest["is_longest_lead"], dtype=bool) & np.asarray(
+        backtest["is_held_out"], dtype=bool
+    )
+    renewals = JudgedRenewals(
+        np.asarray(backtest["renewal_id"]).astype(str)[rows],
+        np.asarray(backtest["account_id"]).astype(str)[rows],
+        np.asarray(backtest["term_class"]).astype(str)[rows],
+        np.asarray(backtest["lead_days"]).astype(int)[rows],
+        np.asarray(backtest["scoring_date"]).astype("datetime64[D]")[rows],
+        np.asarray(backtest["is_churned"]).astype(float)[rows],
+    )
+    found = {item.fingerprint: item for item in [result.current, *result.configs]}  # type: ignore[attr-defined]
+
+    def scores(config: object) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        own = found[config.fingerprint].backtest_scores  # type: ignore[attr-defined]
+        return (
+            np.asarray(own["health_score"], dtype=float)[rows],
+            np.asarray(own["health_band"], dtype=object)[rows],
+            np.asarray(own["band_rank"], dtype=int)[rows],
+        )
+
+    return judge_scores(renewals, replaced, changed, scores(replaced), scores(changed))
+
+
+def judge_scores(
+    renewals: JudgedRenewals,
+    replaced: object,
+    changed: object,
+    old: tuple[np.ndarray, np.ndarray, np.ndarray],
+    new: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> Judgement:
+    """The gate's rule on both configurations' scores of the judged renewals."""
     both = ~np.isnan(old[0]) & ~np.isnan(new[0])
     fewer = int((~np.isnan(old[0]) & np.isnan(new[0])).sum())
     before = _side(replaced, renewals, old)
@@ -622,8 +662,6 @@ def accept(
     record_path: Path = RECORD_FILE,
     trade_off: str | None = None,
     who: str | None = None,
-    database: Path | None = None,
-    seeds_dir: Path = SEEDS_DIR,
 ) -> list[str]:
     """Record the configuration the gate judged as the accepted one (its figures, and the
     trade-off when it is worse: refused without `trade_off`). Returns what was done."""
