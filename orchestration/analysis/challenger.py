@@ -89,9 +89,7 @@ def write_shadow(
     from orchestration.analysis.validation import _min_coverage
 
     min_coverage = _min_coverage(database)
-    champion = ScoringConfig.from_folder(
-        seeds_dir, min_coverage=min_coverage, name="in force (seeds/)"
-    )
+    champion = ScoringConfig.from_folder(seeds_dir, min_coverage=min_coverage, name="seeds/")
     challenger = challenger_config(spec, min_coverage=min_coverage)
     say(f"Scoring the challenger {challenger.describe()} in shadow ...")
     con = duckdb.connect(str(database))
@@ -267,10 +265,9 @@ def challenger_section(con: duckdb.DuckDBPyConnection) -> list[object]:
 
     body = [
         [
-            lead,
-            terms,
-            f"{role} {fingerprint}",
-            f"{scored:,} ({churns:,} churned)",
+            f"{lead} ({terms})",
+            role,
+            f"{scored:,} ({churns:,})",
             auc(value, low, high),
             f"{held_scored:,} ({held_churns:,})",
             auc(held, held_low, held_high),
@@ -280,7 +277,7 @@ def challenger_section(con: duckdb.DuckDBPyConnection) -> list[object]:
         ]
         for (
             role,
-            fingerprint,
+            _,
             _,
             lead,
             terms,
@@ -312,20 +309,19 @@ def challenger_section(con: duckdb.DuckDBPyConnection) -> list[object]:
         callout(paragraph(verdict), _callout_kind(verdict)),
         table(
             [
-                "lead (days)",
-                "term",
-                "configuration",
-                "scored",
+                "lead, days (term)",
+                "scoring",
+                "renewals (churned)",
                 "AUC (95%)",
-                "held out",
+                "held out (churned)",
                 "held-out AUC (95%)",
                 "lift",
                 "churn rate by band",
-                "bands ordered",
+                "ordered",
             ],
             body,
-            numeric=(0, 3, 4, 5, 6, 7),
-            wide=(8,),
+            numeric=(2, 3, 4, 5, 6),
+            wide=(7,),
         ),
         paragraph(
             "Lift: churn rate of the lowest-scored fifth over the overall rate. The verdict is "
