@@ -347,10 +347,15 @@ def command_replay(args: argparse.Namespace) -> int:
         )
     min_coverage = warehouse_min_coverage(database)
     current = ScoringConfig.current(min_coverage=min_coverage)
+    replayed_coverage = min_coverage if args.min_coverage is None else args.min_coverage
+    if not 0 <= replayed_coverage <= 1:
+        raise UsageError(f"--min-coverage {replayed_coverage:g} is not a share between 0 and 1.")
     if args.config:
-        other = ScoringConfig.from_folder(args.config, min_coverage=min_coverage)
+        other = ScoringConfig.from_folder(args.config, min_coverage=replayed_coverage)
     else:
-        other = ScoringConfig.from_revision(args.revision, PROJECT_ROOT, min_coverage=min_coverage)
+        other = ScoringConfig.from_revision(
+            args.revision, PROJECT_ROOT, min_coverage=replayed_coverage
+        )
     con = duckdb.connect(str(database), read_only=True)
     try:
         result = replay(con, [other], current=current, say=_say)
@@ -735,6 +740,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     source.add_argument("--revision", help="a git revision whose seeds/ to replay")
     replay.add_argument("--database", default=str(DEFAULT_DATABASE))
+    replay.add_argument(
+        "--min-coverage",
+        type=float,
+        help="healthscore_min_coverage of the replayed configuration (default: the warehouse's)",
+    )
     replay.add_argument(
         "--reports", help="where to write replay_<fingerprint>.html/.json (default: beside it)"
     )

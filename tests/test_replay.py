@@ -258,6 +258,30 @@ def test_rules_curves_and_percentiles_score_as_worked_by_hand(tmp_path: Path) ->
     bands = dict(zip(accounts_scored["account_id"], accounts_scored["health_band"], strict=True))
     assert bands["a2"] == "green" and bands["a3"] == "green"
 
+    # A higher minimum coverage is part of the configuration: a2 (75% of its weight with data)
+    # is no longer scored, and says why.
+    strict = ScoringConfig.from_folder(tmp_path, min_coverage=0.9)
+    assert strict.fingerprint != config.fingerprint
+    strict_scored = score_signals(frame, strict)
+    a2 = list(strict_scored["account_id"]).index("a2")
+    assert math.isnan(strict_scored["health_score"][a2])
+    assert strict_scored["health_band"][a2] is None
+    assert strict_scored["score_status"][a2] == "insufficient_coverage"
+    assert strict_scored["score_null_reason"][a2] == (
+        "only 75.0% of the weight had data (minimum 90.0%)"
+    )
+
+    # No leakage: another date in the same frame, where a1 now has the most events, leaves
+    # the first date's ranks as they were (percentiles are per date).
+    later = {column: values.copy() for column, values in frame.items()}
+    later["as_of_date"] = np.array([day + np.timedelta64(7, "D")] * len(rows))
+    later["raw_value"][[i for i, r in enumerate(rows) if r[:3:2] == ("a1", "events")]] = 99.0
+    both = {column: np.concatenate([frame[column], later[column]]) for column in frame}
+    both_scores = signal_scores(both, config)["signal_score"]
+    assert np.array_equal(both_scores[: len(rows)], scores["signal_score"], equal_nan=True)
+    a1_events = next(i for i, r in enumerate(rows) if r[:3:2] == ("a1", "events"))
+    assert both_scores[len(rows) + a1_events] == 100.0  # the highest of three: (1 + 1) / 2
+
 
 def test_from_revision_head_equals_the_seeds_folder() -> None:
     if shutil.which("git") is None or not (PROJECT_ROOT / ".git").exists():

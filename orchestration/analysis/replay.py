@@ -385,15 +385,11 @@ def _round(values: np.ndarray, digits: int = 6) -> np.ndarray:
 
 
 def _frame_codes(frame: Mapping[str, np.ndarray], column: str) -> tuple[np.ndarray, np.ndarray]:
-    """_codes of a frame's column, kept in the frame (a dict) for the next configuration."""
-    cache = frame.get("_codes")
-    if cache is None:
-        cache = {}
-        if isinstance(frame, dict):
-            frame["_codes"] = cache
-    if column not in cache:
-        cache[column] = _codes(frame[column])
-    return cache[column]
+    """_codes of a frame's column: the encoding read_signals made (key "_codes"), if any."""
+    made = frame.get("_codes")
+    if isinstance(made, dict) and column in made:
+        return made[column]
+    return _codes(frame[column])
 
 
 def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -952,9 +948,16 @@ def replay(
     replicates: int = BOOTSTRAP_REPLICATES,
     say: Callable[[str], None] = lambda _: None,
 ) -> ReplayResult:
-    """Replay `configs` (and `current`, default the seeds/ configuration with the warehouse's
-    min_coverage left to the caller) over the warehouse `con` is connected to. Reads only the
-    backtest's scoring dates and the as-of date, a few dates at a time."""
+    """Replay `configs` beside `current` over the warehouse `con` is connected to (read-only
+    is enough) and judge each on the renewal backtest.
+
+    `current` is what the others are compared with (band changes today) and what the stored
+    scores are checked against; by default the seeds/ configuration with dbt_project.yml's
+    min_coverage: pass `ScoringConfig.current(warehouse_min_coverage(database))` to use the
+    warehouse's, as the CLI does. A config that scores like `current` is reported as it
+    (is_current). `replicates`: bootstrap resamples per AUC interval. Reads only the backtest's
+    scoring dates and the as-of date, DATES_PER_READ dates at a time. Raises ReplayInputError
+    when the warehouse lacks the backtest tables."""
     started = time.perf_counter()
     current = current or ScoringConfig.current()
     try:
@@ -1318,7 +1321,8 @@ def replay_text(result: ReplayResult) -> str:
     out = []
     for item in [result.current] + [c for c in result.configs if not c.is_current]:
         out.append(
-            f"{'current ' if item.is_current else 'replayed'} {item.fingerprint}: {item.name}"
+            f"{'current ' if item.is_current else 'replayed'} {item.fingerprint}: {item.name}, "
+            f"min coverage {item.min_coverage:g}"
             + (f" (from the current seeds: {', '.join(item.defaulted)})" if item.defaulted else "")
         )
     out += ["", *lines, ""]
