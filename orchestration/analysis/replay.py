@@ -144,14 +144,7 @@ class ScoringConfig:
             raise ReplayInputError(
                 f"{folder} holds none of the scoring seeds ({', '.join(SCORING_FILES)})."
             )
-        config = cls(
-            name or str(folder),
-            files,
-            _default_min_coverage() if min_coverage is None else float(min_coverage),
-            tuple(defaulted),
-        )
-        config.check()
-        return config
+        return cls._checked(name or str(folder), files, min_coverage, defaulted)
 
     @classmethod
     def from_revision(
@@ -194,8 +187,14 @@ class ScoringConfig:
             else:
                 files[file_name] = (SEEDS_DIR / file_name).read_bytes().decode("utf-8")
                 defaulted.append(file_name)
+        return cls._checked(f"revision {rev} ({commit[:10]})", files, min_coverage, defaulted)
+
+    @classmethod
+    def _checked(
+        cls, name: str, files: dict[str, str], min_coverage: float | None, defaulted: list[str]
+    ) -> ScoringConfig:
         config = cls(
-            f"revision {rev} ({commit[:10]})",
+            name,
             files,
             _default_min_coverage() if min_coverage is None else float(min_coverage),
             tuple(defaulted),
