@@ -187,9 +187,22 @@ def _git(repo_root: Path, *args: str) -> subprocess.CompletedProcess[str]:
         ) from None
 
 
+def _min_coverage_at(commit: str, repo_root: Path) -> float | None:
+    """healthscore_min_coverage as dbt_project.yml of `commit` sets it (None: unknown)."""
+    shown = _git(repo_root, "show", f"{commit}:dbt_project.yml")
+    if shown.returncode != 0:
+        return None
+    try:
+        value = (yaml.safe_load(shown.stdout) or {}).get("vars", {}).get("healthscore_min_coverage")
+    except yaml.YAMLError:
+        return None
+    return None if value is None else float(value)
+
+
 def accepted_config(fingerprint: str, repo_root: Path = PROJECT_ROOT):  # -> ScoringConfig
-    """The scoring configuration of the latest commit whose seeds have `fingerprint`."""
-    from orchestration.analysis.replay import ScoringConfig
+    """The scoring configuration of the latest commit whose seeds (and healthscore_min_coverage)
+    have `fingerprint`."""
+    from orchestration.analysis.replay import ReplayInputError, ScoringConfig
 
     listed = _git(
         repo_root,
@@ -197,6 +210,7 @@ def accepted_config(fingerprint: str, repo_root: Path = PROJECT_ROOT):  # -> Sco
         "HEAD",
         "--",
         *[f"seeds/{name}" for name in SCORING_SEED_FILES],
+        "dbt_project.yml",
     )
     if listed.returncode != 0:
         raise GateError(
@@ -204,7 +218,12 @@ def accepted_config(fingerprint: str, repo_root: Path = PROJECT_ROOT):  # -> Sco
             "reads the replaced scoring configuration from its history: run it in a clone."
         )
     for commit in listed.stdout.split():
-        config = ScoringConfig.from_revision(commit, repo_root)
+        try:
+            config = ScoringConfig.from_revision(
+                commit, repo_root, min_coverage=_min_coverage_at(commit, repo_root)
+            )
+        except ReplayInputError:  # seeds of an older format: not the accepted configuration
+            continue
         if config.fingerprint == fingerprint:
             return config
     shallow = _git(repo_root, "rev-parse", "--is-shallow-repository").stdout.strip() == "true"
