@@ -202,7 +202,7 @@ def test_the_accepted_configuration_comes_from_git_or_one_sentence(tmp_path: Pat
 def test_healthscore_run_scores_a_challenger_in_shadow_and_the_report_compares(
     worse, gate_warehouse: Path, tmp_path: Path
 ) -> None:
-    from orchestration.analysis.challenger import write_shadow
+    from orchestration.analysis.challenger import challenger_verdict, write_shadow
     from orchestration.analysis.report import write_report
 
     seeds, _ = worse
@@ -241,12 +241,16 @@ def test_healthscore_run_scores_a_challenger_in_shadow_and_the_report_compares(
         "select role, count(*) from marts.challenger_comparison group by 1 order by 1",
     )
     assert leads == [("challenger", 5), ("champion", 5)]
+    verdict = challenger_verdict(database)
+    assert verdict is not None
+    assert verdict.startswith(f"Challenger {fingerprint} ({seeds}) in shadow: Worse than")
     page = write_report(database, tmp_path / "report.html", calibration=None).read_text()
     assert "Challenger (scored in shadow)" in page
     assert fingerprint in page and "Worse than the configuration it replaces" in page
     assert f"{changed:,} of {count:,} customers would change band" in page
     # Without a challenger the next run writes nothing and drops the earlier tables.
     assert write_shadow(database, None, say=lambda _: None) is None
+    assert challenger_verdict(database) is None
     assert not query(
         database,
         "select table_name from information_schema.tables where table_name like 'challenger_%'",

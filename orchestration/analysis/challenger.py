@@ -217,6 +217,24 @@ def _write_comparison(
     con.executemany(f"insert into {COMPARISON_TABLE} values ({', '.join('?' * 21)})", rows)
 
 
+def challenger_verdict(database: Path) -> str | None:
+    """'Challenger <fingerprint> (<name>) in shadow: <the gate's verdict>', for the run's
+    printed validation; None without a challenger."""
+    from orchestration.analysis.findings import has_relation
+
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        if not has_relation(con, COMPARISON_TABLE):
+            return None
+        row = con.execute(
+            f"select fingerprint, configuration, gate_verdict from {COMPARISON_TABLE} "
+            "where role = 'challenger' limit 1"
+        ).fetchone()
+    finally:
+        con.close()
+    return None if row is None else f"Challenger {row[0]} ({row[1]}) in shadow: {row[2]}"
+
+
 def _callout_kind(verdict: str) -> str:
     if verdict.startswith("Worse"):
         return "warning"
