@@ -292,7 +292,7 @@ def command_run(args: argparse.Namespace) -> int:
             args.rebuild_from, "--rebuild-from"
         ).isoformat()
         extra_vars["healthscore_rebuild_to"] = parse_as_of(rebuild_to, "--rebuild-to").isoformat()
-    from orchestration.analysis.challenger import challenger_from_env
+    from orchestration.analysis.challenger import challenger_from_env, shadow_scoring
 
     started = time.monotonic()
     run_pipeline(
@@ -304,7 +304,7 @@ def command_run(args: argparse.Namespace) -> int:
         extra_vars=extra_vars,
         allow_older=args.allow_older_as_of,
         say=_say,
-        challenger=args.challenger or challenger_from_env(),
+        before_publish=shadow_scoring(args.challenger or challenger_from_env(), say=_say),
     )
     reports = _reports_dir(args, database)
     validation = [] if args.no_validate else _validate(database, reports, landing)
@@ -420,7 +420,9 @@ def command_gate(args: argparse.Namespace) -> int:
     def database() -> Path:
         if args.database:
             return Path(args.database)
-        return scoring_gate.build_gate_warehouse(DEFAULT_DATABASE.parent / "scoring_gate", say=_say)
+        from orchestration.devtools.gate_company import build_gate_warehouse
+
+        return build_gate_warehouse(DEFAULT_DATABASE.parent / "scoring_gate", say=_say)
 
     outcome = scoring_gate.run_gate(database, seeds_dir=seeds, record_path=record, say=_say)
     _say("\n".join(outcome.lines))

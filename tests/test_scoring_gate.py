@@ -20,6 +20,7 @@ import yaml
 
 from orchestration.analysis import scoring_gate
 from orchestration.analysis.replay import ScoringConfig, copy_seed_folder
+from orchestration.devtools.gate_company import build_gate_warehouse
 from tests.conftest import _built_once, query, run_args, run_cli
 
 # Signals that rank churn no better than chance (or backwards) on the generated companies: a
@@ -58,7 +59,7 @@ def gate_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = _built_once(
         tmp_path_factory,
         "scoring_gate_company",
-        lambda target: scoring_gate.build_gate_warehouse(target, say=lambda _: None),
+        lambda target: build_gate_warehouse(target, say=lambda _: None),
     )
     return folder / "healthscore.duckdb"
 

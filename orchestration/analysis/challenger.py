@@ -62,6 +62,32 @@ class ShadowResult:
     verdict: str
 
 
+def shadow_tables_exist(database: Path) -> bool:
+    """Whether `database` holds an earlier challenger's tables."""
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        return bool(
+            con.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = 'marts' and table_name like 'challenger_%'"
+            ).fetchone()[0]
+        )
+    finally:
+        con.close()
+
+
+def shadow_scoring(
+    spec: str | None, *, say: Callable[[str], None] = print
+) -> Callable[[Path, Path], None]:
+    """What a run does on its build copy before publishing it (pipeline.run_pipeline's
+    before_publish): score the challenger `spec` in shadow, or drop an earlier one's tables."""
+
+    def before_publish(database: Path, project_dir: Path) -> None:
+        write_shadow(database, spec, say=say, seeds_dir=project_dir / "seeds")
+
+    return before_publish
+
+
 def drop_shadow_tables(con: duckdb.DuckDBPyConnection) -> None:
     for table in (SCORES_TABLE, COMPARISON_TABLE):
         con.execute(f"drop table if exists {table}")
@@ -78,11 +104,12 @@ def write_shadow(
     built with the seeds of `seeds_dir`: the champion) and write the two challenger tables;
     without a challenger, drop an earlier one's tables."""
     if not spec:
-        con = duckdb.connect(str(database))
-        try:
-            drop_shadow_tables(con)
-        finally:
-            con.close()
+        if shadow_tables_exist(database):
+            con = duckdb.connect(str(database))
+            try:
+                drop_shadow_tables(con)
+            finally:
+                con.close()
         return None
     from orchestration.analysis.replay import ScoringConfig, replay, run_as_of_date
     from orchestration.analysis.scoring_gate import judge_replay

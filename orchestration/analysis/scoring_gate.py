@@ -141,37 +141,6 @@ def write_record(record: GateRecord, path: Path = RECORD_FILE) -> Path:
     return path
 
 
-# ---- the gate company -------------------------------------------------------------------------
-
-
-def build_gate_warehouse(folder: Path, *, say: Callable[[str], None] = print) -> Path:
-    """The gate company (GATE_COMPANY) generated and built in `folder`, once: a folder that
-    already holds it is used as it is (the signals the gate replays do not depend on the
-    scoring seeds)."""
-    import json
-
-    from orchestration.demo_company import generate_company
-    from orchestration.runtime.pipeline import run_pipeline
-
-    database = folder / "healthscore.duckdb"
-    marker = folder / "gate_company.json"
-    params = json.dumps(GATE_COMPANY, default=str, sort_keys=True)
-    if database.exists() and marker.exists() and marker.read_text() == params:
-        return database
-    landing = folder / "landing"
-    say(f"Building the gate company in {folder} (about 2.5 minutes, once) ...")
-    generate_company(landing, **GATE_COMPANY)  # type: ignore[arg-type]
-    run_pipeline(
-        landing,
-        database,
-        as_of=GATE_COMPANY["end_date"],  # type: ignore[arg-type]
-        full_refresh=True,
-        say=lambda line: None,
-    )
-    marker.write_text(params)
-    return database
-
-
 # ---- the replaced configuration, from git ------------------------------------------------------
 
 

@@ -29,7 +29,7 @@ from orchestration.defs.project import dbt_manifest, dbt_project
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.steps import DBT_STEP, reload_what_a_reexecution_skipped
 from orchestration.runtime.dbt_invoke import WITHOUT_UNIT_TESTS, as_of_in_environment
-from orchestration.runtime.pipeline import shadow_tables_exist, write_run_settings
+from orchestration.runtime.pipeline import write_run_settings
 
 SCORE_MODEL = "account_health"
 
@@ -238,10 +238,10 @@ def healthscore_dbt_models(
     # Recorded for `healthscore adopt`, which rescores as of the last build's date.
     write_run_settings(Path(warehouse.current_path()), as_of, {})
     # A challenger configuration is scored in shadow on the copy, published with it.
-    if warehouse.challenger_dir or shadow_tables_exist(Path(warehouse.current_path())):
-        from orchestration.analysis.challenger import write_shadow
+    # Without one, an earlier challenger's tables are dropped; nothing else is written.
+    from orchestration.analysis.challenger import write_shadow
 
-        write_shadow(Path(warehouse.current_path()), warehouse.challenger_dir, say=context.log.info)
+    write_shadow(Path(warehouse.current_path()), warehouse.challenger_dir, say=context.log.info)
     warehouse.publish_copy(context.log)
     for event in held:
         # The score asset's result carries the band counts and the validation figures.

@@ -89,20 +89,6 @@ def read_run_settings(database: Path) -> tuple[dt.date | None, dict[str, object]
     return (row[0], json.loads(row[1])) if row else (None, {})
 
 
-def shadow_tables_exist(database: Path) -> bool:
-    """Whether `database` holds an earlier challenger's tables (dropped by a run without one)."""
-    con = duckdb.connect(str(database), read_only=True)
-    try:
-        return bool(
-            con.execute(
-                "select count(*) from information_schema.tables "
-                "where table_schema = 'marts' and table_name like 'challenger_%'"
-            ).fetchone()[0]
-        )
-    finally:
-        con.close()
-
-
 def _build(
     build_copy: Path,
     *,
@@ -148,13 +134,13 @@ def run_pipeline(
     command: str = "healthscore run",
     say: Callable[[str], None] = print,
     project_dir: Path = PROJECT_ROOT,
-    challenger: str | None = None,
+    before_publish: Callable[[Path, Path], None] | None = None,
 ) -> PipelineResult:
     """Load `landing` into a copy of `database`, build it as of `as_of` and publish it, holding
     the writer lock. A warehouse already scored as of a later date is rebuilt as of the earlier
-    one only with `allow_older` (it then rebuilds from scratch). `challenger` (a folder of
-    scoring seeds or a git revision) is scored in shadow on the build copy before it is
-    published (analysis/challenger.py)."""
+    one only with `allow_older` (it then rebuilds from scratch). `before_publish(copy,
+    project_dir)` runs on the built copy before it is published (the command line scores a
+    challenger configuration in shadow there: analysis/challenger.py)."""
     landing = Path(landing).resolve()
     database = Path(database).resolve()
     with writing(database, command=command, say=say):
@@ -192,10 +178,8 @@ def run_pipeline(
             say=say,
             project_dir=project_dir,
         )
-        if challenger or shadow_tables_exist(build_copy):
-            from orchestration.analysis.challenger import write_shadow
-
-            write_shadow(build_copy, challenger, say=say, seeds_dir=project_dir / "seeds")
+        if before_publish is not None:
+            before_publish(build_copy, project_dir)
         publish(build_copy, database)
     return PipelineResult(
         database=database, as_of=as_of, load=load, build=build, full_refresh=full_refresh
