@@ -13,6 +13,9 @@
                                      side by side with the current one
     healthscore adopt --proposal DIR --database FILE
                                      make a calibration proposal the scoring seeds, rescore
+    healthscore gate [--accept | --accept-trade-off WHY]
+                                     judge a change of the scoring seeds against the accepted
+                                     configuration on the gate company; record it
     healthscore job daily_refresh [--as-of DATE]
                                      run a Dagster job once; the UI shows the run
     healthscore ui [--port 3000]     the Dagster UI on the demo warehouse (built first if missing)
@@ -289,6 +292,8 @@ def command_run(args: argparse.Namespace) -> int:
             args.rebuild_from, "--rebuild-from"
         ).isoformat()
         extra_vars["healthscore_rebuild_to"] = parse_as_of(rebuild_to, "--rebuild-to").isoformat()
+    from orchestration.analysis.challenger import challenger_from_env, shadow_scoring
+
     started = time.monotonic()
     run_pipeline(
         landing,
@@ -299,6 +304,7 @@ def command_run(args: argparse.Namespace) -> int:
         extra_vars=extra_vars,
         allow_older=args.allow_older_as_of,
         say=_say,
+        before_publish=shadow_scoring(args.challenger or challenger_from_env(), say=_say),
     )
     reports = _reports_dir(args, database)
     validation = [] if args.no_validate else _validate(database, reports, landing)
@@ -400,6 +406,36 @@ def command_adopt(args: argparse.Namespace) -> int:
     landing = Path(args.landing) if args.landing else None
     _say("\n".join(_validate(database, _reports_dir(args, database), landing)))
     return 0
+
+
+def command_gate(args: argparse.Namespace) -> int:
+    """Judge the scoring seeds against the accepted configuration (tests/scoring_gate/
+    accepted.yml) on the gate company, building it first when needed; record them on request.
+    Exit 1 when the gate fails (and nothing was accepted)."""
+    from orchestration.analysis import scoring_gate
+
+    seeds = Path(args.seeds) if args.seeds else scoring_gate.SEEDS_DIR
+    record = Path(args.record) if args.record else scoring_gate.RECORD_FILE
+
+    def database() -> Path:
+        if args.database:
+            return Path(args.database)
+        from orchestration.devtools.gate_company import build_gate_warehouse
+
+        return build_gate_warehouse(DEFAULT_DATABASE.parent / "scoring_gate", say=_say)
+
+    outcome = scoring_gate.run_gate(database, seeds_dir=seeds, record_path=record, say=_say)
+    _say("\n".join(outcome.lines))
+    if args.accept or args.accept_trade_off:
+        _say(
+            "\n".join(
+                scoring_gate.accept(
+                    outcome, record_path=record, trade_off=args.accept_trade_off, who=args.by
+                )
+            )
+        )
+        return 0
+    return 0 if outcome.passed else 1
 
 
 def command_summary(args: argparse.Namespace) -> int:
@@ -644,6 +680,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--vars",
         help="dbt variables as YAML, e.g. '{healthscore_score_cadence: daily}'",
     )
+    run.add_argument(
+        "--challenger",
+        help="a folder of scoring seeds (or a git revision) scored in shadow beside the seeds "
+        "in force: marts.challenger_scores and the report's Challenger section (default "
+        "HEALTHSCORE_CHALLENGER_DIR)",
+    )
     run.set_defaults(handler=command_run)
 
     generate = commands.add_parser(
@@ -734,6 +776,32 @@ def build_parser() -> argparse.ArgumentParser:
             "--landing", help="the landing folder (a generated company's _truth/ gives the ceiling)"
         )
         adopt.set_defaults(handler=command_adopt)
+
+    gate = commands.add_parser(
+        "gate",
+        help="judge the scoring seeds against the accepted configuration on the gate company "
+        "(docs/scoring_changes.md); record them",
+    )
+    gate.add_argument(
+        "--database",
+        help="a built warehouse to judge on (default: the gate company, built under "
+        "warehouse/scoring_gate/ when missing)",
+    )
+    gate.add_argument("--seeds", help="the folder of scoring seeds to judge (default seeds/)")
+    gate.add_argument("--record", help="the gate record (default tests/scoring_gate/accepted.yml)")
+    accepting = gate.add_mutually_exclusive_group()
+    accepting.add_argument(
+        "--accept",
+        action="store_true",
+        help="record a change that is not worse as the accepted configuration",
+    )
+    accepting.add_argument(
+        "--accept-trade-off",
+        metavar="WHY",
+        help="record a worse change as an accepted trade-off, with why",
+    )
+    gate.add_argument("--by", help="who accepts the trade-off (default: git config user.name)")
+    gate.set_defaults(handler=command_gate)
 
     job = commands.add_parser(
         "job",

@@ -68,6 +68,7 @@ LONGEST_FIRST = (
     "test_operations.py",
     "test_cli.py",
     "test_leakage.py",
+    "test_scoring_gate.py",
 )
 
 

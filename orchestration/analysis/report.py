@@ -8,7 +8,9 @@ It reads the validation marts (score_validation, score_validation_bands,
 renewal_probability_calibration, renewal_backtest), the closed-loop mart
 (alert_follow_up_effect) and the calibration result when one was run, and, when the landing
 folder holds a demo company's hidden truth (_truth/renewal_truth.csv), the AUC that the true
-churn probability reaches on the same renewals: the ceiling no score can beat.
+churn probability reaches on the same renewals: the ceiling no score can beat. When the run
+scored a challenger configuration in shadow, its "Challenger" section compares it with the
+configuration in force (analysis/challenger.py).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from orchestration.analysis.calibration import CalibrationResult  # noqa: E402
+from orchestration.analysis.challenger import challenger_section  # noqa: E402
 from orchestration.analysis.findings import (  # noqa: E402
     LeadJudgement,
     band_order_label,
@@ -619,6 +622,7 @@ def write_report(
                 tag("h2", "Learned curves and weights", id="proposal"),
                 paragraph(f"Not learned: {calibration_skipped}."),
             ]
+        sections += challenger_section(con)
         sections += [
             tag("h2", "ROC curves", id="roc"),
             _plot_roc(con),

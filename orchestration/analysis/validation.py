@@ -50,6 +50,7 @@ class ValidationOutcome:
     ceiling: tuple[float, int] | None
     skipped_calibration: str | None = None
     min_band_renewals: int = 0  # a band with fewer renewals is too small to judge the order
+    challenger: str | None = None  # the challenger scored in shadow and the gate's verdict
 
 
 def run_validation(
@@ -105,8 +106,18 @@ def run_validation(
         truth_file=truth,
         calibration_skipped=skipped,
     )
+    from orchestration.analysis.challenger import challenger_verdict
+
     return ValidationOutcome(
-        figures, lead_classes, calibration, report, proposal, ceiling, skipped, min_band_renewals
+        figures,
+        lead_classes,
+        calibration,
+        report,
+        proposal,
+        ceiling,
+        skipped,
+        min_band_renewals,
+        challenger_verdict(database),
     )
 
 
@@ -209,6 +220,8 @@ def validation_lines(outcome: ValidationOutcome, database: Path | None = None) -
         )
     elif outcome.skipped_calibration:
         lines.append(f"Calibration skipped: {outcome.skipped_calibration}")
+    if outcome.challenger:
+        lines.append(outcome.challenger)
     lines.append(f"Report: {outcome.report}")
     return lines
 

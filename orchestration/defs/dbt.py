@@ -237,6 +237,11 @@ def healthscore_dbt_models(
     metadata = score_metadata(warehouse.current_path())
     # Recorded for `healthscore adopt`, which rescores as of the last build's date.
     write_run_settings(Path(warehouse.current_path()), as_of, {})
+    # A challenger configuration is scored in shadow on the copy, published with it.
+    # Without one, an earlier challenger's tables are dropped; nothing else is written.
+    from orchestration.analysis.challenger import write_shadow
+
+    write_shadow(Path(warehouse.current_path()), warehouse.challenger_dir, say=context.log.info)
     warehouse.publish_copy(context.log)
     for event in held:
         # The score asset's result carries the band counts and the validation figures.

@@ -40,6 +40,9 @@ class WarehouseResource(dg.ConfigurableResource):
     landing_dir: str
     reports_dir: str
     as_of_date: str | None = None
+    # A challenger scoring configuration scored in shadow by the dbt step before it publishes
+    # (HEALTHSCORE_CHALLENGER_DIR; analysis/challenger.py).
+    challenger_dir: str | None = None
 
     _lock: WriterLock | None = PrivateAttr(default=None)
     _copy: Path | None = PrivateAttr(default=None)
@@ -147,6 +150,7 @@ def resources() -> dg.Definitions:
                 landing_dir=str(settings.landing),
                 reports_dir=str(settings.reports),
                 as_of_date=settings.as_of_date,
+                challenger_dir=settings.challenger,
             ),
             "alerts": AlertDestinationResource(
                 jsonl_path=str(settings.alerts_file),

@@ -134,10 +134,13 @@ def run_pipeline(
     command: str = "healthscore run",
     say: Callable[[str], None] = print,
     project_dir: Path = PROJECT_ROOT,
+    before_publish: Callable[[Path, Path], None] | None = None,
 ) -> PipelineResult:
     """Load `landing` into a copy of `database`, build it as of `as_of` and publish it, holding
     the writer lock. A warehouse already scored as of a later date is rebuilt as of the earlier
-    one only with `allow_older` (it then rebuilds from scratch)."""
+    one only with `allow_older` (it then rebuilds from scratch). `before_publish(copy,
+    project_dir)` runs on the built copy before it is published (the command line scores a
+    challenger configuration in shadow there: analysis/challenger.py)."""
     landing = Path(landing).resolve()
     database = Path(database).resolve()
     with writing(database, command=command, say=say):
@@ -175,6 +178,8 @@ def run_pipeline(
             say=say,
             project_dir=project_dir,
         )
+        if before_publish is not None:
+            before_publish(build_copy, project_dir)
         publish(build_copy, database)
     return PipelineResult(
         database=database, as_of=as_of, load=load, build=build, full_refresh=full_refresh

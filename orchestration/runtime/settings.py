@@ -14,6 +14,9 @@ HEALTHSCORE_AS_OF_DATE         score as of this date (YYYY-MM-DD) instead of tod
 HEALTHSCORE_ALERT_FIRST_DELIVERY_DAYS
                                the notifier's first delivery sends the alerts of this many
                                days up to the as-of date (default 1; runtime/notifier.py)
+HEALTHSCORE_CHALLENGER_DIR     a challenger scoring configuration (a folder of scoring seeds,
+                               or a git revision) scored in shadow on every run
+                               (analysis/challenger.py; docs/scoring_changes.md)
 HEALTHSCORE_LOCK_WAIT_SECONDS  how long a writer waits for another before giving up (default
                                600; read by orchestration/runtime/warehouse_file.py)
 """
@@ -35,6 +38,7 @@ class Settings:
     alerts_file: Path
     webhook_url: str | None
     as_of_date: str | None
+    challenger: str | None = None
 
 
 def _path(name: str, default: Path) -> Path:
@@ -52,4 +56,5 @@ def settings_from_env() -> Settings:
         alerts_file=_path("HEALTHSCORE_ALERTS_FILE", database.parent / "alerts" / "alerts.jsonl"),
         webhook_url=os.environ.get("HEALTHSCORE_ALERT_WEBHOOK_URL") or None,
         as_of_date=os.environ.get("HEALTHSCORE_AS_OF_DATE") or None,
+        challenger=os.environ.get("HEALTHSCORE_CHALLENGER_DIR") or None,
     )
