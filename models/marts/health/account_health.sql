@@ -86,7 +86,8 @@ final as (
         cast(scores.is_customer as {{ dbt.type_boolean() }}) as is_customer,
         cast({{ days_between(
             'scores.as_of_date', 'scores.term_end_date'
-        ) }} as {{ dbt.type_int() }}) as days_to_renewal
+        ) }} as {{ dbt.type_int() }}) as days_to_renewal,
+        cast(scores.config_fingerprint as {{ dbt.type_string() }}) as config_fingerprint
     from scores
     inner join accounts
         on scores.account_id = accounts.account_id

@@ -63,7 +63,14 @@ final as (
         scores.licensed_seats,
         scores.arr,
         scores.term_end_date,
-        scores.is_cadence_date
+        scores.is_cadence_date,
+        scores.config_fingerprint,
+        scores.previous_config_fingerprint,
+        scores.previous_segment,
+        scores.previous_weight_profile,
+        scores.score_change_from_data,
+        scores.score_change_from_config,
+        scores.score_change_from_profile
     from scores
 
 )
