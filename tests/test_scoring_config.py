@@ -1,5 +1,6 @@
 """The scoring configuration's fingerprint: Python (orchestration/analysis/scoring_config.py)
-and dbt (macro scoring_config_fingerprint) give the same string for the same seeds."""
+and dbt (macro scoring_config_fingerprint) give the same string for the same seeds; the review
+words a score change by cause."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import subprocess
 from pathlib import Path
 
+from orchestration.analysis.review import change_causes
 from orchestration.analysis.scoring_config import (
     SCORING_SEEDS,
     changed_seeds,
@@ -77,3 +79,12 @@ def test_fingerprint_names_what_changed(tmp_path: Path) -> None:
     assert fingerprint(seeds, 0.5) != fingerprint(project.parent / "absent", 0.5)
     assert fingerprint(seeds, 0.5) != fingerprint(seeds, 0.6)
     assert set(before) == set(SCORING_SEEDS)
+
+
+def test_a_score_change_is_worded_by_cause() -> None:
+    # The review's band-changes section: the data part is the rest, so the parts add up.
+    assert change_causes(-8.2, -6.1, 0.9) == (
+        "-8.2 points: -3.0 new data, -6.1 configuration change, +0.9 segment/profile change"
+    )
+    assert change_causes(4.0, 4.0, 0.0) == "+4.0 points: +4.0 configuration change"
+    assert change_causes(2.5, 0.0, 0.01) == "+2.5 points: new data"

@@ -2,8 +2,10 @@
 script) and its summary for the terminal, read from the marts of a built warehouse.
 
 It holds, as of the warehouse's as-of date:
-- the accounts whose band changed since the last review, with the signals whose points moved
-  most between the two dates, by their labels;
+- the accounts whose band changed since the last review, with their score change split into
+  its causes (new data, a scoring configuration change, a segment or weight profile change:
+  the parts of marts.account_health_history, docs/scoring_changes.md) and the signals whose
+  points moved most between the two dates, by their labels;
 - the accounts in every band below the best (red and amber) ranked by revenue at risk,
   ARR x (1 - renewal probability), with renewal date, owner and action;
 - the expansion candidates with the core features they have not adopted;
@@ -64,6 +66,11 @@ REQUIRED_COLUMNS = {
         "top_positive_drivers_text",
     ),
     "expansion_candidates": ("action_owner", "is_owner_assigned", "unadopted_core_feature_labels"),
+    "account_health_history": (
+        "score_change_from_data",
+        "score_change_from_config",
+        "score_change_from_profile",
+    ),
 }
 
 
@@ -101,6 +108,7 @@ class BandChange:
     old_score: float | None
     worse: bool
     movers: str | None  # the signals whose points moved most since the last review
+    causes: str | None = None  # the score change by cause, e.g. "-8.2 points: -3.0 new data, ..."
 
 
 @dataclass(frozen=True)
@@ -206,6 +214,52 @@ def _movers(con: duckdb.DuckDBPyConnection, last_review: dt.date, as_of: dt.date
     return {account_id: "; ".join(parts) for account_id, parts in out.items()}
 
 
+def change_causes(total: float, config: float, profile: float) -> str:
+    """A score change in words, split into its causes: "-8.2 points: -3.0 new data, -6.1
+    configuration change, +0.9 segment/profile change"; the data part is the remainder, so
+    the parts add up to the total. A change from new data alone: "-8.2 points: new data"."""
+    data = total - config - profile
+    if abs(config) < MIN_MOVE_POINTS and abs(profile) < MIN_MOVE_POINTS:
+        return f"{total:+.1f} points: new data"
+    parts = [
+        f"{points:+.1f} {cause}"
+        for points, cause in (
+            (data, "new data"),
+            (config, "configuration change"),
+            (profile, "segment/profile change"),
+        )
+        if abs(points) >= MIN_MOVE_POINTS
+    ]
+    return f"{total:+.1f} points: {', '.join(parts)}"
+
+
+def _causes(con: duckdb.DuckDBPyConnection, last_review: dt.date, as_of: dt.date) -> dict[str, str]:
+    """Per account, its score change from the last review to the as-of date by cause: the
+    configuration and segment/profile parts of the history's scoring dates after the last
+    review, summed; new data is the rest of the change (account_health's score minus the
+    score published on the last review's date)."""
+    rows = con.execute(
+        """
+        select health.account_id, health.health_score - before.health_score,
+               coalesce(sum(steps.score_change_from_config), 0),
+               coalesce(sum(steps.score_change_from_profile), 0)
+        from marts.account_health as health
+        inner join marts.account_health_history as before
+            on health.account_id = before.account_id and before.as_of_date = ?
+        left join marts.account_health_history as steps
+            on health.account_id = steps.account_id
+            and steps.as_of_date > ? and steps.as_of_date <= ?
+        where health.health_score is not null and before.health_score is not null
+        group by health.account_id, health.health_score, before.health_score
+        """,
+        [last_review, last_review, as_of],
+    ).fetchall()
+    return {
+        account_id: change_causes(total, config, profile)
+        for account_id, total, config, profile in rows
+    }
+
+
 def read_review(con: duckdb.DuckDBPyConnection) -> ReviewData:
     _check_columns(con)
     as_of = con.execute("select max(as_of_date) from marts.account_health").fetchone()[0]
@@ -220,8 +274,16 @@ def read_review(con: duckdb.DuckDBPyConnection) -> ReviewData:
     ).fetchone()
 
     movers = _movers(con, last_review, as_of) if last_review is not None else {}
+    causes = _causes(con, last_review, as_of) if last_review is not None else {}
     changes = [
-        BandChange(Account(*row[:15]), row[15], row[16], bool(row[17]), movers.get(row[0]))
+        BandChange(
+            Account(*row[:15]),
+            row[15],
+            row[16],
+            bool(row[17]),
+            movers.get(row[0]),
+            causes.get(row[0]),
+        )
         for row in con.execute(
             f"""
             select {ACCOUNT_COLUMNS}, before.health_band, before.health_score,
@@ -353,7 +415,9 @@ def _changes_section(data: ReviewData) -> list[object]:
     out.append(
         paragraph(
             f"{len(data.changes)} accounts changed band: {worse} moved to a worse band (listed "
-            f"first), {len(data.changes) - worse} to a better one. “What moved since "
+            f"first), {len(data.changes) - worse} to a better one. Under each score, its "
+            "change by cause: new data, a change of the scoring configuration (seeds), a "
+            f"change of the account's segment or weight profile. “What moved since "
             f"{data.last_review}” are the signals whose points changed most between "
             f"{data.last_review} and {data.as_of}, with the points they added or took away."
         )
@@ -369,7 +433,12 @@ def _changes_section(data: ReviewData) -> list[object]:
                     tag("div", c.account.action or "", class_="note"),
                 ]
             ),
-            f"{_score(c.old_score)} → {_score(c.account.score)}",
+            join(
+                [
+                    esc(f"{_score(c.old_score)} → {_score(c.account.score)}"),
+                    tag("div", c.causes or "", class_="note"),
+                ]
+            ),
             money(c.account.arr),
             _renewal(c.account.renewal_date, c.account.days_to_renewal),
             _owner(c.account.owner, c.account.has_owner),

@@ -5,7 +5,11 @@
 
 {%- set fingerprint = scoring_config_fingerprint() %}
 
-{%- for model in ['int_account_scoring_dates', 'int_account_signals_scored', 'int_signal_contributions', 'int_account_health_scored'] %}
+{%- set computed_models = [
+    'int_account_scoring_dates', 'int_account_signals_scored', 'int_signal_contributions', 'int_account_health_scored'
+] %}
+
+{%- for model in computed_models %}
 select
     '{{ model }}' as model_name,
     as_of_date,
