@@ -42,9 +42,7 @@ scores as (
     where is_cadence_date
         and is_customer
         and as_of_date in ({{ dates_to_build() }})
-        {%- if is_incremental() %}
         and as_of_date not in ({{ dates_published_under_another_configuration() }})
-        {%- endif %}
 
 ),
 
@@ -237,6 +235,15 @@ weights as (
 
 ),
 
+learned_curves as (
+
+    select distinct
+        weight_profile,
+        signal
+    from curve_knots
+
+),
+
 -- The requested accounts' previous-date signals with the rule of the segment asked for and
 -- whether the profile asked for has a learned curve (as in int_account_signals_scored).
 requested_signals as (
@@ -252,9 +259,17 @@ requested_signals as (
         previous_signals.has_data,
         previous_account_dates.is_customer,
         learned.signal is not null as has_learned_curve,
-        coalesce(segment_rules.worst_value, default_rules.worst_value, family_segment_rules.worst_value, family_default_rules.worst_value) as worst_value,
-        coalesce(segment_rules.best_value, default_rules.best_value, family_segment_rules.best_value, family_default_rules.best_value) as best_value,
-        coalesce(segment_rules.curve, default_rules.curve, family_segment_rules.curve, family_default_rules.curve) as curve
+        coalesce(
+            segment_rules.worst_value, default_rules.worst_value,
+            family_segment_rules.worst_value, family_default_rules.worst_value
+        ) as worst_value,
+        coalesce(
+            segment_rules.best_value, default_rules.best_value,
+            family_segment_rules.best_value, family_default_rules.best_value
+        ) as best_value,
+        coalesce(
+            segment_rules.curve, default_rules.curve, family_segment_rules.curve, family_default_rules.curve
+        ) as curve
     from rescore_requests
     inner join previous_signals
         on rescore_requests.account_id = previous_signals.account_id
@@ -276,7 +291,7 @@ requested_signals as (
     left join rules as family_default_rules
         on catalogue.signal_family = family_default_rules.signal
         and family_default_rules.segment = 'default'
-    left join (select distinct weight_profile, signal from curve_knots) as learned
+    left join learned_curves as learned
         on rescore_requests.weight_profile = learned.weight_profile
         and previous_signals.signal = learned.signal
 
@@ -306,18 +321,20 @@ learned_scores as (
         requested_signals.step,
         requested_signals.signal,
         max(case
-            when requested_signals.raw_value <= curve_segments.first_value and curve_segments.from_value = curve_segments.first_value
+            when requested_signals.raw_value <= curve_segments.first_value
+                and curve_segments.from_value = curve_segments.first_value
                 then curve_segments.from_score
-            when requested_signals.raw_value >= curve_segments.last_value and curve_segments.from_value = curve_segments.last_value
+            when requested_signals.raw_value >= curve_segments.last_value
+                and curve_segments.from_value = curve_segments.last_value
                 then curve_segments.from_score
             when requested_signals.raw_value > curve_segments.first_value
                 and requested_signals.raw_value < curve_segments.last_value
                 and requested_signals.raw_value >= curve_segments.from_value
                 and requested_signals.raw_value < curve_segments.to_value
                 then curve_segments.from_score
-                + (requested_signals.raw_value - curve_segments.from_value)
-                * (curve_segments.to_score - curve_segments.from_score)
-                / (curve_segments.to_value - curve_segments.from_value)
+                    + (requested_signals.raw_value - curve_segments.from_value)
+                    * (curve_segments.to_score - curve_segments.from_score)
+                    / (curve_segments.to_value - curve_segments.from_value)
         end) as signal_score
     from requested_signals
     inner join curve_segments
@@ -325,7 +342,30 @@ learned_scores as (
         and requested_signals.signal = curve_segments.signal
     where requested_signals.has_learned_curve
         and requested_signals.has_data
-    group by requested_signals.account_id, requested_signals.as_of_date, requested_signals.step, requested_signals.signal
+    group by
+        requested_signals.account_id,
+        requested_signals.as_of_date,
+        requested_signals.step,
+        requested_signals.signal
+
+),
+
+-- The previous dates' accounts with data per signal, with their profile: whom a percentile
+-- signal is ranked among.
+percentile_population as (
+
+    select
+        previous_signals.account_id,
+        previous_signals.as_of_date,
+        previous_signals.signal,
+        previous_signals.raw_value,
+        previous_account_dates.weight_profile,
+        previous_account_dates.is_customer
+    from previous_signals
+    inner join previous_account_dates
+        on previous_signals.account_id = previous_account_dates.account_id
+        and previous_signals.as_of_date = previous_account_dates.as_of_date
+    where previous_signals.has_data
 
 ),
 
@@ -344,27 +384,18 @@ percentile_scores as (
         (
             case
                 when count(population.account_id) = 0 then 0.0
-                else cast(sum(case when population.raw_value < requested_signals.raw_value then 1 else 0 end) as {{ type_double() }})
-                    / cast(count(population.account_id) as {{ type_double() }})
+                else cast(
+                        sum(case when population.raw_value < requested_signals.raw_value then 1 else 0 end)
+                        as {{ type_double() }}
+                    ) / cast(count(population.account_id) as {{ type_double() }})
             end
-            + cast(sum(case when population.raw_value <= requested_signals.raw_value then 1 else 0 end) + 1 as {{ type_double() }})
-            / cast(count(population.account_id) + 1 as {{ type_double() }})
+            + cast(
+                sum(case when population.raw_value <= requested_signals.raw_value then 1 else 0 end) + 1
+                as {{ type_double() }}
+            ) / cast(count(population.account_id) + 1 as {{ type_double() }})
         ) / 2.0 as mid_rank
     from requested_signals
-    left join (
-        select
-            previous_signals.account_id,
-            previous_signals.as_of_date,
-            previous_signals.signal,
-            previous_signals.raw_value,
-            previous_account_dates.weight_profile,
-            previous_account_dates.is_customer
-        from previous_signals
-        inner join previous_account_dates
-            on previous_signals.account_id = previous_account_dates.account_id
-            and previous_signals.as_of_date = previous_account_dates.as_of_date
-        where previous_signals.has_data
-    ) as population
+    left join percentile_population as population
         on requested_signals.previous_period_date = population.as_of_date
         and requested_signals.signal = population.signal
         and requested_signals.weight_profile = population.weight_profile
@@ -373,7 +404,11 @@ percentile_scores as (
     where not requested_signals.has_learned_curve
         and requested_signals.curve = 'percentile'
         and requested_signals.has_data
-    group by requested_signals.account_id, requested_signals.as_of_date, requested_signals.step, requested_signals.signal
+    group by
+        requested_signals.account_id,
+        requested_signals.as_of_date,
+        requested_signals.step,
+        requested_signals.signal
 
 ),
 
