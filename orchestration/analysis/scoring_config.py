@@ -103,11 +103,16 @@ def configured_min_coverage(project_dir: Path, dbt_vars: dict[str, object] | Non
 
 
 def config_change_message(
-    database: Path, project_dir: Path, dbt_vars: dict[str, object] | None = None
+    database: Path,
+    project_dir: Path,
+    dbt_vars: dict[str, object] | None = None,
+    *,
+    full_refresh: bool = False,
 ) -> str | None:
     """One line saying that the scoring configuration of `project_dir` (its seeds and
     healthscore_min_coverage) differs from the last one `database` recorded, and what the run
-    does about it; None when it is the same, or when the warehouse recorded none."""
+    does about it (a `full_refresh` republishes the history too); None when it is the same, or
+    when the warehouse recorded none."""
     recorded = recorded_checksums(database)
     if recorded is None:
         return None
@@ -120,9 +125,13 @@ def config_change_message(
     changed = changed_seeds(before, after)
     if f"{recorded_min_coverage:.6f}" != f"{min_coverage:.6f}":
         changed.append("healthscore_min_coverage")
+    history = (
+        "the full refresh republishes the history under it too"
+        if full_refresh
+        else "the published history keeps its earlier dates as published"
+    )
     return (
         f"Scoring configuration changed since the last run ({', '.join(changed) or 'seeds'}): "
         f"every date of the computed scores is rescored under configuration {current} "
-        f"(was {recorded_fingerprint}); the published history keeps its earlier dates as "
-        "published (docs/scoring_changes.md)."
+        f"(was {recorded_fingerprint}); {history} (docs/scoring_changes.md)."
     )

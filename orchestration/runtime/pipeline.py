@@ -109,7 +109,7 @@ def _build(
     args += [] if unit_tests else WITHOUT_UNIT_TESTS
     from orchestration.analysis.scoring_config import config_change_message
 
-    changed = config_change_message(build_copy, project_dir, extra_vars)
+    changed = config_change_message(build_copy, project_dir, extra_vars, full_refresh=full_refresh)
     if changed:
         say(f"  {changed}")
     build = run_dbt(
