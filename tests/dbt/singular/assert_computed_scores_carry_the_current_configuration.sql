@@ -1,12 +1,13 @@
 -- Rule: the computed view of every date is the current scoring configuration's. After a scoring
 -- seed (or healthscore_min_coverage) changed, the run rescores every date of the scoring chain
--- (macros/scoring/scoring_config_changed.sql), so no row of it carries another
--- config_fingerprint; the published history (int_account_health_history) may.
+-- and the account_signals mart that explains it (macros/scoring/scoring_config_changed.sql), so
+-- no row of them carries another config_fingerprint; the published history may.
 
 {%- set fingerprint = scoring_config_fingerprint() %}
 
 {%- set computed_models = [
-    'int_account_scoring_dates', 'int_account_signals_scored', 'int_signal_contributions', 'int_account_health_scored'
+    'int_account_scoring_dates', 'int_account_signals_scored', 'int_signal_contributions', 'int_account_health_scored',
+    'account_signals'
 ] %}
 
 {%- for model in computed_models %}
