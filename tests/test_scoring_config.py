@@ -1,5 +1,6 @@
 """The scoring configuration's fingerprint: Python (orchestration/analysis/scoring_config.py)
-and dbt (macro scoring_config_fingerprint) give the same string for the same seeds."""
+and dbt (macro scoring_config_fingerprint) give the same string for the same seeds; the review
+words a score change by cause."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ import json
 import subprocess
 from pathlib import Path
 
+import duckdb
+
+from orchestration.analysis.review import change_causes
 from orchestration.analysis.scoring_config import (
     SCORING_SEEDS,
     changed_seeds,
+    config_change_message,
     fingerprint,
     seed_checksums,
 )
@@ -77,3 +82,42 @@ def test_fingerprint_names_what_changed(tmp_path: Path) -> None:
     assert fingerprint(seeds, 0.5) != fingerprint(project.parent / "absent", 0.5)
     assert fingerprint(seeds, 0.5) != fingerprint(seeds, 0.6)
     assert set(before) == set(SCORING_SEEDS)
+
+
+def test_a_score_change_is_worded_by_cause() -> None:
+    # The review's band-changes section: the data part is the rest, so the parts add up.
+    assert change_causes(-8.2, -6.1, 0.9) == (
+        "-8.2 points: -3.0 new data, -6.1 configuration change, +0.9 segment/profile change"
+    )
+    assert change_causes(4.0, 4.0, 0.0) == "+4.0 points: +4.0 configuration change"
+    assert change_causes(2.5, 0.0, 0.01) == "+2.5 points: new data"
+
+
+def test_a_run_says_which_scoring_seeds_changed(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    seeds = project / "seeds"
+    database = tmp_path / "warehouse.duckdb"
+    recorded = seed_checksums(seeds)
+    con = duckdb.connect(str(database))
+    con.execute("create schema intermediate")
+    con.execute(
+        "create table intermediate.int_scoring_config_versions as select ? as config_fingerprint, "
+        + ", ".join(f"? as {seed}_checksum" for seed in SCORING_SEEDS)
+        + ", 0.5 as min_coverage, current_timestamp as first_used_at",
+        [fingerprint(seeds, 0.5), *recorded.values()],
+    )
+    con.close()
+    assert config_change_message(database, project) is None  # nothing changed
+    assert config_change_message(tmp_path / "absent.duckdb", project) is None  # no record
+
+    bands = seeds / "health_bands.csv"
+    bands.write_text(bands.read_text().replace(",", ", ", 1))
+    said = config_change_message(database, project, {"healthscore_min_coverage": 0.6})
+    assert said is not None
+    assert said.startswith(
+        "Scoring configuration changed since the last run "
+        "(health_bands.csv, healthscore_min_coverage): every date of the computed scores is "
+        f"rescored under configuration {fingerprint(seeds, 0.6)}"
+    )
+    assert "keeps its earlier dates" in said
+    assert "republishes" in (config_change_message(database, project, full_refresh=True) or "")

@@ -9,7 +9,10 @@
     - every date on a full refresh or a first build, and when rows were removed from a raw
       table since the last build (raw_rows_were_removed: the landing folder is the truth, so
       the history is recomputed without them; the pre-hook of incremental_by_date() then
-      empties the model first).
+      empties the model first);
+    - every date when the model holds the computed view of every date and its rows were scored
+      under another scoring configuration (scoring_config_changed: a scoring seed was edited),
+      unless `with_rescore` is false (the dates a run would compute without the rescore).
     A model using it must carry is_cadence_date, and be configured by incremental_by_date().
     int_account_scoring_dates (accounts, terms and segments per date), which every per-date
     model reads, is incremental the same way, so a date computed by an earlier run keeps the
@@ -17,11 +20,11 @@
     (`dbt build --full-refresh --select int_account_scoring_dates+`, or the whole project), or
     they rebuild old dates from its stored rows (and lack any date it never computed).
 -#}
-{% macro dates_to_build(alias='window_dates') -%}
-    {%- set rows_removed = raw_rows_were_removed() %}
+{% macro dates_to_build(alias='window_dates', with_rescore=true) -%}
+    {%- set every_date = raw_rows_were_removed() or (with_rescore and scoring_config_changed()) %}
     select {{ alias }}.as_of_date
     from {{ ref('int_scoring_dates') }} as {{ alias }}
-    {%- if is_incremental() and not rows_removed %}
+    {%- if is_incremental() and not every_date %}
     where {{ alias }}.is_current_date
         or {{ alias }}.is_previous_period_date
         or ({{ alias }}.is_cadence_date and {{ alias }}.as_of_date >= (

@@ -2,8 +2,10 @@
 script) and its summary for the terminal, read from the marts of a built warehouse.
 
 It holds, as of the warehouse's as-of date:
-- the accounts whose band changed since the last review, with the signals whose points moved
-  most between the two dates, by their labels;
+- the accounts whose band changed since the last review, with their score change split into
+  its causes (new data, a scoring configuration change, a segment or weight profile change:
+  the parts of marts.account_health_history, docs/scoring_changes.md) and the signals whose
+  points moved most between the two dates, by their labels;
 - the accounts in every band below the best (red and amber) ranked by revenue at risk,
   ARR x (1 - renewal probability), with renewal date, owner and action;
 - the parent accounts whose roll-up is red or amber, or that have a red member, with their
@@ -71,6 +73,11 @@ REQUIRED_COLUMNS = {
         "is_overridden",
     ),
     "expansion_candidates": ("action_owner", "is_owner_assigned", "unadopted_core_feature_labels"),
+    "account_health_history": (
+        "score_change_from_data",
+        "score_change_from_config",
+        "score_change_from_profile",
+    ),
 }
 
 
@@ -109,6 +116,7 @@ class BandChange:
     old_score: float | None
     worse: bool
     movers: str | None  # the signals whose points moved most since the last review
+    causes: str | None = None  # the score change by cause, e.g. "-8.2 points: -3.0 new data, ..."
 
 
 @dataclass(frozen=True)
@@ -278,6 +286,53 @@ def read_parent_rollups(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> Paren
         ).fetchall()
     ]
     return ParentRollups(parents=int(parents), listed=listed)
+def change_causes(total: float, config: float, profile: float) -> str:
+    """A score change in words, split into its causes: "-8.2 points: -3.0 new data, -6.1
+    configuration change, +0.9 segment/profile change"; the data part is the remainder, so
+    the parts add up to the total. A change from new data alone: "-8.2 points: new data"."""
+    data = total - config - profile
+    if abs(config) < MIN_MOVE_POINTS and abs(profile) < MIN_MOVE_POINTS:
+        return f"{total:+.1f} points: new data"
+    parts = [
+        f"{points:+.1f} {cause}"
+        for points, cause in (
+            (data, "new data"),
+            (config, "configuration change"),
+            (profile, "segment/profile change"),
+        )
+        if abs(points) >= MIN_MOVE_POINTS
+    ]
+    return f"{total:+.1f} points: {', '.join(parts)}"
+
+
+def _causes(con: duckdb.DuckDBPyConnection, last_review: dt.date, as_of: dt.date) -> dict[str, str]:
+    """Per account, its score change from the last review to the as-of date by cause: the
+    configuration and segment/profile parts of the history's scoring dates after the last
+    review, summed; new data is the rest of the change (account_health's computed score minus
+    the one published on the last review's date: manual overrides are not a cause of the
+    computed score's change)."""
+    rows = con.execute(
+        """
+        select health.account_id,
+               health.computed_health_score - before.computed_health_score,
+               coalesce(sum(steps.score_change_from_config), 0),
+               coalesce(sum(steps.score_change_from_profile), 0)
+        from marts.account_health as health
+        inner join marts.account_health_history as before
+            on health.account_id = before.account_id and before.as_of_date = ?
+        left join marts.account_health_history as steps
+            on health.account_id = steps.account_id
+            and steps.as_of_date > ? and steps.as_of_date <= ?
+        where health.computed_health_score is not null
+            and before.computed_health_score is not null
+        group by health.account_id, health.computed_health_score, before.computed_health_score
+        """,
+        [last_review, last_review, as_of],
+    ).fetchall()
+    return {
+        account_id: change_causes(total, config, profile)
+        for account_id, total, config, profile in rows
+    }
 
 
 def read_review(con: duckdb.DuckDBPyConnection) -> ReviewData:
@@ -294,8 +349,16 @@ def read_review(con: duckdb.DuckDBPyConnection) -> ReviewData:
     ).fetchone()
 
     movers = _movers(con, last_review, as_of) if last_review is not None else {}
+    causes = _causes(con, last_review, as_of) if last_review is not None else {}
     changes = [
-        BandChange(Account(*row[:15]), row[15], row[16], bool(row[17]), movers.get(row[0]))
+        BandChange(
+            Account(*row[:15]),
+            row[15],
+            row[16],
+            bool(row[17]),
+            movers.get(row[0]),
+            causes.get(row[0]),
+        )
         for row in con.execute(
             f"""
             select {ACCOUNT_COLUMNS}, before.health_band, before.health_score,
@@ -442,7 +505,9 @@ def _changes_section(data: ReviewData) -> list[object]:
     out.append(
         paragraph(
             f"{len(data.changes)} accounts changed band: {worse} moved to a worse band (listed "
-            f"first), {len(data.changes) - worse} to a better one. “What moved since "
+            f"first), {len(data.changes) - worse} to a better one. Under each score, its "
+            "change by cause: new data, a change of the scoring configuration (seeds), a "
+            f"change of the account's segment or weight profile. “What moved since "
             f"{data.last_review}” are the signals whose points changed most between "
             f"{data.last_review} and {data.as_of}, with the points they added or took away."
         )
@@ -457,7 +522,12 @@ def _changes_section(data: ReviewData) -> list[object]:
                     _band_action(c.account.band, c.account.action, c.account.override),
                 ]
             ),
-            f"{_score(c.old_score)} → {_score(c.account.score)}",
+            join(
+                [
+                    esc(f"{_score(c.old_score)} → {_score(c.account.score)}"),
+                    tag("div", c.causes or "", class_="note"),
+                ]
+            ),
             money(c.account.arr),
             _renewal(c.account.renewal_date, c.account.days_to_renewal),
             _owner(c.account.owner, c.account.has_owner),

@@ -63,3 +63,75 @@ def fingerprint(folder: Path, min_coverage: float) -> str:
 def changed_seeds(before: dict[str, str], after: dict[str, str]) -> list[str]:
     """The scoring seeds whose checksums differ between two sets of checksums, as file names."""
     return [f"{seed}.csv" for seed in SCORING_SEEDS if before.get(seed) != after.get(seed)]
+
+
+# The record of configurations the warehouse keeps (models/intermediate/scoring).
+VERSIONS_TABLE = "intermediate.int_scoring_config_versions"
+
+
+def recorded_checksums(database: Path) -> tuple[str, dict[str, str], float] | None:
+    """The latest configuration recorded in `database`: (fingerprint, per-seed checksums,
+    min_coverage); None when the warehouse holds no record (not built yet, or built before it)."""
+    import duckdb
+
+    if not Path(database).exists():
+        return None
+    columns = ", ".join(f"{seed}_checksum" for seed in SCORING_SEEDS)
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        row = con.execute(
+            f"select config_fingerprint, {columns}, min_coverage from {VERSIONS_TABLE} "
+            "order by first_used_at desc limit 1"
+        ).fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    if row is None:
+        return None
+    return row[0], dict(zip(SCORING_SEEDS, row[1:-1], strict=True)), float(row[-1])
+
+
+def configured_min_coverage(project_dir: Path, dbt_vars: dict[str, object] | None) -> float:
+    """healthscore_min_coverage as a build of `project_dir` with `dbt_vars` uses it."""
+    import yaml
+
+    if dbt_vars and "healthscore_min_coverage" in dbt_vars:
+        return float(dbt_vars["healthscore_min_coverage"])  # type: ignore[arg-type]
+    project = yaml.safe_load((Path(project_dir) / "dbt_project.yml").read_text())
+    return float(project["vars"]["healthscore_min_coverage"])
+
+
+def config_change_message(
+    database: Path,
+    project_dir: Path,
+    dbt_vars: dict[str, object] | None = None,
+    *,
+    full_refresh: bool = False,
+) -> str | None:
+    """One line saying that the scoring configuration of `project_dir` (its seeds and
+    healthscore_min_coverage) differs from the last one `database` recorded, and what the run
+    does about it (a `full_refresh` republishes the history too); None when it is the same, or
+    when the warehouse recorded none."""
+    recorded = recorded_checksums(database)
+    if recorded is None:
+        return None
+    recorded_fingerprint, before, recorded_min_coverage = recorded
+    min_coverage = configured_min_coverage(project_dir, dbt_vars)
+    after = seed_checksums(Path(project_dir) / "seeds")
+    current = fingerprint_of_checksums(after, min_coverage)
+    if current == recorded_fingerprint:
+        return None
+    changed = changed_seeds(before, after)
+    if f"{recorded_min_coverage:.6f}" != f"{min_coverage:.6f}":
+        changed.append("healthscore_min_coverage")
+    history = (
+        "the full refresh republishes the history under it too"
+        if full_refresh
+        else "the published history keeps its earlier dates as published"
+    )
+    return (
+        f"Scoring configuration changed since the last run ({', '.join(changed) or 'seeds'}): "
+        f"every date of the computed scores is rescored under configuration {current} "
+        f"(was {recorded_fingerprint}); {history} (docs/scoring_changes.md)."
+    )

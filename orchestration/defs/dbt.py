@@ -25,6 +25,7 @@ from dagster_dbt import (
     get_asset_key_for_model,
 )
 
+from orchestration.analysis.scoring_config import config_change_message
 from orchestration.defs.project import dbt_manifest, dbt_project
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.steps import DBT_STEP, reload_what_a_reexecution_skipped
@@ -221,8 +222,14 @@ def healthscore_dbt_models(
     if config.test_all_rows:
         context.log.info("Data tests read every row (test_all_rows).")
         dbt_vars["healthscore_test_all_rows"] = True
+    full_refresh = going_back or config.full_refresh
+    changed = config_change_message(
+        Path(warehouse.current_path()), dbt_project().project_dir, full_refresh=full_refresh
+    )
+    if changed:
+        context.log.info(changed)
     args = ["build"] + ([] if config.unit_tests else WITHOUT_UNIT_TESTS)
-    args += ["--full-refresh"] if going_back or config.full_refresh else []
+    args += ["--full-refresh"] if full_refresh else []
     args += ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
     with as_of_in_environment(as_of):
         invocation = dbt.cli(args, context=context)

@@ -19,7 +19,14 @@
     build logs. When rows were removed from the landing folder, the log is rebuilt from the
     rows that remain (as a full build would log them; the notifier's delivery record still
     keeps it from sending an alert twice).
+    A changed scoring configuration rescores every past date (int_account_health_scored), which
+    can turn up transitions on dates scored earlier under the old one: those are never logged.
+    Once a run records a new configuration (int_scoring_config_versions), the log appends only
+    transitions detected on or after that run's as-of date, so alerts are judged under the
+    current configuration from then on and no alert is backdated.
 -#}
+
+-- depends_on: {{ ref('int_scoring_config_versions') }}
 
 with
 
@@ -49,6 +56,11 @@ final as (
     select * from transitions
     {% if is_incremental() %}
     where alert_id not in (select logged.alert_id from {{ this }} as logged)
+        and detected_on >= (
+            select coalesce(max(versions.first_as_of_date), cast('1900-01-01' as date))
+            from {{ ref('int_scoring_config_versions') }} as versions
+            where versions.previous_config_fingerprint is not null
+        )
     {% endif %}
 
 )

@@ -1,4 +1,4 @@
-{{ config(**incremental_by_date()) }}
+{{ config(**incremental_by_date(rescored_on_config_change=true)) }}
 
 {#-
     One row per account and scoring date: the weighted 0-100 health score and its explanation.
@@ -342,6 +342,7 @@ final as (
             when banded.health_score is not null and previous_period.health_score is not null
                 then driver_texts.change_drivers_text
         end as change_drivers_text,
+        cast('{{ scoring_config_fingerprint() }}' as {{ dbt.type_string() }}) as config_fingerprint,
         {{ written_by_this_run() }} as dbt_run_started_at
     from banded
     left join drivers

@@ -1,4 +1,4 @@
-{{ config(**incremental_by_date()) }}
+{{ config(**incremental_by_date(rescored_on_config_change=true, empties_on_config_change=false)) }}
 
 {#-
     One row per account and scoring date: the accounts that exist on the date (created on or
@@ -13,7 +13,15 @@
     dates_to_build, which are the dates those models recompute in the same run (a model whose
     earlier run failed also recomputes older cadence dates, which this table kept). A full
     refresh of those models must include this one (macros/utils/dates_to_build.sql).
+
+    The weight profile is configuration (segment_weight_profiles): when the stored rows were
+    written under another scoring configuration (scoring_config_changed), every date is
+    recomputed, and a date the run would not otherwise recompute keeps the segment it was
+    stored with. CRM segments are current values, not a history: a rescore changes the
+    configuration only, not what was known of an account on a past date.
 -#}
+
+{%- set rescoring = scoring_config_changed() %}
 
 with
 
@@ -49,6 +57,20 @@ subscriptions as (
 
 ),
 
+{%- if rescoring %}
+
+stored_segments as (
+
+    select
+        account_id,
+        as_of_date,
+        segment
+    from {{ this }}
+    where as_of_date not in ({{ dates_to_build('usual_dates', with_rescore=false) }})
+
+),
+{%- endif %}
+
 scoring_dates as (
 
     select * from {{ ref('int_scoring_dates') }}
@@ -66,7 +88,14 @@ account_dates as (
 
     select
         accounts.account_id,
+        {%- if rescoring %}
+        case
+            when stored_segments.account_id is not null then stored_segments.segment
+            else accounts.segment
+        end as segment,
+        {%- else %}
         accounts.segment,
+        {%- endif %}
         scoring_dates.as_of_date,
         scoring_dates.is_cadence_date,
         scoring_dates.is_current_date,
@@ -74,6 +103,11 @@ account_dates as (
         scoring_dates.previous_period_date
     from accounts
     cross join scoring_dates
+    {%- if rescoring %}
+    left join stored_segments
+        on accounts.account_id = stored_segments.account_id
+        and scoring_dates.as_of_date = stored_segments.as_of_date
+    {%- endif %}
     where cast(accounts.created_at as date) <= scoring_dates.as_of_date
 
 ),
@@ -166,7 +200,8 @@ final as (
         licensed_seats,
         arr,
         term_start_date,
-        term_end_date
+        term_end_date,
+        cast('{{ scoring_config_fingerprint() }}' as {{ dbt.type_string() }}) as config_fingerprint
     from classified
     where is_customer or is_current_date
 

@@ -1,4 +1,4 @@
-{{ config(**incremental_by_date()) }}
+{{ config(**incremental_by_date(rescored_on_config_change=true)) }}
 
 {#-
     Every signal of every account on every scoring date, with its 0-100 score: the long feature
@@ -262,6 +262,7 @@ final as (
         with_rules.worst_value,
         with_rules.best_value,
         with_rules.curve,
+        cast('{{ scoring_config_fingerprint() }}' as {{ dbt.type_string() }}) as config_fingerprint,
         {{ written_by_this_run() }} as dbt_run_started_at
     from with_rules
     left join learned_scores

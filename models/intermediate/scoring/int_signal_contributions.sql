@@ -1,4 +1,4 @@
-{{ config(**incremental_by_date()) }}
+{{ config(**incremental_by_date(rescored_on_config_change=true)) }}
 
 {#-
     How each signal contributes to its account's score on each date.
@@ -172,6 +172,7 @@ final as (
         current_period.contribution_points,
         current_period.impact_points,
         current_period.impact_points - previous_period.impact_points as impact_change_points,
+        cast('{{ scoring_config_fingerprint() }}' as {{ dbt.type_string() }}) as config_fingerprint,
         {{ written_by_this_run() }} as dbt_run_started_at
     from with_impacts as current_period
     left join previous_impacts as previous_period

@@ -121,7 +121,8 @@ final as (
         cast(scores.override_id as {{ dbt.type_string() }}) as override_id,
         cast(scores.override_reason as {{ dbt.type_string() }}) as override_reason,
         cast(scores.override_author as {{ dbt.type_string() }}) as override_author,
-        cast(scores.override_expires_on as date) as override_expires_on
+        cast(scores.override_expires_on as date) as override_expires_on,
+        cast(scores.config_fingerprint as {{ dbt.type_string() }}) as config_fingerprint
     from scores
     inner join accounts
         on scores.account_id = accounts.account_id

@@ -97,7 +97,14 @@ final as (
         cast(scores.override_id as {{ dbt.type_string() }}) as override_id,
         cast(scores.override_reason as {{ dbt.type_string() }}) as override_reason,
         cast(scores.override_author as {{ dbt.type_string() }}) as override_author,
-        cast(scores.override_expires_on as date) as override_expires_on
+        cast(scores.override_expires_on as date) as override_expires_on,
+        scores.config_fingerprint,
+        scores.previous_config_fingerprint,
+        scores.previous_segment,
+        scores.previous_weight_profile,
+        scores.score_change_from_data,
+        scores.score_change_from_config,
+        scores.score_change_from_profile
     from scores
 
 )

@@ -1,10 +1,12 @@
-{{ config(**incremental_by_date()) }}
+{{ config(**incremental_by_date(rescored_on_config_change=true)) }}
 
 {#-
     The long feature table behind every score: one row per account, scoring date and signal,
     with the raw value, the 0-100 signal score, whether data existed (and why not), the weight
     and how much the signal moved the score. Covers the history's cadence dates (while the
-    account was a customer) and the current as-of date (every account). Incremental by date.
+    account was a customer) and the current as-of date (every account). Incremental by date;
+    like the scoring chain it explains, rescored on every date when the scoring configuration
+    changed (config_fingerprint, docs/scoring_changes.md).
 -#}
 
 with
@@ -52,6 +54,7 @@ final as (
         cast(
             scoring_dates.is_cadence_date and scoring_dates.is_customer as {{ dbt.type_boolean() }}
         ) as is_cadence_date,
+        cast(contributions.config_fingerprint as {{ dbt.type_string() }}) as config_fingerprint,
         {{ written_by_this_run() }} as dbt_run_started_at
     from contributions
     inner join scoring_dates
