@@ -286,6 +286,8 @@ def read_parent_rollups(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> Paren
         ).fetchall()
     ]
     return ParentRollups(parents=int(parents), listed=listed)
+
+
 def change_causes(total: float, config: float, profile: float) -> str:
     """A score change in words, split into its causes: "-8.2 points: -3.0 new data, -6.1
     configuration change, +0.9 segment/profile change"; the data part is the remainder, so
