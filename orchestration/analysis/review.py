@@ -10,8 +10,8 @@ It holds, as of the warehouse's as-of date:
   two dates, by their labels;
 - the accounts in every band below the best (red and amber) ranked by revenue at risk,
   ARR x (1 - renewal probability), with renewal date, owner and action;
-- the parent accounts whose roll-up is red or amber, or that have a red member, with their
-  worst members (marts.parent_account_health);
+- the parent accounts whose roll-up is red or amber, or that have a red member (the parent
+  itself included when scored), with their worst members (marts.parent_account_health);
 - the expansion candidates with the core features they have not adopted;
 - the accounts without an owner, routed to the default owner (healthscore_default_owner);
 - a warning when the latest validation shows the bands do not rank churn;
@@ -259,8 +259,9 @@ def _movers(con: duckdb.DuckDBPyConnection, last_review: dt.date, as_of: dt.date
 
 def read_parent_rollups(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> ParentRollups | None:
     """The parent accounts' roll-ups on the as-of date (marts.parent_account_health) that are in
-    a band below the best (red, amber) or have a member in the worst band (red), worst band
-    first, then by ARR; None when the warehouse has no parent_account_health."""
+    a band below the best (red, amber) or have a member in the worst band (red; the parent
+    itself is a member when it is scored), worst band first, then by ARR; None when the
+    warehouse has no parent_account_health."""
     present = con.execute(
         "select count(*) from information_schema.tables "
         "where table_schema = 'marts' and table_name = 'parent_account_health'"
@@ -704,10 +705,10 @@ def _parents_section(data: ReviewData) -> list[object]:
         paragraph(
             f"{len(rollups.listed)} of the {rollups.parents:,} parent accounts are below the "
             f"best band or have a {worst} member, worst band first, then by ARR. A parent's "
-            "score is rolled up from its members, every descendant at every depth and the "
-            "parent itself when it is scored (the method is the dbt variable "
-            "healthscore_parent_rollup_method); “worst members” are its three lowest-scoring "
-            "descendants."
+            "members are every descendant at every depth and the parent itself when it is "
+            "scored: its score is rolled up from them (the method is the dbt variable "
+            "healthscore_parent_rollup_method) and the members per band count them all; "
+            "“worst members” are its three lowest-scoring descendants."
         )
     )
     rows = [
