@@ -293,6 +293,7 @@ def command_run(args: argparse.Namespace) -> int:
         ).isoformat()
         extra_vars["healthscore_rebuild_to"] = parse_as_of(rebuild_to, "--rebuild-to").isoformat()
     from orchestration.analysis.challenger import (
+        CHALLENGER_ENV,
         challenger_config,
         challenger_from_env,
         shadow_scoring,
@@ -301,7 +302,12 @@ def command_run(args: argparse.Namespace) -> int:
     challenger = args.challenger or challenger_from_env()
     if challenger:
         # A bad folder or revision ends here in one line, before the build (exit 2).
-        challenger_config(challenger)
+        try:
+            challenger_config(challenger)
+        except ValueError as error:
+            if args.challenger:
+                raise
+            raise UsageError(f"{CHALLENGER_ENV}: {error}") from None
     started = time.monotonic()
     run_pipeline(
         landing,

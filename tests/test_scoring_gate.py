@@ -299,6 +299,7 @@ def test_a_bad_challenger_stops_the_run_in_one_line_before_the_build(
     monkeypatch.setenv("HEALTHSCORE_CHALLENGER_DIR", missing)
     output = run_cli(run_args(landing, database, as_of))
     assert output.code == 2 and len(output.text.strip().splitlines()) == 1, output.text
+    assert f"HEALTHSCORE_CHALLENGER_DIR: Challenger {missing} is neither" in output.text
     assert not database.exists()
 
 
