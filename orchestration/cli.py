@@ -292,8 +292,22 @@ def command_run(args: argparse.Namespace) -> int:
             args.rebuild_from, "--rebuild-from"
         ).isoformat()
         extra_vars["healthscore_rebuild_to"] = parse_as_of(rebuild_to, "--rebuild-to").isoformat()
-    from orchestration.analysis.challenger import challenger_from_env, shadow_scoring
+    from orchestration.analysis.challenger import (
+        CHALLENGER_ENV,
+        challenger_config,
+        challenger_from_env,
+        shadow_scoring,
+    )
 
+    challenger = args.challenger or challenger_from_env()
+    if challenger:
+        # A bad folder or revision ends here in one line, before the build (exit 2).
+        try:
+            challenger_config(challenger)
+        except ValueError as error:
+            if args.challenger:
+                raise
+            raise UsageError(f"{CHALLENGER_ENV}: {error}") from None
     started = time.monotonic()
     run_pipeline(
         landing,
@@ -304,7 +318,7 @@ def command_run(args: argparse.Namespace) -> int:
         extra_vars=extra_vars,
         allow_older=args.allow_older_as_of,
         say=_say,
-        before_publish=shadow_scoring(args.challenger or challenger_from_env(), say=_say),
+        before_publish=shadow_scoring(challenger, say=_say),
     )
     reports = _reports_dir(args, database)
     validation = [] if args.no_validate else _validate(database, reports, landing)

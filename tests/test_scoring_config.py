@@ -91,6 +91,55 @@ def test_a_score_change_is_worded_by_cause() -> None:
     )
     assert change_causes(4.0, 4.0, 0.0) == "+4.0 points: +4.0 configuration change"
     assert change_causes(2.5, 0.0, 0.01) == "+2.5 points: new data"
+    # Under a manual override the arrow shows effective scores: the line is the computed one's.
+    assert change_causes(-0.4, 0.0, 0.0, computed=True, override="override started") == (
+        "override started; computed score -0.4 points: new data"
+    )
+    assert change_causes(None, 0.0, 0.0, override="override ended") == "override ended"
+
+
+def test_the_review_names_an_override_that_started_or_ended() -> None:
+    import datetime as dt
+
+    import duckdb
+
+    from orchestration.analysis.review import _causes
+
+    before, now = dt.date(2026, 1, 5), dt.date(2026, 1, 12)
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute(
+        """
+        create table marts.account_health_history as
+        select * from (values
+            ('a', date '2026-01-05', 72.0, 72.0, false, null),
+            ('a', date '2026-01-12', 30.0, 71.6, true, 'o1'),
+            ('b', date '2026-01-05', 20.0, 60.0, true, 'o2'),
+            ('b', date '2026-01-12', 58.0, 58.0, false, null),
+            ('c', date '2026-01-05', 50.0, 50.0, false, null),
+            ('c', date '2026-01-12', 41.8, 41.8, false, null)
+        ) as t(account_id, as_of_date, health_score, computed_health_score, is_overridden,
+               override_id)
+        """
+    )
+    con.execute(
+        """
+        create table marts.account_health as
+        select *, 0.0 as score_change_from_config, 0.0 as score_change_from_profile
+        from marts.account_health_history where as_of_date = date '2026-01-12'
+        """
+    )
+    con.execute(
+        "alter table marts.account_health_history add column score_change_from_config double"
+    )
+    con.execute(
+        "alter table marts.account_health_history add column score_change_from_profile double"
+    )
+    assert _causes(con, before, now) == {
+        "a": "override started; computed score -0.4 points: new data",
+        "b": "override ended; computed score -2.0 points: new data",
+        "c": "-8.2 points: new data",
+    }
 
 
 def test_a_run_says_which_scoring_seeds_changed(tmp_path: Path) -> None:

@@ -73,6 +73,10 @@ def worse(gate_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_the_scoring_seeds_pass_the_gate(request: pytest.FixtureRequest) -> None:
+    # While seeds/ (and healthscore_min_coverage) match tests/scoring_gate/accepted.yml this
+    # passes at once and builds nothing: it cannot fail on an untouched clone. The real gate
+    # path (build, replay, paired bootstrap, verdict) is exercised by the worse-file, trade-off
+    # and neutral-change tests below, which judge changed seed folders on the gate company.
     outcome = scoring_gate.run_gate(lambda: request.getfixturevalue("gate_warehouse"))
     assert outcome.passed, "\n".join(outcome.lines)
 
@@ -272,3 +276,59 @@ def test_the_challenger_setting_reaches_the_dagster_resource(monkeypatch) -> Non
     assert warehouse.challenger_dir == "/somewhere/challenger"
     monkeypatch.delenv("HEALTHSCORE_CHALLENGER_DIR")
     assert settings_from_env().challenger is None
+
+
+def test_a_bad_challenger_stops_the_run_in_one_line_before_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import orchestration.runtime.pipeline as pipeline
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the build started")
+
+    monkeypatch.setattr(pipeline, "run_pipeline", no_build)
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    database = tmp_path / "healthscore.duckdb"
+    as_of = scoring_gate.GATE_COMPANY["end_date"]
+    missing = str(tmp_path / "no_such_challenger")
+    output = run_cli(run_args(landing, database, as_of, "--challenger", missing))
+    assert output.code == 2, output.text
+    assert len(output.text.strip().splitlines()) == 1, output.text
+    assert f"Challenger {missing} is neither a folder of scoring seeds" in output.text
+    monkeypatch.setenv("HEALTHSCORE_CHALLENGER_DIR", missing)
+    output = run_cli(run_args(landing, database, as_of))
+    assert output.code == 2 and len(output.text.strip().splitlines()) == 1, output.text
+    assert f"HEALTHSCORE_CHALLENGER_DIR: Challenger {missing} is neither" in output.text
+    assert not database.exists()
+
+
+def test_a_challenger_failing_in_shadow_never_blocks_the_champion(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duckdb
+
+    from orchestration.analysis import challenger
+    from orchestration.analysis.replay import ReplayInputError
+
+    database = tmp_path / "healthscore.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute("create schema marts")
+    con.execute("create table marts.challenger_scores as select 1 as account_id")
+    con.execute("create table marts.challenger_comparison as select 1 as lead_days")
+    con.close()
+    for failure in (
+        ReplayInputError("weight_profiles.csv names a signal no rule scores."),
+        duckdb.CatalogException("Table with name account_signals does not exist!"),
+    ):
+
+        def failing(*args, _failure=failure, **kwargs):
+            raise _failure
+
+        monkeypatch.setattr(challenger, "_score_shadow", failing)
+        said: list[str] = []
+        # The run's before_publish hook: it must return (so the run publishes), not raise.
+        hook = challenger.shadow_scoring("some_challenger", say=said.append)
+        assert hook(database, tmp_path) is None
+        assert said == [f"challenger not scored: {failure}"]
+        assert not challenger.shadow_tables_exist(database)

@@ -13,6 +13,11 @@ and before it is published (on the run's build copy, under its writer lock), the
 
 and the validation report shows them in its "Challenger" section. Without a challenger nothing
 is scored and nothing written (the two tables of an earlier challenger are dropped).
+
+A challenger that is neither a folder of scoring seeds nor a git revision stops the run in one
+line before the build (cli.command_run and the Dagster dbt step call challenger_config first);
+one that fails while being scored is reported in one line ("challenger not scored: ...") and
+the champion's scores are published all the same.
 """
 
 from __future__ import annotations
@@ -102,15 +107,34 @@ def write_shadow(
 ) -> ShadowResult | None:
     """Score the challenger `spec` in shadow on `database` (a build copy not yet published,
     built with the seeds of `seeds_dir`: the champion) and write the two challenger tables;
-    without a challenger, drop an earlier one's tables."""
-    if not spec:
-        if shadow_tables_exist(database):
-            con = duckdb.connect(str(database))
-            try:
-                drop_shadow_tables(con)
-            finally:
-                con.close()
-        return None
+    without a challenger, drop an earlier one's tables.
+
+    A challenger that cannot be scored (its seeds do not replay, the warehouse lacks what the
+    replay reads) never blocks the champion's run: `say` gets one line "challenger not scored:
+    <why>", an earlier challenger's tables are dropped (they would describe another run) and
+    None is returned, so the run publishes."""
+    if spec:
+        try:
+            return _score_shadow(database, spec, say=say, seeds_dir=seeds_dir)
+        except (ValueError, duckdb.Error) as error:
+            say(f"challenger not scored: {_one_line(error)}")
+    if shadow_tables_exist(database):
+        con = duckdb.connect(str(database))
+        try:
+            drop_shadow_tables(con)
+        finally:
+            con.close()
+    return None
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text or type(error).__name__
+
+
+def _score_shadow(
+    database: Path, spec: str, *, say: Callable[[str], None], seeds_dir: Path
+) -> ShadowResult:
     from orchestration.analysis.replay import ScoringConfig, replay, run_as_of_date
     from orchestration.analysis.scoring_gate import judge_replay
     from orchestration.analysis.validation import _min_coverage

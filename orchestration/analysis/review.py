@@ -4,12 +4,14 @@ script) and its summary for the terminal, read from the marts of a built warehou
 It holds, as of the warehouse's as-of date:
 - the accounts whose band changed since the last review, with their score change split into
   its causes (new data, a scoring configuration change, a segment or weight profile change:
-  the parts of marts.account_health_history, docs/scoring_changes.md) and the signals whose
-  points moved most between the two dates, by their labels;
+  the parts of marts.account_health_history, docs/scoring_changes.md: of the computed score,
+  said so when an override makes the effective scores differ, with an override that started
+  or ended between the two dates named) and the signals whose points moved most between the
+  two dates, by their labels;
 - the accounts in every band below the best (red and amber) ranked by revenue at risk,
   ARR x (1 - renewal probability), with renewal date, owner and action;
-- the parent accounts whose roll-up is red or amber, or that have a red member, with their
-  worst members (marts.parent_account_health);
+- the parent accounts whose roll-up is red or amber, or that have a red member (the parent
+  itself included when scored), with their worst members (marts.parent_account_health);
 - the expansion candidates with the core features they have not adopted;
 - the accounts without an owner, routed to the default owner (healthscore_default_owner);
 - a warning when the latest validation shows the bands do not rank churn;
@@ -116,7 +118,9 @@ class BandChange:
     old_score: float | None
     worse: bool
     movers: str | None  # the signals whose points moved most since the last review
-    causes: str | None = None  # the score change by cause, e.g. "-8.2 points: -3.0 new data, ..."
+    # the score change by cause, e.g. "-8.2 points: -3.0 new data, ..."; "override started;
+    # computed score -0.4 points: new data" when a manual override moved the effective band
+    causes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -255,8 +259,9 @@ def _movers(con: duckdb.DuckDBPyConnection, last_review: dt.date, as_of: dt.date
 
 def read_parent_rollups(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> ParentRollups | None:
     """The parent accounts' roll-ups on the as-of date (marts.parent_account_health) that are in
-    a band below the best (red, amber) or have a member in the worst band (red), worst band
-    first, then by ARR; None when the warehouse has no parent_account_health."""
+    a band below the best (red, amber) or have a member in the worst band (red; the parent
+    itself is a member when it is scored), worst band first, then by ARR; None when the
+    warehouse has no parent_account_health."""
     present = con.execute(
         "select count(*) from information_schema.tables "
         "where table_schema = 'marts' and table_name = 'parent_account_health'"
@@ -288,23 +293,53 @@ def read_parent_rollups(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> Paren
     return ParentRollups(parents=int(parents), listed=listed)
 
 
-def change_causes(total: float, config: float, profile: float) -> str:
+def change_causes(
+    total: float | None,
+    config: float,
+    profile: float,
+    *,
+    computed: bool = False,
+    override: str | None = None,
+) -> str:
     """A score change in words, split into its causes: "-8.2 points: -3.0 new data, -6.1
     configuration change, +0.9 segment/profile change"; the data part is the remainder, so
-    the parts add up to the total. A change from new data alone: "-8.2 points: new data"."""
-    data = total - config - profile
-    if abs(config) < MIN_MOVE_POINTS and abs(profile) < MIN_MOVE_POINTS:
-        return f"{total:+.1f} points: new data"
-    parts = [
-        f"{points:+.1f} {cause}"
-        for points, cause in (
-            (data, "new data"),
-            (config, "configuration change"),
-            (profile, "segment/profile change"),
-        )
-        if abs(points) >= MIN_MOVE_POINTS
-    ]
-    return f"{total:+.1f} points: {', '.join(parts)}"
+    the parts add up to the total. A change from new data alone: "-8.2 points: new data".
+    `computed`: the arrow above the line shows effective scores that differ from the computed
+    ones (a manual override on either date), so the line says "computed score -8.2 points:
+    ...". `override` ("override started", "override ended", "override replaced") comes
+    first: it moved the effective band, not the computed score. A total of None (no computed
+    score on one of the dates) leaves only the override."""
+    parts: list[str] = [override] if override else []
+    if total is not None:
+        data = total - config - profile
+        if abs(config) < MIN_MOVE_POINTS and abs(profile) < MIN_MOVE_POINTS:
+            moves = "new data"
+        else:
+            moves = ", ".join(
+                f"{points:+.1f} {cause}"
+                for points, cause in (
+                    (data, "new data"),
+                    (config, "configuration change"),
+                    (profile, "segment/profile change"),
+                )
+                if abs(points) >= MIN_MOVE_POINTS
+            )
+        parts.append(f"{'computed score ' if computed else ''}{total:+.1f} points: {moves}")
+    return "; ".join(parts)
+
+
+def override_change(
+    before: bool | None, now: bool | None, before_id: str | None, now_id: str | None
+) -> str | None:
+    """How a manual override changed between the last review and the as-of date, from the
+    history's is_overridden (and override_id) on both dates; None when it did not."""
+    if not before and now:
+        return "override started"
+    if before and not now:
+        return "override ended"
+    if before and now and before_id != now_id:
+        return "override replaced"
+    return None
 
 
 def _causes(con: duckdb.DuckDBPyConnection, last_review: dt.date, as_of: dt.date) -> dict[str, str]:
@@ -312,29 +347,43 @@ def _causes(con: duckdb.DuckDBPyConnection, last_review: dt.date, as_of: dt.date
     configuration and segment/profile parts of the history's scoring dates after the last
     review, summed; new data is the rest of the change (account_health's computed score minus
     the one published on the last review's date: manual overrides are not a cause of the
-    computed score's change)."""
+    computed score's change). The band-changes arrow shows effective scores: when they differ
+    from the computed ones on either date the line says it is the computed score's change,
+    and an override that started, ended or was replaced between the two dates is named."""
     rows = con.execute(
         """
         select health.account_id,
                health.computed_health_score - before.computed_health_score,
                coalesce(sum(steps.score_change_from_config), 0),
-               coalesce(sum(steps.score_change_from_profile), 0)
+               coalesce(sum(steps.score_change_from_profile), 0),
+               health.health_score is distinct from health.computed_health_score
+                   or before.health_score is distinct from before.computed_health_score,
+               coalesce(before.is_overridden, false),
+               coalesce(health.is_overridden, false),
+               before.override_id,
+               health.override_id
         from marts.account_health as health
         inner join marts.account_health_history as before
             on health.account_id = before.account_id and before.as_of_date = ?
         left join marts.account_health_history as steps
             on health.account_id = steps.account_id
             and steps.as_of_date > ? and steps.as_of_date <= ?
-        where health.computed_health_score is not null
-            and before.computed_health_score is not null
-        group by health.account_id, health.computed_health_score, before.computed_health_score
+        group by all
         """,
         [last_review, last_review, as_of],
     ).fetchall()
-    return {
-        account_id: change_causes(total, config, profile)
-        for account_id, total, config, profile in rows
-    }
+    causes = {}
+    for account_id, total, config, profile, differs, *override in rows:
+        text = change_causes(
+            None if total is None else float(total),
+            float(config),
+            float(profile),
+            computed=bool(differs),
+            override=override_change(*override),
+        )
+        if text:
+            causes[account_id] = text
+    return causes
 
 
 def read_review(con: duckdb.DuckDBPyConnection) -> ReviewData:
@@ -656,10 +705,10 @@ def _parents_section(data: ReviewData) -> list[object]:
         paragraph(
             f"{len(rollups.listed)} of the {rollups.parents:,} parent accounts are below the "
             f"best band or have a {worst} member, worst band first, then by ARR. A parent's "
-            "score is rolled up from its members, every descendant at every depth and the "
-            "parent itself when it is scored (the method is the dbt variable "
-            "healthscore_parent_rollup_method); “worst members” are its three lowest-scoring "
-            "descendants."
+            "members are every descendant at every depth and the parent itself when it is "
+            "scored: its score is rolled up from them (the method is the dbt variable "
+            "healthscore_parent_rollup_method) and the members per band count them all; "
+            "“worst members” are its three lowest-scoring descendants."
         )
     )
     rows = [

@@ -202,6 +202,14 @@ def healthscore_dbt_models(
     warehouse: WarehouseResource,
     config: PipelineConfig,
 ) -> Iterator[Any]:
+    if warehouse.challenger_dir:
+        # A bad HEALTHSCORE_CHALLENGER_DIR fails the step in one line, before the build.
+        from orchestration.analysis.challenger import challenger_config
+
+        try:
+            challenger_config(warehouse.challenger_dir)
+        except ValueError as error:
+            raise dg.Failure(description=f"HEALTHSCORE_CHALLENGER_DIR: {error}") from None
     as_of = config.resolved_as_of(warehouse)
     # The build runs on this run's copy of the warehouse, under its writer lock (the ingestion
     # step may have opened it already), and is published below only when dbt passed.
@@ -245,7 +253,9 @@ def healthscore_dbt_models(
     # Recorded for `healthscore adopt`, which rescores as of the last build's date.
     write_run_settings(Path(warehouse.current_path()), as_of, {})
     # A challenger configuration is scored in shadow on the copy, published with it.
-    # Without one, an earlier challenger's tables are dropped; nothing else is written.
+    # Without one, an earlier challenger's tables are dropped; nothing else is written. One
+    # that fails while being scored is logged ("challenger not scored: ...") and the copy is
+    # published all the same.
     from orchestration.analysis.challenger import write_shadow
 
     write_shadow(Path(warehouse.current_path()), warehouse.challenger_dir, say=context.log.info)
