@@ -1,9 +1,13 @@
-"""A scoring seed edited and an account's segment changed between two runs, end to end: the run
-says the configuration changed, the computed scores are rescored on every date under the new
-configuration, the published history keeps its earlier dates as published, the account's score
-change is split into its data, configuration and segment/profile parts, which add up, and the
-alert log gains no backdated alert. Runs on a copy of the project (its own seeds) and a copy of
-the small company's landing folder; two builds."""
+"""Three runs one cadence step apart, end to end. Between the first two only one account's CRM
+segment changes: the previous date's published row keeps its segment and score (segments are
+point in time) and the move is credited to score_change_from_profile. Between the last two a
+scoring seed is edited and another account moves: the run says the configuration changed, the
+computed scores are rescored on every date under the new configuration, the published history
+keeps its earlier dates as published, the account's score change is split into its data,
+configuration and segment/profile parts, each checked against a replay of the previous date's
+stored signals (orchestration/analysis/replay.py), and the alert log gains no backdated alert.
+Runs on a copy of the project (its own seeds) and a copy of the small company's landing folder;
+three builds (one full, two incremental)."""
 
 from __future__ import annotations
 
@@ -12,12 +16,17 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import duckdb
+import numpy as np
+
+from orchestration.analysis.replay import ScoringConfig, read_signals, score_signals
 from orchestration.analysis.scoring_config import fingerprint
 from orchestration.devtools.validity import copy_project
 from orchestration.runtime.pipeline import run_pipeline
 from tests.conftest import SMALL_END_DATE, GeneratedCompany, copy_landing, query
 
 FIRST_AS_OF = SMALL_END_DATE - dt.timedelta(days=7)  # a cadence date (Sunday), one step back
+EARLIEST_AS_OF = FIRST_AS_OF - dt.timedelta(days=7)  # the run before: two steps back
 
 
 def _raise_login_weights(seeds: Path) -> None:
@@ -62,7 +71,49 @@ def test_a_scoring_change_is_detected_rescored_and_attributed(
     database.parent.mkdir()
     first_fingerprint = fingerprint(project / "seeds", 0.5)
 
+    # Run 1, then run 2 with only one account's CRM segment changed (no seed edit).
+    run_pipeline(landing, database, as_of=EARLIEST_AS_OF, project_dir=project, say=lambda _: None)
+    (mover, mover_segment, mover_score) = query(
+        database,
+        """
+        select account_id, segment, health_score from marts.account_health_history
+        where as_of_date = ? and segment in ('enterprise', 'mid_market')
+            and health_score is not null
+        order by account_id desc limit 1
+        """,
+        [EARLIEST_AS_OF],
+    )[0]
+    _move_account(landing, mover, "self_serve")
     run_pipeline(landing, database, as_of=FIRST_AS_OF, project_dir=project, say=lambda _: None)
+    # The previous date's published row kept its segment and score; the move is the profile part.
+    assert query(
+        database,
+        "select segment, health_score, config_fingerprint from marts.account_health_history "
+        "where account_id = ? and as_of_date = ?",
+        [mover, EARLIEST_AS_OF],
+    ) == [(mover_segment, mover_score, first_fingerprint)]
+    (moved,) = query(
+        database,
+        """
+        select segment, previous_segment, previous_health_score, score_change_from_config,
+               score_change_from_profile
+        from marts.account_health_history where account_id = ? and as_of_date = ?
+        """,
+        [mover, FIRST_AS_OF],
+    )
+    assert moved[:3] == ("self_serve", mover_segment, mover_score), moved
+    assert moved[3] == 0 and moved[4] != 0, moved
+    # Only the mover changed segment: every other account's previous segment is its segment.
+    assert query(
+        database,
+        """
+        select count(*) from marts.account_health_history
+        where as_of_date = ? and account_id <> ? and (segment <> previous_segment
+            or score_change_from_profile <> 0)
+        """,
+        [FIRST_AS_OF, mover],
+    ) == [(0,)]
+
     published_before = dict(
         ((account, str(day)), score)
         for account, day, score in query(
@@ -81,10 +132,10 @@ def test_a_scoring_change_is_detected_rescored_and_attributed(
         """
         select account_id from marts.account_health_history
         where as_of_date = ? and segment in ('enterprise', 'mid_market')
-            and health_score is not null
+            and health_score is not null and account_id <> ?
         order by account_id limit 1
         """,
-        [FIRST_AS_OF],
+        [FIRST_AS_OF, mover],
     )[0]
 
     _raise_login_weights(project / "seeds")
@@ -145,6 +196,8 @@ def test_a_scoring_change_is_detected_rescored_and_attributed(
     assert previous_fingerprint == first_fingerprint
     assert config != 0 and profile != 0
     assert abs(data + config + profile - change) < 1e-9
+    _check_parts_against_a_replay(database, project / "seeds", account, previous_segment)
+
     # Every account's parts add up; an account that kept its segment has no profile part.
     assert query(
         database,
@@ -163,3 +216,50 @@ def test_a_scoring_change_is_detected_rescored_and_attributed(
     )
     assert logged_before <= {alert_id for alert_id, _ in logged}
     assert all(day >= SMALL_END_DATE for alert_id, day in logged if alert_id not in logged_before)
+
+
+def _check_parts_against_a_replay(database: Path, seeds: Path, moved: str, moved_from: str) -> None:
+    """The parts of the last run's changes, checked independently of the history model: the
+    previous date's stored signals replayed under the current configuration with the stored
+    (previous) segments give X1, and with the moved account's new segment X2. Then
+    score_change_from_config = X1 - P for every account, score_change_from_profile = X2 - X1
+    for the moved account, and for the accounts that kept their segment the data part is the
+    computed view's change (account_health.score_change: against the rescored previous date).
+    X2 is exact here: one account moved into the profile, so ranking it alone among that
+    profile's accounts (the history's percentile approximation) is the replay's ranking."""
+    config = ScoringConfig.from_folder(seeds, seeds_dir=seeds, min_coverage=0.5)
+    with duckdb.connect(str(database), read_only=True) as con:
+        frame = read_signals(con, [FIRST_AS_OF])
+        rows = con.execute(
+            """
+            select history.account_id, history.previous_health_score,
+                   history.score_change_from_config, history.score_change_from_profile,
+                   history.score_change_from_data, history.segment = history.previous_segment,
+                   health.score_change
+            from marts.account_health_history as history
+            inner join marts.account_health as health
+                on history.account_id = health.account_id
+            where history.as_of_date = ?
+            """,
+            [SMALL_END_DATE],
+        ).fetchall()
+    segments = np.asarray(frame["segment"], dtype=object)
+    assert set(segments[frame["account_id"] == moved]) == {moved_from}  # stored, point in time
+    first = score_signals(frame, config)
+    x1 = dict(zip(first["account_id"], first["health_score"], strict=True))
+    frame["segment"] = np.where(frame["account_id"] == moved, "self_serve", segments)
+    frame["_codes"].pop("segment", None)  # type: ignore[attr-defined]
+    second = score_signals(frame, config)
+    x2 = dict(zip(second["account_id"], second["health_score"], strict=True))
+
+    checked = 0
+    for account_id, previous, from_config, from_profile, from_data, kept, change in rows:
+        if previous is None or from_config is None or np.isnan(x1.get(account_id, np.nan)):
+            continue
+        assert abs(from_config - (x1[account_id] - previous)) < 1e-6, account_id
+        checked += 1
+        if account_id == moved:
+            assert abs(from_profile - (x2[account_id] - x1[account_id])) < 1e-6
+        elif kept and change is not None and from_data is not None:
+            assert abs(from_data - change) < 2e-6, account_id
+    assert checked > 50

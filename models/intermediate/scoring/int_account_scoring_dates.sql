@@ -14,14 +14,22 @@
     earlier run failed also recomputes older cadence dates, which this table kept). A full
     refresh of those models must include this one (macros/utils/dates_to_build.sql).
 
-    The weight profile is configuration (segment_weight_profiles): when the stored rows were
-    written under another scoring configuration (scoring_config_changed), every date is
-    recomputed, and a date the run would not otherwise recompute keeps the segment it was
-    stored with. CRM segments are current values, not a history: a rescore changes the
-    configuration only, not what was known of an account on a past date.
+    Segments are point in time: CRM segments are current values, not a history, so a date this
+    table already stores keeps the segment it was stored with whenever a run recomputes it
+    (the previous-period date, the lookback window, a backfill range of healthscore_rebuild_from
+    / _to, every date of a rescore after a scoring seed changed), and only the run's as-of date,
+    and a date never stored, take the CRM's current segment. A segment change therefore shows
+    from the as-of date of the first run that sees it, and the previous date keeps the segment
+    (and score) it was published with, so the history credits the move to
+    score_change_from_profile. The weight profile is configuration: it always comes from the
+    current segment_weight_profiles, for the stored segment too. Dates recomputed from scratch
+    take the current CRM segments: a full refresh, a run after raw rows were removed (the
+    pre-hook empties the table first), and a non-cadence date of an earlier run (the as-of and
+    previous-period dates off the cadence, whose rows the pre-hook deletes on DuckDB and
+    PostgreSQL). To restate past segments from the CRM, run a full refresh.
 -#}
 
-{%- set rescoring = scoring_config_changed() %}
+{%- set keeps_stored_segments = is_incremental() %}
 
 with
 
@@ -57,16 +65,21 @@ subscriptions as (
 
 ),
 
-{%- if rescoring %}
+{%- if keeps_stored_segments %}
 
+-- The segment each stored date was scored with, for every date but the run's as-of date.
 stored_segments as (
 
     select
-        account_id,
-        as_of_date,
-        segment
-    from {{ this }}
-    where as_of_date not in ({{ dates_to_build('usual_dates', with_rescore=false) }})
+        stored.account_id,
+        stored.as_of_date,
+        stored.segment
+    from {{ this }} as stored
+    where stored.as_of_date not in (
+        select current_dates.as_of_date
+        from {{ ref('int_scoring_dates') }} as current_dates
+        where current_dates.is_current_date
+    )
 
 ),
 {%- endif %}
@@ -88,7 +101,7 @@ account_dates as (
 
     select
         accounts.account_id,
-        {%- if rescoring %}
+        {%- if keeps_stored_segments %}
         case
             when stored_segments.account_id is not null then stored_segments.segment
             else accounts.segment
@@ -103,7 +116,7 @@ account_dates as (
         scoring_dates.previous_period_date
     from accounts
     cross join scoring_dates
-    {%- if rescoring %}
+    {%- if keeps_stored_segments %}
     left join stored_segments
         on accounts.account_id = stored_segments.account_id
         and scoring_dates.as_of_date = stored_segments.as_of_date
