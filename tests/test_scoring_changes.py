@@ -20,9 +20,9 @@ import duckdb
 import numpy as np
 
 from orchestration.analysis.replay import ScoringConfig, read_signals, score_signals
-from orchestration.analysis.scoring_config import fingerprint
 from orchestration.devtools.validity import copy_project
 from orchestration.runtime.pipeline import run_pipeline
+from orchestration.runtime.scoring_config import fingerprint
 from tests.conftest import SMALL_END_DATE, GeneratedCompany, copy_landing, query
 
 FIRST_AS_OF = SMALL_END_DATE - dt.timedelta(days=7)  # a cadence date (Sunday), one step back

@@ -1,4 +1,4 @@
-"""The scoring configuration's fingerprint: Python (orchestration/analysis/scoring_config.py)
+"""The scoring configuration's fingerprint: Python (orchestration/runtime/scoring_config.py)
 and dbt (macro scoring_config_fingerprint) give the same string for the same seeds; the review
 words a score change by cause."""
 
@@ -11,15 +11,15 @@ from pathlib import Path
 import duckdb
 
 from orchestration.analysis.review import change_causes
-from orchestration.analysis.scoring_config import (
+from orchestration.devtools.validity import copy_project
+from orchestration.runtime.dbt_invoke import dbt_env, dbt_executable
+from orchestration.runtime.scoring_config import (
     SCORING_SEEDS,
     changed_seeds,
     config_change_message,
     fingerprint,
     seed_checksums,
 )
-from orchestration.devtools.validity import copy_project
-from orchestration.runtime.dbt_invoke import dbt_env, dbt_executable
 
 COMPILED = "select '{{ scoring_config_fingerprint() }}' as config_fingerprint"
 

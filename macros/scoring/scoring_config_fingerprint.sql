@@ -6,7 +6,7 @@
     Computed when dbt compiles, so every row a run scores records the configuration that scored
     it (column config_fingerprint); the bare string: quote it in SQL,
     '{{ scoring_config_fingerprint() }}'. A placeholder of twelve zeros while dbt parses.
-    orchestration/analysis/scoring_config.py (fingerprint) computes the same string from a
+    orchestration/runtime/scoring_config.py (fingerprint) computes the same string from a
     folder of the seed files.
 -#}
 {% macro scoring_config_fingerprint() -%}

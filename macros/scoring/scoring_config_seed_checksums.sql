@@ -4,7 +4,7 @@
     trailing whitespace). A dict from seed name to checksum, in the order of
     scoring_config_seeds(); 'missing' for a seed the project lacks. Empty checksums while dbt
     parses (the graph is filled only when it executes) and in dbt unit tests (no graph). Mirrored in Python by
-    orchestration/analysis/scoring_config.py (seed_checksums).
+    orchestration/runtime/scoring_config.py (seed_checksums).
 -#}
 {% macro scoring_config_seed_checksums() -%}
     {%- set checksums = {} -%}

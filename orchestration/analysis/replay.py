@@ -64,8 +64,8 @@ from orchestration.analysis.metrics import band_churn_rates, bootstrap_auc_inter
 from orchestration.runtime.contract import PROJECT_ROOT
 
 try:  # the fingerprint the dbt macro scoring_config_fingerprint() also computes
-    from orchestration.analysis.scoring_config import fingerprint as _folder_fingerprint
-except ImportError:  # pragma: no cover - until orchestration/analysis/scoring_config.py exists
+    from orchestration.runtime.scoring_config import fingerprint as _folder_fingerprint
+except ImportError:  # pragma: no cover - until orchestration/runtime/scoring_config.py exists
     _folder_fingerprint = None
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"

@@ -25,12 +25,12 @@ from dagster_dbt import (
     get_asset_key_for_model,
 )
 
-from orchestration.analysis.scoring_config import config_change_message
 from orchestration.defs.project import dbt_manifest, dbt_project
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.steps import DBT_STEP, reload_what_a_reexecution_skipped
 from orchestration.runtime.dbt_invoke import WITHOUT_UNIT_TESTS, as_of_in_environment
 from orchestration.runtime.pipeline import write_run_settings
+from orchestration.runtime.scoring_config import config_change_message
 
 SCORE_MODEL = "account_health"
 

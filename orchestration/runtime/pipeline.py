@@ -107,7 +107,7 @@ def _build(
     )
     args = ["build"] + (["--full-refresh"] if full_refresh else [])
     args += [] if unit_tests else WITHOUT_UNIT_TESTS
-    from orchestration.analysis.scoring_config import config_change_message
+    from orchestration.runtime.scoring_config import config_change_message
 
     changed = config_change_message(build_copy, project_dir, extra_vars, full_refresh=full_refresh)
     if changed:

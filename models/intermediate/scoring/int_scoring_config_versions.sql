@@ -15,7 +15,7 @@
     first used and the as-of date of that run. Append-only, and kept by --full-refresh
     (full_refresh=false): it is the memory of which configuration was current when. The alert
     log reads it so that a rescore raises no backdated alerts (int_health_alert_events); a run
-    says which seeds changed from it (orchestration/analysis/scoring_config.py).
+    says which seeds changed from it (orchestration/runtime/scoring_config.py).
 -#}
 
 {%- set checksums = scoring_config_seed_checksums() %}
