@@ -3,6 +3,7 @@
         materialized='incremental',
         incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
         unique_key=(none if target.type == 'spark' else 'override_id'),
+        partition_by=(['override_id'] if target.type == 'spark' else none),
         file_format='parquet',
         on_schema_change='fail',
     )
@@ -22,6 +23,8 @@
                       removed from the input
       computed_*_at_start the computed score and band on the first scoring date it applied
     Rebuilt from the input alone by --full-refresh (the rows of removed overrides are then lost).
+    On Spark it is partitioned by override_id: Spark overwrites a table the query reads only
+    partition by partition (dynamic partition overwrite), and every row is rewritten each run.
 -#}
 
 with
