@@ -1,3 +1,5 @@
+{{ config(meta={'dagster': {'ref': {'name': 'int_account_health_scored'}}}) }}
+
 -- Rule: the computed view of every date is the current scoring configuration's. After a scoring
 -- seed (or healthscore_min_coverage) changed, the run rescores every date of the scoring chain
 -- and the account_signals mart that explains it (macros/scoring/scoring_config_changed.sql), so

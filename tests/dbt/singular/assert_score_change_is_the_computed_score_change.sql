@@ -1,3 +1,5 @@
+{{ config(meta={'dagster': {'ref': {'name': 'account_health_history'}}}) }}
+
 -- Rule: in both health marts score_change is the computed score's change, whatever an override
 -- shows: computed_health_score minus previous_health_score (itself a computed score: in
 -- account_health the previous date rescored under the current configuration, in
