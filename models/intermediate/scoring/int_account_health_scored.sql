@@ -268,11 +268,7 @@ banded as (
         bands.band_rank
     from with_score
     left join bands
-        on with_score.health_score >= bands.min_score
-        and (
-            with_score.health_score < bands.max_score
-            or (bands.max_score >= 100 and with_score.health_score <= bands.max_score)
-        )
+        on {{ score_in_band('with_score.health_score', 'bands') }}
 
 ),
 

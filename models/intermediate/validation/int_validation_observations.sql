@@ -107,8 +107,7 @@ enriched as (
     from subjects
     cross join split
     left join bands
-        on subjects.score >= bands.min_score
-        and (subjects.score < bands.max_score or (bands.max_score >= 100 and subjects.score <= bands.max_score))
+        on {{ score_in_band('subjects.score', 'bands') }}
     {{ join_renewal_probability_fits('subjects', 'segment', 'train') }}
 
 ),

@@ -267,11 +267,7 @@ banded as (
         bands.band_action
     from scored
     left join bands
-        on scored.health_score >= bands.min_score
-        and (
-            scored.health_score < bands.max_score
-            or (bands.max_score >= 100 and scored.health_score <= bands.max_score)
-        )
+        on {{ score_in_band('scored.health_score', 'bands') }}
 
 ),
 
