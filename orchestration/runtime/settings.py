@@ -1,5 +1,8 @@
 """Where the pipeline reads and writes, from environment variables with project defaults.
 
+HEALTHSCORE_TARGET             the dbt target of profiles.yml every part runs on (default
+                               duckdb, the embedded file below; e.g. postgres: the Python
+                               half then reads and writes that warehouse, runtime/warehouse.py)
 HEALTHSCORE_DUCKDB_PATH        the DuckDB warehouse (default warehouse/healthscore.duckdb;
                                keep the file name healthscore.duckdb: the dbt manifest
                                records the catalog name it gives)
@@ -28,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.runtime.contract import PROJECT_ROOT
+from orchestration.runtime.warehouse import Location, location_from_env, target_name
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,12 @@ class Settings:
     webhook_url: str | None
     as_of_date: str | None
     challenger: str | None = None
+    target: str = "duckdb"
+
+    @property
+    def location(self) -> Location:
+        """Where every part reads and writes: the DuckDB file, or the dbt target's warehouse."""
+        return self.database if self.target == "duckdb" else location_from_env(self.database)
 
 
 def _path(name: str, default: Path) -> Path:
@@ -57,4 +67,5 @@ def settings_from_env() -> Settings:
         webhook_url=os.environ.get("HEALTHSCORE_ALERT_WEBHOOK_URL") or None,
         as_of_date=os.environ.get("HEALTHSCORE_AS_OF_DATE") or None,
         challenger=os.environ.get("HEALTHSCORE_CHALLENGER_DIR") or None,
+        target=target_name(),
     )

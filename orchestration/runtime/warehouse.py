@@ -1,0 +1,621 @@
+"""One connection API for every warehouse the dbt project builds in.
+
+The Python half of the product (the loader's status, validation, calibration, the reports and
+review page, the summary, the notifier, the Dagster checks) reads and writes through
+`connect(location)`, where `location` is either
+
+- a `Path`: the embedded DuckDB file (the default; `warehouse_file.py` builds it on a copy and
+  publishes it in one rename), or
+- a `Target`: the dbt target named by HEALTHSCORE_TARGET, its connection read from profiles.yml
+  by dbt's own profile renderer, so the Python code and `dbt build` use the same credentials.
+
+The queries are written once, in DuckDB's dialect with `?` placeholders, and transpiled to the
+target's dialect by sqlglot. Each engine is reached through its own well-kept driver: duckdb,
+psycopg2 (PostgreSQL, installed with dbt-postgres), PySpark (dbt-spark's session method), and
+the vendors' DB-API drivers for Snowflake, BigQuery and Databricks (docs/deployment.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import functools
+import io
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from orchestration.runtime.contract import PROJECT_ROOT
+
+TARGET_ENV = "HEALTHSCORE_TARGET"
+DEFAULT_TARGET = "duckdb"
+# dbt adapter type -> the sqlglot dialect its SQL is written in.
+DIALECTS = {
+    "duckdb": "duckdb",
+    "postgres": "postgres",
+    "spark": "spark",
+    "databricks": "databricks",
+    "snowflake": "snowflake",
+    "bigquery": "bigquery",
+}
+
+
+class WarehouseConnectionError(Exception):
+    """The configured target cannot be reached or is not supported; the message says why."""
+
+
+def _error_types() -> tuple[type[BaseException], ...]:
+    types: list[type[BaseException]] = [duckdb.Error, WarehouseConnectionError]
+    try:
+        import psycopg2
+
+        types.append(psycopg2.Error)
+    except ImportError:  # pragma: no cover - dbt-postgres not installed
+        pass
+    try:
+        from pyspark.errors import PySparkException
+
+        types.append(PySparkException)
+    except ImportError:  # pragma: no cover - pyspark not installed
+        pass
+    return tuple(types)
+
+
+# What a failing query raises, whatever the engine: `except warehouse.Error`.
+Error = _error_types()
+
+
+@dataclass(frozen=True)
+class Target:
+    """A dbt target of profiles.yml other than the embedded DuckDB file."""
+
+    name: str
+    engine: str
+    credentials: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def __str__(self) -> str:
+        where = self.credentials.get("host") or self.credentials.get("account") or ""
+        database = self.credentials.get("database") or self.credentials.get("project") or ""
+        detail = "/".join(part for part in (str(where), str(database)) if part)
+        return f"dbt target {self.name} ({self.engine}{': ' + detail if detail else ''})"
+
+
+Location = Path | Target
+
+
+def target_name() -> str:
+    """The dbt target the run uses: HEALTHSCORE_TARGET, or the embedded DuckDB file."""
+    return os.environ.get(TARGET_ENV) or DEFAULT_TARGET
+
+
+@functools.cache
+def _rendered_target(name: str, environment: tuple[tuple[str, str], ...]) -> Target:
+    from argparse import Namespace
+
+    from dbt.config.profile import Profile, read_profile
+    from dbt.config.renderer import ProfileRenderer
+    from dbt.flags import set_from_args
+    from dbt_common.context import set_invocation_context
+
+    set_from_args(Namespace(), None)
+    set_invocation_context(dict(environment))
+    profiles_dir = os.environ.get("DBT_PROFILES_DIR") or str(PROJECT_ROOT)
+    try:
+        raw = read_profile(profiles_dir)
+        profile = Profile.from_raw_profiles(
+            raw, "healthscore", renderer=ProfileRenderer({}), target_override=name
+        )
+    except Exception as error:  # dbt's own message says what is wrong in the profile
+        first = str(error).strip().splitlines()
+        raise WarehouseConnectionError(
+            f"dbt target {name!r} of {profiles_dir}/profiles.yml cannot be used: "
+            f"{' '.join(line.strip() for line in first[:3])}"
+        ) from None
+    credentials = profile.credentials.to_dict(omit_none=False)
+    return Target(name=name, engine=profile.credentials.type, credentials=credentials)
+
+
+def target(name: str) -> Target:
+    """The dbt target `name` of the project's profiles.yml, rendered by dbt (env_var and all)."""
+    return _rendered_target(name, tuple(sorted(os.environ.items())))
+
+
+def location_from_env(database: Path) -> Location:
+    """`database` (the DuckDB file) when HEALTHSCORE_TARGET names a DuckDB target, else the
+    rendered dbt target."""
+    name = target_name()
+    if name in {"duckdb"}:
+        return database
+    resolved = target(name)
+    if resolved.engine == "duckdb":
+        path = Path(resolved.credentials["path"])
+        return path if path.is_absolute() else PROJECT_ROOT / path
+    return resolved
+
+
+def engine_of(location: Location) -> str:
+    return "duckdb" if isinstance(location, Path) else location.engine
+
+
+def describe(location: Location) -> str:
+    return str(location)
+
+
+# --- results ----------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, decimal.Decimal) else value
+
+
+class Result:
+    """The rows of one query, with the DuckDB result methods the project uses (no pandas)."""
+
+    def __init__(self, columns: list[str], rows: list[tuple]):
+        self.columns = columns
+        self.rows = rows
+        self.description = [(name, None, None, None, None, None, None) for name in columns]
+        self._next = 0
+
+    def fetchone(self) -> tuple | None:
+        if self._next >= len(self.rows):
+            return None
+        self._next += 1
+        return self.rows[self._next - 1]
+
+    def fetchall(self) -> list[tuple]:
+        rows, self._next = self.rows[self._next :], len(self.rows)
+        return rows
+
+    def fetchnumpy(self) -> dict[str, Any]:
+        import numpy as np
+
+        rows = self.fetchall()
+        out: dict[str, Any] = {}
+        for index, name in enumerate(self.columns):
+            values = [_plain(row[index]) for row in rows]
+            array = np.array(values, dtype=object)
+            if all(isinstance(v, (int, float, bool)) or v is None for v in values):
+                kind = float if any(v is None or isinstance(v, float) for v in values) else None
+                if all(isinstance(v, bool) for v in values) and values:
+                    array = np.array(values, dtype=bool)
+                elif kind is float:
+                    array = np.array([np.nan if v is None else v for v in values], dtype=float)
+                elif values:
+                    array = np.array(values)
+            out[name] = array
+        return out
+
+    def fetch_arrow_table(self) -> Any:
+        import pyarrow as pa
+
+        rows = self.fetchall()
+        return pa.table(
+            {name: [_plain(row[i]) for row in rows] for i, name in enumerate(self.columns)}
+        )
+
+    arrow = fetch_arrow_table
+    to_arrow_table = fetch_arrow_table
+
+
+# --- connections ------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=2048)
+def transpile(sql: str, dialect: str) -> str:
+    """`sql`, written for DuckDB with `?` placeholders, in `dialect` (placeholders kept as `?`)."""
+    if dialect == "duckdb":
+        return sql
+    import sqlglot
+
+    statements = sqlglot.transpile(sql, read="duckdb", write=dialect)
+    return ";\n".join(statements)
+
+
+class Warehouse:
+    """A connection to the embedded DuckDB file or a dbt target (see the module docstring)."""
+
+    engine: str = "duckdb"
+
+    def __init__(self, location: Location):
+        self.location = location
+
+    # Subclasses implement _run(sql_in_target_dialect, params) -> Result-like.
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        return self._run(transpile(sql, DIALECTS.get(self.engine, self.engine)), params)
+
+    sql = execute
+
+    def _run(self, sql: str, params: Sequence[Any] | None) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def table_exists(self, schema: str, name: str) -> bool:
+        try:
+            self.execute(f"select 1 from {schema}.{name} where 1 = 0").fetchall()
+        except Error:
+            self.after_error()
+            return False
+        return True
+
+    def after_error(self) -> None:
+        """Make the connection usable after a failed statement (PostgreSQL's aborted
+        transaction); nothing elsewhere."""
+
+    def write_table(self, schema: str, name: str, table: Any, mode: str = "replace") -> int:
+        """Write the pyarrow `table` to `schema.name` (replace or append); the row count."""
+        raise NotImplementedError  # pragma: no cover
+
+    def close(self) -> None:  # pragma: no cover
+        pass
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class DuckDBWarehouse(Warehouse):
+    engine = "duckdb"
+
+    def __init__(self, location: Path, read_only: bool = True):
+        super().__init__(location)
+        self.con = duckdb.connect(str(location), read_only=read_only)
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        return self.con.execute(sql, params) if params is not None else self.con.execute(sql)
+
+    sql = execute
+
+    def write_table(self, schema: str, name: str, table: Any, mode: str = "replace") -> int:
+        self.con.register("healthscore_rows", table)
+        try:
+            self.con.execute(f"create schema if not exists {schema}")
+            if mode == "append" and self.table_exists(schema, name):
+                self.con.execute(
+                    f"insert into {schema}.{name} by name select * from healthscore_rows"
+                )
+            else:
+                self.con.execute(
+                    f"create or replace table {schema}.{name} as select * from healthscore_rows"
+                )
+        finally:
+            self.con.unregister("healthscore_rows")
+        return table.num_rows
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _arrow_to_sql_type(arrow_type: Any, engine: str) -> str:
+    import pyarrow as pa
+
+    if pa.types.is_boolean(arrow_type):
+        return "boolean"
+    if pa.types.is_integer(arrow_type):
+        return "bigint"
+    if pa.types.is_floating(arrow_type) or pa.types.is_decimal(arrow_type):
+        return {"postgres": "double precision", "spark": "double"}.get(engine, "double")
+    if pa.types.is_date(arrow_type):
+        return "date"
+    if pa.types.is_timestamp(arrow_type):
+        return "timestamp"
+    return {"postgres": "text", "spark": "string"}.get(engine, "varchar")
+
+
+class PostgresWarehouse(Warehouse):
+    engine = "postgres"
+
+    def __init__(self, location: Target, read_only: bool = True):
+        super().__init__(location)
+        import psycopg2
+
+        c = location.credentials
+        options = {}
+        if c.get("search_path"):
+            options["options"] = f"-c search_path={c['search_path']}"
+        for key in ("sslmode", "sslcert", "sslkey", "sslrootcert"):
+            if c.get(key):
+                options[key] = c[key]
+        try:
+            self.con = psycopg2.connect(
+                host=c.get("host"),
+                port=c.get("port"),
+                user=c.get("user"),
+                password=c.get("password") or c.get("pass") or None,
+                dbname=c.get("database") or c.get("dbname"),
+                connect_timeout=c.get("connect_timeout") or 10,
+                application_name="healthscore",
+                **options,
+            )
+        except psycopg2.OperationalError as error:
+            raise WarehouseConnectionError(
+                f"cannot connect to {location}: {str(error).strip().splitlines()[0]}"
+            ) from None
+        self.con.autocommit = True
+        self.con.set_session(readonly=read_only, autocommit=True)
+
+    def _run(self, sql: str, params: Sequence[Any] | None) -> Result:
+        if params is not None:
+            sql = _pyformat(sql)
+        cursor = self.con.cursor()
+        cursor.execute(sql, list(params) if params is not None else None)
+        if cursor.description is None:
+            return Result([], [])
+        columns = [column.name for column in cursor.description]
+        return Result(columns, cursor.fetchall())
+
+    def write_table(self, schema: str, name: str, table: Any, mode: str = "replace") -> int:
+        import pyarrow.csv as pacsv
+
+        columns = ", ".join(
+            f'"{f.name}" {_arrow_to_sql_type(f.type, "postgres")}' for f in table.schema
+        )
+        cursor = self.con.cursor()
+        cursor.execute(f'create schema if not exists "{schema}"')
+        if mode == "replace":
+            cursor.execute(f'drop table if exists "{schema}"."{name}"')
+        cursor.execute(f'create table if not exists "{schema}"."{name}" ({columns})')
+        buffer = io.BytesIO()
+        pacsv.write_csv(table, buffer, pacsv.WriteOptions(include_header=False))
+        names = ", ".join(f'"{f.name}"' for f in table.schema)
+        cursor.copy_expert(
+            f'copy "{schema}"."{name}" ({names}) from stdin with (format csv)',
+            io.StringIO(buffer.getvalue().decode()),
+        )
+        return table.num_rows
+
+    def after_error(self) -> None:
+        if not self.con.autocommit:
+            self.con.rollback()
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def _pyformat(sql: str) -> str:
+    """sqlglot's PostgreSQL output for psycopg2 parameters: its `%s` placeholders (outside string
+    literals) kept, every other `%` (in literals, or the modulo operator) doubled."""
+    out: list[str] = []
+    in_string = False
+    for index, char in enumerate(sql):
+        if char == "'":
+            in_string = not in_string
+            out.append(char)
+        elif char == "%":
+            placeholder = not in_string and sql[index + 1 : index + 2] == "s"
+            out.append("%" if placeholder else "%%")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _params_as_literals(sql: str, params: Sequence[Any]) -> str:
+    """Inline `params` for `?` placeholders outside string literals (engines whose driver takes
+    no positional parameters): strings quoted, dates as date literals."""
+    values = iter(params)
+    out: list[str] = []
+    in_string = False
+    for char in sql:
+        if char == "'":
+            in_string = not in_string
+            out.append(char)
+        elif char == "?" and not in_string:
+            out.append(_literal(next(values)))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _literal(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, decimal.Decimal)):
+        return repr(value) if not isinstance(value, decimal.Decimal) else str(value)
+    if isinstance(value, dt.datetime):
+        return f"timestamp '{value.isoformat(sep=' ')}'"
+    if isinstance(value, dt.date):
+        return f"date '{value.isoformat()}'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+class SparkWarehouse(Warehouse):
+    """dbt-spark's session method: a Spark session in this process, configured as the profile's
+    server_side_parameters. The embedded Derby metastore admits one process at a time, so the
+    session is stopped (and its JVM ended) on close, before the next dbt command starts."""
+
+    engine = "spark"
+
+    def __init__(self, location: Target, read_only: bool = True):
+        super().__init__(location)
+        c = location.credentials
+        if c.get("method") != "session":
+            raise WarehouseConnectionError(
+                f"{location}: the Python half reaches Spark through dbt-spark's session method; "
+                "for a cluster use the databricks adapter (docs/deployment.md)."
+            )
+        from pyspark.sql import SparkSession
+
+        builder = SparkSession.builder.appName("healthscore").enableHiveSupport()
+        for key, value in (c.get("server_side_parameters") or {}).items():
+            if key == "spark.sql.warehouse.dir" and not os.path.isabs(value):
+                value = str(PROJECT_ROOT / value)
+            builder = builder.config(key, value)
+        self.spark = builder.getOrCreate()
+        self.spark.sparkContext.setLogLevel("ERROR")
+
+    def _run(self, sql: str, params: Sequence[Any] | None) -> Result:
+        if params:
+            sql = _params_as_literals(sql, params)
+        frame = self.spark.sql(sql)
+        rows = [tuple(row) for row in frame.collect()]
+        return Result(list(frame.columns), rows)
+
+    def write_table(self, schema: str, name: str, table: Any, mode: str = "replace") -> int:
+        self.spark.sql(f"create database if not exists {schema}")
+        from pyspark.sql.types import (
+            BooleanType,
+            DateType,
+            DoubleType,
+            LongType,
+            StringType,
+            StructField,
+            StructType,
+            TimestampType,
+        )
+
+        spark_types = {
+            "boolean": BooleanType(),
+            "bigint": LongType(),
+            "double": DoubleType(),
+            "date": DateType(),
+            "timestamp": TimestampType(),
+        }
+        schema_of_rows = StructType(
+            [
+                StructField(
+                    f.name, spark_types.get(_arrow_to_sql_type(f.type, "spark"), StringType())
+                )
+                for f in table.schema
+            ]
+        )
+        rows = [tuple(_plain(row[f.name]) for f in table.schema) for row in table.to_pylist()]
+        frame = self.spark.createDataFrame(rows, schema_of_rows)
+        frame.write.mode("overwrite" if mode == "replace" else "append").saveAsTable(
+            f"{schema}.{name}"
+        )
+        return table.num_rows
+
+    def close(self) -> None:
+        stop_spark()
+
+
+def stop_spark() -> None:
+    """Stop this process's Spark session and end its JVM (releases the Derby metastore)."""
+    try:
+        from pyspark import SparkContext
+        from pyspark.sql import SparkSession
+    except ImportError:  # pragma: no cover
+        return
+    session = SparkSession.getActiveSession()
+    if session is not None:
+        session.stop()
+    gateway = SparkContext._gateway
+    if gateway is not None:
+        gateway.shutdown()
+        SparkContext._gateway = None
+        SparkContext._jvm = None
+
+
+class DbApiWarehouse(Warehouse):
+    """Snowflake, BigQuery and Databricks through their vendors' DB-API drivers (not exercised
+    in CI: no such service here; docs/deployment.md lists what to install)."""
+
+    def __init__(self, location: Target, read_only: bool = True):
+        super().__init__(location)
+        self.engine = location.engine
+        c = location.credentials
+        try:
+            if self.engine == "snowflake":
+                import snowflake.connector
+
+                self.con = snowflake.connector.connect(
+                    account=c.get("account"),
+                    user=c.get("user"),
+                    password=c.get("password"),
+                    authenticator=c.get("authenticator") or "snowflake",
+                    private_key_file=c.get("private_key_path"),
+                    role=c.get("role"),
+                    database=c.get("database"),
+                    warehouse=c.get("warehouse"),
+                    schema=c.get("schema"),
+                    paramstyle="qmark",
+                )
+            elif self.engine == "bigquery":
+                from google.cloud import bigquery
+                from google.cloud.bigquery import dbapi
+
+                self.con = dbapi.connect(
+                    client=bigquery.Client(project=c.get("project") or c.get("database"))
+                )
+            elif self.engine == "databricks":
+                from databricks import sql as databricks_sql
+
+                self.con = databricks_sql.connect(
+                    server_hostname=c.get("host"),
+                    http_path=c.get("http_path"),
+                    access_token=c.get("token"),
+                    catalog=c.get("catalog") or c.get("database"),
+                )
+            else:
+                raise WarehouseConnectionError(
+                    f"{location}: the {self.engine} adapter has no Python connection here; "
+                    "supported: duckdb, postgres, spark (session), snowflake, bigquery, databricks."
+                )
+        except ImportError as error:
+            raise WarehouseConnectionError(
+                f"{location}: install the {self.engine} driver first ({error.name} is missing; "
+                "docs/deployment.md lists the packages)."
+            ) from None
+
+    def _run(self, sql: str, params: Sequence[Any] | None) -> Result:
+        if params and self.engine != "snowflake":
+            sql = _params_as_literals(sql, params)
+            params = None
+        cursor = self.con.cursor()
+        cursor.execute(sql, params or None)
+        if not cursor.description:
+            return Result([], [])
+        return Result([d[0].lower() for d in cursor.description], list(cursor.fetchall()))
+
+    def write_table(self, schema: str, name: str, table: Any, mode: str = "replace") -> int:
+        columns = ", ".join(
+            f"{f.name} {_arrow_to_sql_type(f.type, self.engine)}" for f in table.schema
+        )
+        cursor = self.con.cursor()
+        if mode == "replace":
+            cursor.execute(f"drop table if exists {schema}.{name}")
+        cursor.execute(f"create table if not exists {schema}.{name} ({columns})")
+        for row in table.to_pylist():
+            values = ", ".join(_literal(row[f.name]) for f in table.schema)
+            cursor.execute(f"insert into {schema}.{name} values ({values})")
+        return table.num_rows
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def connect(location: Location, *, read_only: bool = True) -> Warehouse:
+    """A connection to `location` (module docstring). Raises WarehouseConnectionError, with
+    what to do, when the target cannot be reached."""
+    if isinstance(location, Path):
+        return DuckDBWarehouse(location, read_only=read_only)
+    if location.engine == "duckdb":
+        path = Path(location.credentials["path"])
+        return DuckDBWarehouse(path if path.is_absolute() else PROJECT_ROOT / path, read_only)
+    if location.engine == "postgres":
+        return PostgresWarehouse(location, read_only=read_only)
+    if location.engine == "spark":
+        return SparkWarehouse(location, read_only=read_only)
+    return DbApiWarehouse(location, read_only=read_only)
+
+
+@contextmanager
+def connected(location: Location, *, read_only: bool = True) -> Iterator[Warehouse]:
+    con = connect(location, read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def exists(location: Location) -> bool:
+    """Whether there is a warehouse to read: the DuckDB file exists; a target is assumed to."""
+    return location.exists() if isinstance(location, Path) else True
