@@ -1,0 +1,242 @@
+{{ config(materialized='view', enabled=(var('healthscore_billing_mapping', none) == 'stripe')) }}
+
+{#-
+    billing_subscriptions from Stripe (Fivetran's schema): one row per contract term, a term
+    being one period a subscription billed, as its invoice lines record it (type subscription,
+    prorations left out, lines of void or deleted invoices left out, trial periods billed at 0
+    left out). A monthly subscription thus has a term per month and an annual one a term per
+    year, which is what the renewal rules expect: the next period starting at this one's end is
+    a renewal, no next period a churn. The term's id is `<stripe subscription id>:<period
+    start date>`.
+    - arr: per line, the price's unit amount (unit_amount_decimal, else unit_amount) x quantity,
+      else the line's amount, annualised by the price's interval (else by the period's length),
+      in the currency's major unit; summed over the term's lines (several subscription items).
+    - seats and plan: the quantity and the price's nickname (else its product) of the term's
+      largest line.
+    - canceled_at: the subscription's, on its last term; end_date: the period's end, or the
+      subscription's ended_at when it ended earlier (canceled at once).
+    Amounts are not converted between currencies.
+-#}
+
+{%- set account_link = stripe_customer_account_id() -%}
+{%- set using_price = var('healthscore_stripe_using_price', true) -%}
+{%- set using_history = var('healthscore_stripe_using_subscription_history', false) %}
+
+with
+
+invoice_line_item as (
+
+    select * from {{ connector_table('stripe', 'invoice_line_item', {
+        'id': 'string', 'invoice_id': 'string', 'subscription_id': 'string',
+        'subscription_item_id': 'string', 'price_id': 'string', 'plan_id': 'string',
+        'type': 'string as line_type', 'proration': 'boolean', 'quantity': 'integer',
+        'amount': 'integer', 'currency': 'string', 'period_start': 'timestamp',
+        'period_end': 'timestamp', 'livemode': 'boolean',
+    }) }} as invoice_line_item
+
+),
+
+invoice as (
+
+    select * from {{ connector_table('stripe', 'invoice', {
+        'id': 'string', 'customer_id': 'string', 'status': 'string', 'created': 'timestamp',
+        'is_deleted': 'boolean', 'livemode': 'boolean',
+    }) }} as invoice
+
+),
+
+price as (
+
+    {%- if using_price %}
+    select * from {{ connector_table('stripe', 'price', {
+        'id': 'string', 'nickname': 'string', 'product_id': 'string', 'unit_amount': 'integer',
+        'unit_amount_decimal': 'string', 'recurring_interval': 'string',
+        'recurring_interval_count': 'integer',
+    }) }} as price
+    {%- else %}
+    select * from {{ connector_table('stripe', 'plan', {
+        'id': 'string', 'nickname': 'string', 'product_id': 'string',
+        'amount': 'integer as unit_amount', 'interval': 'string as recurring_interval',
+        'interval_count': 'integer as recurring_interval_count',
+    }, expressions={'unit_amount_decimal': 'cast(null as ' ~ dbt.type_string() ~ ')'}) }} as price
+    {%- endif %}
+
+),
+
+subscription as (
+
+    {%- if using_history %}
+    select * from {{ connector_table('stripe', 'subscription_history', {
+        'id': 'string', 'customer_id': 'string', 'canceled_at': 'timestamp',
+        'ended_at': 'timestamp', 'trial_end': 'timestamp', 'livemode': 'boolean',
+        '_fivetran_active': 'boolean',
+    }) }} as subscription
+    where subscription._fivetran_active
+    {%- else %}
+    select * from {{ connector_table('stripe', 'subscription', {
+        'id': 'string', 'customer_id': 'string', 'canceled_at': 'timestamp',
+        'ended_at': 'timestamp', 'trial_end': 'timestamp', 'livemode': 'boolean',
+    }) }} as subscription
+    {%- endif %}
+
+),
+
+customer as (
+
+    select * from {{ connector_table('stripe', 'customer', {
+        'id': 'string', 'livemode': 'boolean',
+    }, expressions={'account_link': account_link['expression'] if account_link['expression'] is not none else 'metadata'}) }} as customer
+
+),
+
+customer_accounts as (
+
+    select
+        customer.id as customer_id,
+        {%- if account_link['metadata_key'] is not none %}
+        cast({{ mapping_json_text('customer.account_link', account_link['metadata_key']) }} as {{ dbt.type_string() }}) as account_id
+        {%- else %}
+        cast(customer.account_link as {{ dbt.type_string() }}) as account_id
+        {%- endif %}
+    from customer
+    where coalesce(customer.livemode, true)
+
+),
+
+subscription_lines as (
+
+    select
+        invoice_line_item.id as line_id,
+        invoice_line_item.subscription_id as stripe_subscription_id,
+        invoice.customer_id,
+        cast(invoice_line_item.period_start as date) as start_date,
+        cast(invoice_line_item.period_end as date) as end_date,
+        coalesce(invoice_line_item.price_id, invoice_line_item.plan_id) as price_id,
+        invoice_line_item.quantity,
+        invoice_line_item.amount,
+        invoice_line_item.currency,
+        row_number() over (
+            partition by
+                invoice_line_item.subscription_id,
+                invoice_line_item.period_start,
+                invoice_line_item.period_end,
+                coalesce(invoice_line_item.subscription_item_id, invoice_line_item.price_id, invoice_line_item.plan_id, invoice_line_item.id)
+            order by invoice.created desc, invoice_line_item.id asc
+        ) as line_copy
+    from invoice_line_item
+    inner join invoice
+        on invoice_line_item.invoice_id = invoice.id
+    left join subscription
+        on invoice_line_item.subscription_id = subscription.id
+    where invoice_line_item.line_type = 'subscription'
+        and invoice_line_item.subscription_id is not null
+        and invoice_line_item.period_start is not null
+        and not coalesce(invoice_line_item.proration, false)
+        and coalesce(invoice_line_item.livemode, true)
+        and coalesce(invoice.status, 'draft') <> 'void'
+        and not coalesce(invoice.is_deleted, false)
+        and not (
+            coalesce(invoice_line_item.amount, 0) = 0
+            and subscription.trial_end is not null
+            and invoice_line_item.period_end <= subscription.trial_end
+        )
+
+),
+
+priced_lines as (
+
+    select
+        subscription_lines.line_id,
+        subscription_lines.stripe_subscription_id,
+        subscription_lines.customer_id,
+        subscription_lines.start_date,
+        subscription_lines.end_date,
+        subscription_lines.quantity,
+        coalesce(price.nickname, price.product_id, subscription_lines.price_id) as plan,
+        {{ stripe_major_units(
+            'coalesce(coalesce(cast(price.unit_amount_decimal as ' ~ dbt.type_numeric() ~ '), price.unit_amount) * coalesce(subscription_lines.quantity, 1), subscription_lines.amount)',
+            'subscription_lines.currency'
+        ) }}
+        * coalesce(
+            case lower(price.recurring_interval)
+                when 'day' then 365.0
+                when 'week' then 52.0
+                when 'month' then 12.0
+                when 'year' then 1.0
+            end / nullif(coalesce(price.recurring_interval_count, 1), 0),
+            case
+                when {{ dbt.datediff('subscription_lines.start_date', 'subscription_lines.end_date', 'month') }} > 0
+                    then 12.0 / {{ dbt.datediff('subscription_lines.start_date', 'subscription_lines.end_date', 'month') }}
+                else 365.0 / nullif({{ dbt.datediff('subscription_lines.start_date', 'subscription_lines.end_date', 'day') }}, 0)
+            end
+        ) as line_arr
+    from subscription_lines
+    left join price
+        on subscription_lines.price_id = price.id
+    where subscription_lines.line_copy = 1
+
+),
+
+ranked_lines as (
+
+    select
+        priced_lines.*,
+        row_number() over (
+            partition by priced_lines.stripe_subscription_id, priced_lines.start_date
+            order by priced_lines.line_arr desc, priced_lines.line_id asc
+        ) as line_rank
+    from priced_lines
+
+),
+
+terms as (
+
+    select
+        ranked_lines.stripe_subscription_id,
+        max(ranked_lines.customer_id) as customer_id,
+        ranked_lines.start_date,
+        max(ranked_lines.end_date) as end_date,
+        sum(ranked_lines.line_arr) as arr,
+        max(case when ranked_lines.line_rank = 1 then ranked_lines.quantity end) as seats,
+        max(case when ranked_lines.line_rank = 1 then ranked_lines.plan end) as plan
+    from ranked_lines
+    group by ranked_lines.stripe_subscription_id, ranked_lines.start_date
+
+),
+
+ordered_terms as (
+
+    select
+        terms.*,
+        row_number() over (
+            partition by terms.stripe_subscription_id
+            order by terms.start_date desc
+        ) = 1 as is_last_term
+    from terms
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat(['ordered_terms.stripe_subscription_id', "':'", 'cast(ordered_terms.start_date as ' ~ dbt.type_string() ~ ')']) }} as subscription_id,
+        customer_accounts.account_id,
+        cast(ordered_terms.plan as {{ dbt.type_string() }}) as plan,
+        cast(ordered_terms.seats as {{ dbt.type_bigint() }}) as seats,
+        cast(round(ordered_terms.arr, 2) as {{ dbt.type_numeric() }}) as arr,
+        ordered_terms.start_date,
+        case
+            when ordered_terms.is_last_term and cast(subscription.ended_at as date) < ordered_terms.end_date
+                then cast(subscription.ended_at as date)
+            else ordered_terms.end_date
+        end as end_date,
+        case when ordered_terms.is_last_term then subscription.canceled_at end as canceled_at
+    from ordered_terms
+    left join customer_accounts
+        on ordered_terms.customer_id = customer_accounts.customer_id
+    left join subscription
+        on ordered_terms.stripe_subscription_id = subscription.id
+
+)
+
+select * from final
