@@ -16,107 +16,119 @@
 -#}
 
 {%- set account_link = stripe_customer_account_id() -%}
-{%- set has_disputes = connector_table_exists('stripe', 'dispute') %}
+{#- Disputes are known when Stripe's dispute table was loaded (charges link them to invoices);
+    both tables are looked up here, so that dbt records both sources when it parses the model. -#}
+{%- set has_charges = connector_table_exists('stripe', 'charge') -%}
+{%- set has_disputes = connector_table_exists('stripe', 'dispute') -%}
+{%- set period_start_text = 'cast(cast(line_items.period_start as date) as ' ~ dbt.type_string() ~ ')' %}
 
 with
 
-invoice as (
+invoices as (
 
     select * from {{ connector_table('stripe', 'invoice', {
         'id': 'string', 'customer_id': 'string', 'status': 'string', 'amount_due': 'integer',
         'currency': 'string', 'created': 'timestamp', 'due_date': 'timestamp',
         'status_transitions_finalized_at': 'timestamp', 'status_transitions_paid_at': 'timestamp',
         'charge_id': 'string', 'is_deleted': 'boolean', 'livemode': 'boolean',
-    }) }} as invoice
+    }) }} as invoices
 
 ),
 
-invoice_line_item as (
+line_items as (
 
     select * from {{ connector_table('stripe', 'invoice_line_item', {
         'invoice_id': 'string', 'subscription_id': 'string', 'type': 'string as line_type',
         'proration': 'boolean', 'period_start': 'timestamp',
-    }) }} as invoice_line_item
+    }) }} as line_items
 
 ),
 
-charge as (
-
-    select * from {{ connector_table('stripe', 'charge', {'id': 'string', 'invoice_id': 'string'}) }} as charge
-
-),
-
-dispute as (
-
-    select * from {{ connector_table('stripe', 'dispute', {'id': 'string', 'charge_id': 'string'}) }} as dispute
-
-),
-
-customer as (
+customers as (
 
     select * from {{ connector_table('stripe', 'customer', {'id': 'string'},
-        expressions={'account_link': account_link['expression'] if account_link['expression'] is not none else 'metadata'}) }} as customer
+        expressions={'account_link': account_link['expression'] or 'metadata'}) }} as customers
 
 ),
 
 customer_accounts as (
 
     select
-        customer.id as customer_id,
+        customers.id as customer_id,
         {%- if account_link['metadata_key'] is not none %}
-        cast({{ mapping_json_text('customer.account_link', account_link['metadata_key']) }} as {{ dbt.type_string() }}) as account_id
+        cast(
+            {{ mapping_json_text('customers.account_link', account_link['metadata_key']) }} as {{ dbt.type_string() }}
+        ) as account_id
         {%- else %}
-        cast(customer.account_link as {{ dbt.type_string() }}) as account_id
+        cast(customers.account_link as {{ dbt.type_string() }}) as account_id
         {%- endif %}
-    from customer
+    from customers
 
 ),
 
 invoice_terms as (
 
     select
-        invoice_line_item.invoice_id,
-        min({{ dbt.concat(['invoice_line_item.subscription_id', "':'", 'cast(cast(invoice_line_item.period_start as date) as ' ~ dbt.type_string() ~ ')']) }}) as subscription_id
-    from invoice_line_item
-    where invoice_line_item.line_type = 'subscription'
-        and invoice_line_item.subscription_id is not null
-        and invoice_line_item.period_start is not null
-        and not coalesce(invoice_line_item.proration, false)
-    group by invoice_line_item.invoice_id
+        line_items.invoice_id,
+        min({{ dbt.concat(['line_items.subscription_id', "':'", period_start_text]) }}) as subscription_id
+    from line_items
+    where line_items.line_type = 'subscription'
+        and line_items.subscription_id is not null
+        and line_items.period_start is not null
+        and not coalesce(line_items.proration, false)
+    group by line_items.invoice_id
+
+),
+
+{%- if has_disputes %}
+
+charges as (
+
+    select * from {{ connector_table('stripe', 'charge', {'id': 'string', 'invoice_id': 'string'}) }}
+        as charges
+
+),
+
+disputes as (
+
+    select * from {{ connector_table('stripe', 'dispute', {'id': 'string', 'charge_id': 'string'}) }}
+        as disputes
 
 ),
 
 disputed_invoices as (
 
-    select charge.invoice_id
-    from dispute
-    inner join charge
-        on dispute.charge_id = charge.id
-    where charge.invoice_id is not null
+    select charges.invoice_id
+    from disputes
+    inner join charges
+        on disputes.charge_id = charges.id
+    where charges.invoice_id is not null
 
     union
 
-    select invoice.id as invoice_id
-    from dispute
-    inner join invoice
-        on dispute.charge_id = invoice.charge_id
+    select invoices.id as invoice_id
+    from disputes
+    inner join invoices
+        on disputes.charge_id = invoices.charge_id
 
 ),
+
+{%- endif %}
 
 issued as (
 
     select
-        invoice.id as invoice_id,
-        invoice.customer_id,
-        lower(invoice.status) as status,
-        {{ stripe_major_units('invoice.amount_due', 'invoice.currency') }} as amount_due,
-        coalesce(invoice.status_transitions_finalized_at, invoice.created) as issued_at,
-        invoice.due_date,
-        invoice.status_transitions_paid_at
-    from invoice
-    where lower(invoice.status) <> 'draft'
-        and not coalesce(invoice.is_deleted, false)
-        and coalesce(invoice.livemode, true)
+        invoices.id as invoice_id,
+        invoices.customer_id,
+        lower(invoices.status) as status,
+        {{ stripe_major_units('invoices.amount_due', 'invoices.currency') }} as amount_due,
+        coalesce(invoices.status_transitions_finalized_at, invoices.created) as issued_at,
+        invoices.due_date,
+        invoices.status_transitions_paid_at
+    from invoices
+    where lower(invoices.status) <> 'draft'
+        and not coalesce(invoices.is_deleted, false)
+        and coalesce(invoices.livemode, true)
 
 ),
 
@@ -141,8 +153,10 @@ final as (
         on issued.customer_id = customer_accounts.customer_id
     left join invoice_terms
         on issued.invoice_id = invoice_terms.invoice_id
-    left join (select distinct disputed_invoices.invoice_id from disputed_invoices) as disputed_invoices
+    {%- if has_disputes %}
+    left join disputed_invoices
         on issued.invoice_id = disputed_invoices.invoice_id
+    {%- endif %}
 
 )
 

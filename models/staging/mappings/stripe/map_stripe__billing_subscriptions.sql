@@ -20,11 +20,12 @@
 
 {%- set account_link = stripe_customer_account_id() -%}
 {%- set using_price = var('healthscore_stripe_using_price', true) -%}
-{%- set using_history = var('healthscore_stripe_using_subscription_history', false) %}
+{%- set using_history = var('healthscore_stripe_using_subscription_history', false) -%}
+{%- set start_date_text = 'cast(ordered_terms.start_date as ' ~ dbt.type_string() ~ ')' %}
 
 with
 
-invoice_line_item as (
+line_items as (
 
     select * from {{ connector_table('stripe', 'invoice_line_item', {
         'id': 'string', 'invoice_id': 'string', 'subscription_id': 'string',
@@ -32,113 +33,117 @@ invoice_line_item as (
         'type': 'string as line_type', 'proration': 'boolean', 'quantity': 'integer',
         'amount': 'integer', 'currency': 'string', 'period_start': 'timestamp',
         'period_end': 'timestamp', 'livemode': 'boolean',
-    }) }} as invoice_line_item
+    }) }} as line_items
 
 ),
 
-invoice as (
+invoices as (
 
     select * from {{ connector_table('stripe', 'invoice', {
         'id': 'string', 'customer_id': 'string', 'status': 'string', 'created': 'timestamp',
         'is_deleted': 'boolean', 'livemode': 'boolean',
-    }) }} as invoice
+    }) }} as invoices
 
 ),
 
-price as (
+prices as (
 
     {%- if using_price %}
     select * from {{ connector_table('stripe', 'price', {
         'id': 'string', 'nickname': 'string', 'product_id': 'string', 'unit_amount': 'integer',
         'unit_amount_decimal': 'string', 'recurring_interval': 'string',
         'recurring_interval_count': 'integer',
-    }) }} as price
+    }) }} as prices
     {%- else %}
     select * from {{ connector_table('stripe', 'plan', {
         'id': 'string', 'nickname': 'string', 'product_id': 'string',
         'amount': 'integer as unit_amount', 'interval': 'string as recurring_interval',
         'interval_count': 'integer as recurring_interval_count',
-    }, expressions={'unit_amount_decimal': 'cast(null as ' ~ dbt.type_string() ~ ')'}) }} as price
+    }, expressions={'unit_amount_decimal': 'cast(null as ' ~ dbt.type_string() ~ ')'}) }} as prices
     {%- endif %}
 
 ),
 
-subscription as (
+subscriptions as (
 
     {%- if using_history %}
     select * from {{ connector_table('stripe', 'subscription_history', {
         'id': 'string', 'customer_id': 'string', 'canceled_at': 'timestamp',
         'ended_at': 'timestamp', 'trial_end': 'timestamp', 'livemode': 'boolean',
         '_fivetran_active': 'boolean',
-    }) }} as subscription
-    where subscription._fivetran_active
+    }) }} as subscriptions
+    where subscriptions._fivetran_active
     {%- else %}
     select * from {{ connector_table('stripe', 'subscription', {
         'id': 'string', 'customer_id': 'string', 'canceled_at': 'timestamp',
         'ended_at': 'timestamp', 'trial_end': 'timestamp', 'livemode': 'boolean',
-    }) }} as subscription
+    }) }} as subscriptions
     {%- endif %}
 
 ),
 
-customer as (
+customers as (
 
     select * from {{ connector_table('stripe', 'customer', {
         'id': 'string', 'livemode': 'boolean',
-    }, expressions={'account_link': account_link['expression'] if account_link['expression'] is not none else 'metadata'}) }} as customer
+    }, expressions={'account_link': account_link['expression'] or 'metadata'}) }} as customers
 
 ),
 
 customer_accounts as (
 
     select
-        customer.id as customer_id,
+        customers.id as customer_id,
         {%- if account_link['metadata_key'] is not none %}
-        cast({{ mapping_json_text('customer.account_link', account_link['metadata_key']) }} as {{ dbt.type_string() }}) as account_id
+        cast(
+            {{ mapping_json_text('customers.account_link', account_link['metadata_key']) }} as {{ dbt.type_string() }}
+        ) as account_id
         {%- else %}
-        cast(customer.account_link as {{ dbt.type_string() }}) as account_id
+        cast(customers.account_link as {{ dbt.type_string() }}) as account_id
         {%- endif %}
-    from customer
-    where coalesce(customer.livemode, true)
+    from customers
+    where coalesce(customers.livemode, true)
 
 ),
 
 subscription_lines as (
 
     select
-        invoice_line_item.id as line_id,
-        invoice_line_item.subscription_id as stripe_subscription_id,
-        invoice.customer_id,
-        cast(invoice_line_item.period_start as date) as start_date,
-        cast(invoice_line_item.period_end as date) as end_date,
-        coalesce(invoice_line_item.price_id, invoice_line_item.plan_id) as price_id,
-        invoice_line_item.quantity,
-        invoice_line_item.amount,
-        invoice_line_item.currency,
+        line_items.id as line_id,
+        line_items.subscription_id as stripe_subscription_id,
+        invoices.customer_id,
+        cast(line_items.period_start as date) as start_date,
+        cast(line_items.period_end as date) as end_date,
+        coalesce(line_items.price_id, line_items.plan_id) as price_id,
+        line_items.quantity,
+        line_items.amount,
+        line_items.currency,
         row_number() over (
             partition by
-                invoice_line_item.subscription_id,
-                invoice_line_item.period_start,
-                invoice_line_item.period_end,
-                coalesce(invoice_line_item.subscription_item_id, invoice_line_item.price_id, invoice_line_item.plan_id, invoice_line_item.id)
-            order by invoice.created desc, invoice_line_item.id asc
+                line_items.subscription_id,
+                line_items.period_start,
+                line_items.period_end,
+                coalesce(
+                    line_items.subscription_item_id, line_items.price_id, line_items.plan_id, line_items.id
+                )
+            order by invoices.created desc, line_items.id asc
         ) as line_copy
-    from invoice_line_item
-    inner join invoice
-        on invoice_line_item.invoice_id = invoice.id
-    left join subscription
-        on invoice_line_item.subscription_id = subscription.id
-    where invoice_line_item.line_type = 'subscription'
-        and invoice_line_item.subscription_id is not null
-        and invoice_line_item.period_start is not null
-        and not coalesce(invoice_line_item.proration, false)
-        and coalesce(invoice_line_item.livemode, true)
-        and coalesce(invoice.status, 'draft') <> 'void'
-        and not coalesce(invoice.is_deleted, false)
+    from line_items
+    inner join invoices
+        on line_items.invoice_id = invoices.id
+    left join subscriptions
+        on line_items.subscription_id = subscriptions.id
+    where line_items.line_type = 'subscription'
+        and line_items.subscription_id is not null
+        and line_items.period_start is not null
+        and not coalesce(line_items.proration, false)
+        and coalesce(line_items.livemode, true)
+        and coalesce(invoices.status, 'draft') <> 'void'
+        and not coalesce(invoices.is_deleted, false)
         and not (
-            coalesce(invoice_line_item.amount, 0) = 0
-            and subscription.trial_end is not null
-            and invoice_line_item.period_end <= subscription.trial_end
+            coalesce(line_items.amount, 0) = 0
+            and subscriptions.trial_end is not null
+            and line_items.period_end <= subscriptions.trial_end
         )
 
 ),
@@ -152,40 +157,55 @@ priced_lines as (
         subscription_lines.start_date,
         subscription_lines.end_date,
         subscription_lines.quantity,
-        coalesce(price.nickname, price.product_id, subscription_lines.price_id) as plan,
-        {{ stripe_major_units(
-            'coalesce(coalesce(cast(price.unit_amount_decimal as ' ~ dbt.type_numeric() ~ '), price.unit_amount) * coalesce(subscription_lines.quantity, 1), subscription_lines.amount)',
-            'subscription_lines.currency'
-        ) }}
-        * coalesce(
-            case lower(price.recurring_interval)
-                when 'day' then 365.0
-                when 'week' then 52.0
-                when 'month' then 12.0
-                when 'year' then 1.0
-            end / nullif(coalesce(price.recurring_interval_count, 1), 0),
-            case
-                when {{ dbt.datediff('subscription_lines.start_date', 'subscription_lines.end_date', 'month') }} > 0
-                    then 12.0 / {{ dbt.datediff('subscription_lines.start_date', 'subscription_lines.end_date', 'month') }}
-                else 365.0 / nullif({{ dbt.datediff('subscription_lines.start_date', 'subscription_lines.end_date', 'day') }}, 0)
-            end
-        ) as line_arr
+        subscription_lines.amount,
+        subscription_lines.currency,
+        coalesce(prices.nickname, prices.product_id, subscription_lines.price_id) as plan,
+        coalesce(cast(prices.unit_amount_decimal as {{ dbt.type_numeric() }}), prices.unit_amount)
+        * coalesce(subscription_lines.quantity, 1) as price_amount,
+        case lower(prices.recurring_interval)
+            when 'day' then 365.0
+            when 'week' then 52.0
+            when 'month' then 12.0
+            when 'year' then 1.0
+        end / nullif(coalesce(prices.recurring_interval_count, 1), 0) as periods_per_year,
+        {{ dbt.datediff('subscription_lines.start_date', 'subscription_lines.end_date', 'month') }} as period_months,
+        {{ dbt.datediff('subscription_lines.start_date', 'subscription_lines.end_date', 'day') }} as period_days
     from subscription_lines
-    left join price
-        on subscription_lines.price_id = price.id
+    left join prices
+        on subscription_lines.price_id = prices.id
     where subscription_lines.line_copy = 1
+
+),
+
+annualised_lines as (
+
+    select
+        priced_lines.line_id,
+        priced_lines.stripe_subscription_id,
+        priced_lines.customer_id,
+        priced_lines.start_date,
+        priced_lines.end_date,
+        priced_lines.quantity,
+        priced_lines.plan,
+        {{ stripe_major_units('coalesce(priced_lines.price_amount, priced_lines.amount)', 'priced_lines.currency') }}
+        * coalesce(
+            priced_lines.periods_per_year,
+            12.0 / nullif(priced_lines.period_months, 0),
+            365.0 / nullif(priced_lines.period_days, 0)
+        ) as line_arr
+    from priced_lines
 
 ),
 
 ranked_lines as (
 
     select
-        priced_lines.*,
+        annualised_lines.*,
         row_number() over (
-            partition by priced_lines.stripe_subscription_id, priced_lines.start_date
-            order by priced_lines.line_arr desc, priced_lines.line_id asc
+            partition by annualised_lines.stripe_subscription_id, annualised_lines.start_date
+            order by annualised_lines.line_arr desc, annualised_lines.line_id asc
         ) as line_rank
-    from priced_lines
+    from annualised_lines
 
 ),
 
@@ -219,23 +239,25 @@ ordered_terms as (
 final as (
 
     select
-        {{ dbt.concat(['ordered_terms.stripe_subscription_id', "':'", 'cast(ordered_terms.start_date as ' ~ dbt.type_string() ~ ')']) }} as subscription_id,
+        {{ dbt.concat(['ordered_terms.stripe_subscription_id', "':'", start_date_text]) }} as subscription_id,
         customer_accounts.account_id,
         cast(ordered_terms.plan as {{ dbt.type_string() }}) as plan,
         cast(ordered_terms.seats as {{ dbt.type_bigint() }}) as seats,
         cast(round(ordered_terms.arr, 2) as {{ dbt.type_numeric() }}) as arr,
         ordered_terms.start_date,
         case
-            when ordered_terms.is_last_term and cast(subscription.ended_at as date) < ordered_terms.end_date
-                then cast(subscription.ended_at as date)
+            when
+                ordered_terms.is_last_term
+                and cast(subscriptions.ended_at as date) < ordered_terms.end_date
+                then cast(subscriptions.ended_at as date)
             else ordered_terms.end_date
         end as end_date,
-        case when ordered_terms.is_last_term then subscription.canceled_at end as canceled_at
+        case when ordered_terms.is_last_term then subscriptions.canceled_at end as canceled_at
     from ordered_terms
     left join customer_accounts
         on ordered_terms.customer_id = customer_accounts.customer_id
-    left join subscription
-        on ordered_terms.stripe_subscription_id = subscription.id
+    left join subscriptions
+        on ordered_terms.stripe_subscription_id = subscriptions.id
 
 )
 
