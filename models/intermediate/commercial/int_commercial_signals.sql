@@ -27,8 +27,8 @@
 -#}
 
 {%- set deactivation_connector = contract_column_not_provided('product_users', 'deactivated_at') -%}
-{%- set deactivation_not_provided = (" when true then 'deactivated_at of product users not provided by the " ~ deactivation_connector ~ " mapping'")
-                                    if deactivation_connector else '' -%}
+{%- set deactivation_not_provided = (" when true then 'deactivated_at of product users not provided by the "
+                                     ~ deactivation_connector ~ " mapping'") if deactivation_connector else '' -%}
 
 with
 

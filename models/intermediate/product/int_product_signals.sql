@@ -35,8 +35,8 @@
 -#}
 
 {%- set quantity_connector = contract_column_not_provided('product_events', 'quantity') -%}
-{%- set quantity_not_provided = ("'quantity of product events not provided by the " ~ quantity_connector ~ " mapping', ")
-                                if quantity_connector else '' -%}
+{%- set quantity_not_provided = ("'quantity of product events not provided by the "
+                                 ~ quantity_connector ~ " mapping', ") if quantity_connector else '' -%}
 
 with
 

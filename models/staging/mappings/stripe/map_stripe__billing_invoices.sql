@@ -16,6 +16,8 @@
 -#}
 
 {%- set account_link = stripe_customer_account_id() -%}
+{%- set linked_account = mapping_json_text('customers.account_link', account_link['metadata_key'])
+    if account_link['metadata_key'] is not none else 'customers.account_link' -%}
 {#- Disputes are known when Stripe's dispute table was loaded (charges link them to invoices);
     both tables are looked up here, so that dbt records both sources when it parses the model. -#}
 {%- set has_charges = connector_table_exists('stripe', 'charge') -%}
@@ -55,13 +57,7 @@ customer_accounts as (
 
     select
         customers.id as customer_id,
-        {%- if account_link['metadata_key'] is not none %}
-        cast(
-            {{ mapping_json_text('customers.account_link', account_link['metadata_key']) }} as {{ dbt.type_string() }}
-        ) as account_id
-        {%- else %}
-        cast(customers.account_link as {{ dbt.type_string() }}) as account_id
-        {%- endif %}
+        cast({{ linked_account }} as {{ dbt.type_string() }}) as account_id
     from customers
 
 ),

@@ -19,6 +19,8 @@
 -#}
 
 {%- set account_link = stripe_customer_account_id() -%}
+{%- set linked_account = mapping_json_text('customers.account_link', account_link['metadata_key'])
+    if account_link['metadata_key'] is not none else 'customers.account_link' -%}
 {%- set using_price = var('healthscore_stripe_using_price', true) -%}
 {%- set using_history = var('healthscore_stripe_using_subscription_history', false) -%}
 {%- set start_date_text = 'cast(ordered_terms.start_date as ' ~ dbt.type_string() ~ ')' %}
@@ -94,13 +96,7 @@ customer_accounts as (
 
     select
         customers.id as customer_id,
-        {%- if account_link['metadata_key'] is not none %}
-        cast(
-            {{ mapping_json_text('customers.account_link', account_link['metadata_key']) }} as {{ dbt.type_string() }}
-        ) as account_id
-        {%- else %}
-        cast(customers.account_link as {{ dbt.type_string() }}) as account_id
-        {%- endif %}
+        cast({{ linked_account }} as {{ dbt.type_string() }}) as account_id
     from customers
     where coalesce(customers.livemode, true)
 
@@ -168,8 +164,10 @@ priced_lines as (
             when 'month' then 12.0
             when 'year' then 1.0
         end / nullif(coalesce(prices.recurring_interval_count, 1), 0) as periods_per_year,
-        {{ dbt.datediff('subscription_lines.start_date', 'subscription_lines.end_date', 'month') }} as period_months,
-        {{ dbt.datediff('subscription_lines.start_date', 'subscription_lines.end_date', 'day') }} as period_days
+        {{ dbt.datediff('subscription_lines.start_date', 'subscription_lines.end_date', 'month') }}
+            as period_months,
+        {{ dbt.datediff('subscription_lines.start_date', 'subscription_lines.end_date', 'day') }}
+            as period_days
     from subscription_lines
     left join prices
         on subscription_lines.price_id = prices.id
