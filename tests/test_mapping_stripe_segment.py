@@ -5,9 +5,9 @@ read through map_stripe__* and map_segment__* instead of the contract's raw tabl
 (healthscore_billing_mapping: stripe, healthscore_product_mapping: segment). One warehouse is
 built for the module (with the mapping models' unit tests, which use the connectors' shapes),
 and compared with the small company's direct build (the session's `built_warehouse`): the
-mapped tables stage to the same rows, the signals agree except the three that read what the
-connectors cannot provide (an event's quantity, a user's deactivation), and the accounts those
-three leave unchanged get the same score and band.
+mapped tables stage to the same rows, every signal agrees but the three that read what the
+connectors cannot provide (an event's quantity, a user's deactivation), which are missing with
+the reason, and every account is scored, most in the same band.
 """
 
 from __future__ import annotations
@@ -212,5 +212,5 @@ def test_every_account_is_scored_and_most_bands_agree_with_the_direct_build(both
         f"{len(scored)} accounts scored; mean |score change| {sum(differences) / len(scored):.2f},"
         f" max {max(differences):.2f}; same band {same_band}"
     )
-    assert sum(differences) / len(scored) < 3.0
-    assert same_band >= 0.8 * len(scored), same_band
+    assert sum(differences) / len(scored) < 2.5
+    assert same_band >= 0.9 * len(scored), same_band
