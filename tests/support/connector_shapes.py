@@ -188,3 +188,347 @@ def write_connector_tables(database: Path, schema: str, tables: dict[str, pa.Tab
             con.unregister("connector_rows")
     finally:
         con.close()
+
+
+# The contract columns of the tables to_stripe and to_segment read, for an empty stand-in when
+# the landing folder lacks the table.
+_CONTRACT_COLUMNS = {
+    "billing_subscriptions": (
+        "subscription_id, account_id, plan, seats, arr, start_date, end_date, canceled_at"
+    ),
+    "billing_invoices": (
+        "invoice_id, account_id, subscription_id, amount_due, issued_at, due_at, paid_at, status,"
+        " is_disputed"
+    ),
+    "product_users": "user_id, account_id, created_at, deactivated_at",
+    "product_events": "event_id, account_id, user_id, event_name, occurred_at, quantity",
+}
+
+
+def _with_stand_ins(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> None:
+    """An empty text view for each of `tables` the landing folder lacks."""
+    present = {row[0] for row in con.execute("select view_name from duckdb_views()").fetchall()}
+    for table in tables:
+        if table not in present:
+            columns = [column.strip() for column in _CONTRACT_COLUMNS[table].split(",")]
+            nulls = ", ".join(f"cast(null as varchar) as {column}" for column in columns)
+            con.execute(f"create view {table} as select {nulls} where false")
+
+
+# Stripe (Fivetran's schema). Each contract term becomes one billed period of a Stripe
+# subscription: an invoice line (type subscription) with the term's dates, its price (a
+# monthly price for terms shorter than two months, else a yearly one) and quantity (seats).
+# The terms of an account chain into one subscription until a canceled term ends it (the next
+# terms start a new one), so canceled_at sits on the subscription whose last term it is. The
+# line rides on the term's first invoice that is not void, else on a draft invoice of its own
+# (not issued: the mapping reads no billing_invoices row from it). Customers carry the
+# account id in metadata.account_id; paid and disputed invoices get a charge, disputed ones a
+# dispute. Values the typed Stripe columns cannot hold (text that is no date or number) are
+# lost, as they would be in Stripe.
+_STRIPE_TERMS = """
+create table stripe_terms as
+with typed as (
+    select
+        subscription_id,
+        account_id,
+        plan,
+        try_cast(seats as bigint) as seats,
+        try_cast(arr as decimal(18, 4)) as arr,
+        try_cast(start_date as date) as start_date,
+        try_cast(end_date as date) as end_date,
+        try_cast(canceled_at as timestamp) as canceled_at
+    from billing_subscriptions
+),
+usable as (
+    select * from typed
+    where subscription_id is not null and arr is not null
+        and start_date is not null and end_date is not null
+),
+chained as (
+    select
+        usable.*,
+        coalesce(sum(case when canceled_at is not null then 1 else 0 end) over (
+            partition by account_id order by start_date, end_date, subscription_id
+            rows between unbounded preceding and 1 preceding
+        ), 0) as chain_number,
+        case when date_diff('day', start_date, end_date) < 60 then 'month' else 'year' end
+            as price_interval
+    from usable
+)
+select
+    chained.*,
+    'sub_' || coalesce(account_id, 'none') || '_' || cast(chain_number as varchar)
+        as stripe_subscription_id,
+    'price_' || subscription_id as price_id,
+    arr * 100 / (case when price_interval = 'month' then 12 else 1 end) as period_cents
+from chained
+"""
+
+_STRIPE_CARRIERS = """
+create table stripe_carriers as
+with candidates as (
+    select
+        stripe_terms.subscription_id,
+        billing_invoices.invoice_id,
+        row_number() over (
+            partition by stripe_terms.subscription_id
+            order by try_cast(billing_invoices.issued_at as timestamp), billing_invoices.invoice_id
+        ) as invoice_rank
+    from stripe_terms
+    inner join billing_invoices
+        on billing_invoices.subscription_id = stripe_terms.subscription_id
+    where coalesce(billing_invoices.status, '') <> 'void'
+        and try_cast(billing_invoices.issued_at as timestamp) is not null
+)
+select
+    stripe_terms.subscription_id,
+    coalesce(candidates.invoice_id, 'in_draft_' || stripe_terms.subscription_id) as invoice_id,
+    candidates.invoice_id is null as is_draft
+from stripe_terms
+left join candidates
+    on stripe_terms.subscription_id = candidates.subscription_id and candidates.invoice_rank = 1
+"""
+
+_STRIPE_INVOICES = """
+create table stripe_invoices as
+select
+    billing_invoices.invoice_id,
+    billing_invoices.account_id,
+    billing_invoices.subscription_id,
+    cast(round(try_cast(billing_invoices.amount_due as decimal(18, 4)) * 100) as bigint)
+        as amount_cents,
+    try_cast(billing_invoices.issued_at as timestamp) as issued_at,
+    try_cast(billing_invoices.due_at as timestamp) as due_at,
+    try_cast(billing_invoices.paid_at as timestamp) as paid_at,
+    billing_invoices.status,
+    lower(coalesce(billing_invoices.is_disputed, '')) in ('true', 't', '1', 'yes') as is_disputed
+from billing_invoices
+where billing_invoices.invoice_id is not null
+    and try_cast(billing_invoices.issued_at as timestamp) is not null
+    and try_cast(billing_invoices.amount_due as decimal(18, 4)) is not null
+    and billing_invoices.status in ('paid', 'open', 'void', 'uncollectible')
+"""
+
+_STRIPE_QUERIES = {
+    "customer": """
+        select distinct
+            'cus_' || coalesce(account_id, 'none') as id,
+            case when account_id is null then '{}'
+                else to_json({'account_id': account_id})::varchar end as metadata,
+            false as is_deleted,
+            true as livemode,
+            cast(null as timestamp) as created
+        from (
+            select account_id from stripe_terms
+            union
+            select account_id from stripe_invoices
+        )
+    """,
+    "price": """
+        select
+            price_id as id,
+            plan as nickname,
+            'prod_' || coalesce(plan, 'none') as product_id,
+            cast(case when seats > 0 then round(period_cents / seats) end as bigint) as unit_amount,
+            case when seats > 0 then cast(round(period_cents / seats, 10) as varchar) end
+                as unit_amount_decimal,
+            price_interval as recurring_interval,
+            cast(1 as bigint) as recurring_interval_count,
+            'usd' as currency,
+            true as is_active,
+            true as livemode
+        from stripe_terms
+    """,
+    "subscription": """
+        select
+            stripe_subscription_id as id,
+            'cus_' || coalesce(any_value(account_id), 'none') as customer_id,
+            case when max(canceled_at) is not null then 'canceled' else 'active' end as status,
+            max(canceled_at) as canceled_at,
+            cast(null as timestamp) as ended_at,
+            cast(null as timestamp) as trial_end,
+            cast(min(start_date) as timestamp) as start_date,
+            cast(max(start_date) as timestamp) as current_period_start,
+            cast(max(end_date) as timestamp) as current_period_end,
+            true as livemode
+        from stripe_terms
+        group by stripe_subscription_id
+    """,
+    "invoice_line_item": """
+        select
+            'il_' || stripe_terms.subscription_id as id,
+            stripe_carriers.invoice_id,
+            stripe_terms.stripe_subscription_id as subscription_id,
+            'si_' || stripe_terms.stripe_subscription_id as subscription_item_id,
+            stripe_terms.price_id,
+            stripe_terms.price_id as plan_id,
+            'subscription' as type,
+            false as proration,
+            stripe_terms.seats as quantity,
+            cast(round(stripe_terms.period_cents) as bigint) as amount,
+            'usd' as currency,
+            cast(stripe_terms.start_date as timestamp) as period_start,
+            cast(stripe_terms.end_date as timestamp) as period_end,
+            true as livemode
+        from stripe_terms
+        inner join stripe_carriers
+            on stripe_terms.subscription_id = stripe_carriers.subscription_id
+    """,
+    "invoice": """
+        select
+            stripe_invoices.invoice_id as id,
+            'cus_' || coalesce(stripe_invoices.account_id, 'none') as customer_id,
+            stripe_terms.stripe_subscription_id as subscription_id,
+            stripe_invoices.status,
+            stripe_invoices.amount_cents as amount_due,
+            'usd' as currency,
+            'send_invoice' as collection_method,
+            stripe_invoices.issued_at as created,
+            stripe_invoices.due_at as due_date,
+            stripe_invoices.issued_at as status_transitions_finalized_at,
+            stripe_invoices.paid_at as status_transitions_paid_at,
+            case when stripe_invoices.status = 'paid' or stripe_invoices.is_disputed
+                then 'ch_' || stripe_invoices.invoice_id end as charge_id,
+            false as is_deleted,
+            true as livemode
+        from stripe_invoices
+        left join stripe_terms
+            on stripe_invoices.subscription_id = stripe_terms.subscription_id
+        union all
+        select
+            stripe_carriers.invoice_id as id,
+            'cus_' || coalesce(stripe_terms.account_id, 'none') as customer_id,
+            stripe_terms.stripe_subscription_id as subscription_id,
+            'draft' as status,
+            cast(round(stripe_terms.period_cents) as bigint) as amount_due,
+            'usd' as currency,
+            'send_invoice' as collection_method,
+            cast(stripe_terms.start_date as timestamp) as created,
+            cast(null as timestamp) as due_date,
+            cast(null as timestamp) as status_transitions_finalized_at,
+            cast(null as timestamp) as status_transitions_paid_at,
+            cast(null as varchar) as charge_id,
+            false as is_deleted,
+            true as livemode
+        from stripe_carriers
+        inner join stripe_terms
+            on stripe_carriers.subscription_id = stripe_terms.subscription_id
+        where stripe_carriers.is_draft
+    """,
+    "charge": """
+        select
+            'ch_' || invoice_id as id,
+            invoice_id,
+            'cus_' || coalesce(account_id, 'none') as customer_id,
+            amount_cents as amount,
+            'usd' as currency,
+            'succeeded' as status,
+            coalesce(paid_at, issued_at) as created,
+            true as livemode
+        from stripe_invoices
+        where status = 'paid' or is_disputed
+    """,
+    "dispute": """
+        select
+            'dp_' || invoice_id as id,
+            'ch_' || invoice_id as charge_id,
+            amount_cents as amount,
+            'usd' as currency,
+            'lost' as status,
+            coalesce(paid_at, issued_at) as created,
+            true as livemode
+        from stripe_invoices
+        where is_disputed
+    """,
+}
+
+
+def to_stripe(landing: Path) -> dict[str, pa.Table]:
+    """The billing contract tables of `landing` as Fivetran's Stripe connector lands them
+    (customer, price, subscription, invoice, invoice_line_item, charge, dispute;
+    docs/mappings.md#stripe). Lost on the way: rows whose key, date or amount a typed Stripe
+    column cannot hold."""
+    con = _landing_views(landing)
+    try:
+        _with_stand_ins(con, ("billing_subscriptions", "billing_invoices"))
+        for statement in (_STRIPE_TERMS, _STRIPE_CARRIERS, _STRIPE_INVOICES):
+            con.execute(statement)
+        return {name: con.sql(sql).to_arrow_table() for name, sql in _STRIPE_QUERIES.items()}
+    finally:
+        con.close()
+
+
+# Segment's warehouse schema. Each product user is one identify call at created_at (without a
+# context_group_id column: Segment creates it only once a call sends one) and one group call
+# to its account; each event is one track call, carrying context_group_id only when its
+# account is not its user's (anonymous events, users unknown to product_users), so the
+# mapping's fallback to the user's group is exercised. deactivated_at and quantity have no
+# place in these tables and are lost.
+_SEGMENT_QUERIES = {
+    "identifies": """
+        select
+            'idf_' || user_id as id,
+            user_id,
+            'anon_' || user_id as anonymous_id,
+            try_cast(created_at as timestamptz) as timestamp,
+            try_cast(created_at as timestamptz) as received_at,
+            try_cast(created_at as timestamptz) as sent_at,
+            'analytics.js' as context_library_name
+        from product_users
+        where user_id is not null and try_cast(created_at as timestamptz) is not null
+    """,
+    "groups": """
+        select
+            'grp_' || user_id as id,
+            user_id,
+            account_id as group_id,
+            try_cast(created_at as timestamptz) as timestamp,
+            try_cast(created_at as timestamptz) as received_at
+        from product_users
+        where user_id is not null and try_cast(created_at as timestamptz) is not null
+    """,
+    "users": """
+        select user_id as id, max(try_cast(created_at as timestamptz)) as received_at
+        from product_users
+        where user_id is not null
+        group by user_id
+    """,
+    "tracks": """
+        with user_accounts as (
+            select user_id, any_value(account_id) as account_id
+            from product_users
+            where user_id is not null and try_cast(created_at as timestamptz) is not null
+            group by user_id
+            having count(distinct account_id) = 1
+        )
+        select
+            product_events.event_id as id,
+            product_events.user_id,
+            'anon_' || coalesce(product_events.user_id, product_events.event_id) as anonymous_id,
+            product_events.event_name as event,
+            product_events.event_name as event_text,
+            try_cast(product_events.occurred_at as timestamptz) as timestamp,
+            try_cast(product_events.occurred_at as timestamptz) as original_timestamp,
+            try_cast(product_events.occurred_at as timestamptz) as sent_at,
+            try_cast(product_events.occurred_at as timestamptz) as received_at,
+            case when user_accounts.account_id is distinct from product_events.account_id
+                then product_events.account_id end as context_group_id,
+            'analytics.js' as context_library_name
+        from product_events
+        left join user_accounts
+            on product_events.user_id = user_accounts.user_id
+    """,
+}
+
+
+def to_segment(landing: Path) -> dict[str, pa.Table]:
+    """The product contract tables of `landing` as Segment's warehouse destination writes them
+    (identifies, groups, users, tracks; docs/mappings.md#segment). Lost on the way: users'
+    deactivated_at and events' quantity."""
+    con = _landing_views(landing)
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        _with_stand_ins(con, ("product_users", "product_events"))
+        return {name: con.sql(sql).to_arrow_table() for name, sql in _SEGMENT_QUERIES.items()}
+    finally:
+        con.close()

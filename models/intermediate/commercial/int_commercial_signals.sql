@@ -22,7 +22,13 @@
     row carries a canceled_at (the source does not record requests); the changes at the last
     renewal during the first term; the opportunity counts when the opportunity source is empty.
     An opportunity closed with no close_date is taken as closed on every date.
+    Under a source mapping that cannot provide product users' deactivated_at (docs/mappings.md:
+    Segment), seat_utilisation is missing: users never deactivated would only add up.
 -#}
+
+{%- set deactivation_connector = contract_column_not_provided('product_users', 'deactivated_at') -%}
+{%- set deactivation_not_provided = (" when true then 'deactivated_at of product users not provided by the "
+                                     ~ deactivation_connector ~ " mapping'") if deactivation_connector else '' -%}
 
 with
 
@@ -338,7 +344,7 @@ final as (
         {
             'signal': 'seat_utilisation',
             'raw_value': as_double('measured.provisioned_users') ~ ' / measured.licensed_seats',
-            'missing_reason': "case when measured.user_rows = 0 then 'no product user data source' when coalesce(measured.licensed_seats, 0) = 0 then 'no seat count for the term in force' end",
+            'missing_reason': "case when measured.user_rows = 0 then 'no product user data source'" ~ deactivation_not_provided ~ " when coalesce(measured.licensed_seats, 0) = 0 then 'no seat count for the term in force' end",
             'latest_input_at': 'measured.latest_user_created_at',
         },
         {

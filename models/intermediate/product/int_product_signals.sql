@@ -30,7 +30,13 @@
     days_since_last_activity is missing too: no events is no evidence of no use.
     The daily user roll-up is read at each use, with that use's date filter, rather than as one
     CTE: an engine materialises a CTE read several times, which would copy every user-day.
+    Under a source mapping that cannot provide the events' quantity (docs/mappings.md: Segment),
+    volume_trend and volume_change_vs_baseline are missing, not a copy of the event counts.
 -#}
+
+{%- set quantity_connector = contract_column_not_provided('product_events', 'quantity') -%}
+{%- set quantity_not_provided = ("'quantity of product events not provided by the "
+                                 ~ quantity_connector ~ " mapping', ") if quantity_connector else '' -%}
 
 with
 
@@ -408,7 +414,7 @@ final as (
         {
             'signal': 'volume_trend',
             'raw_value': relative_change('measured.quantity_last_30d', 'measured.quantity_prior_30d'),
-            'missing_reason': "coalesce(measured.event_missing_reason, case when measured.product_days_known < 60 then 'less than 60 days of product data: no earlier window to compare with' when measured.quantity_prior_30d = 0 then 'no event volume in the earlier 30 days' end)",
+            'missing_reason': "coalesce(measured.event_missing_reason, " ~ quantity_not_provided ~ "case when measured.product_days_known < 60 then 'less than 60 days of product data: no earlier window to compare with' when measured.quantity_prior_30d = 0 then 'no event volume in the earlier 30 days' end)",
         },
         {
             'signal': 'events_28d',
@@ -428,7 +434,7 @@ final as (
         {
             'signal': 'volume_change_vs_baseline',
             'raw_value': log_ratio_to_baseline('measured.quantity_last_28d', 'measured.quantity_baseline_84d', 'measured.product_days_known'),
-            'missing_reason': "coalesce(measured.event_missing_reason, case when measured.product_days_known < 56 then 'less than 56 days of product data: no baseline to compare with' end)",
+            'missing_reason': "coalesce(measured.event_missing_reason, " ~ quantity_not_provided ~ "case when measured.product_days_known < 56 then 'less than 56 days of product data: no baseline to compare with' end)",
         },
         {
             'signal': 'active_days_28d',
