@@ -136,8 +136,9 @@ class RawObservation:
     def metadata(self) -> dict[str, Any]:
         metadata: dict[str, Any] = {
             "status": "present" if self.present else "missing",
-            "relation": self.source.relation,
-            **dg.TableMetadataSet(row_count=self.rows),
+            # Dagster's standard table metadata (TableMetadataSet's keys): the UI shows them.
+            "dagster/table_name": dg.MetadataValue.text(self.source.relation),
+            "dagster/row_count": dg.MetadataValue.int(self.rows),
             "timestamp_column": self.source.timestamp_column or "-",
             "newest_record_at": (
                 self.newest_record_at.isoformat(sep=" ") if self.newest_record_at else "-"
