@@ -359,7 +359,7 @@ def test_observing_a_raw_table_counts_rows_and_ignores_undated_and_future_rows(
     activities = observed["crm_activities"]
     assert activities.present and activities.rows == 5
     assert activities.newest_record_at == dt.datetime(2026, 6, 28, 9, 30)  # not the 2027 row
-    assert activities.data_version == "5 rows, newest 2027-01-01 00:00:00"
+    assert activities.data_version == "5 rows, newest 2026-06-28 09:30:00"
     assert activities.metadata()["dagster/row_count"].value == 5
     assert not observed["support_tickets"].present
     assert observed["support_tickets"].data_version == "missing"

@@ -44,11 +44,12 @@ PERIODS = {
     "hour": dt.timedelta(hours=1),
     "day": dt.timedelta(days=1),
 }
-# A timestamp as PostgreSQL can cast it without failing (it has no try_cast); used on a
-# warehouse where dbt has not yet created healthscore_util.try_timestamp (the first run).
+# ISO timestamp text whose time of day is valid (and whose date is, once its first ten
+# characters parse as a date): what PostgreSQL, which has no try_cast, may cast without failing.
 ISO_TIMESTAMP = (
-    r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-    r"([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?)?$"
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+    r"([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?)?"
+    r"(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
 )
 
 
@@ -121,16 +122,16 @@ class RawObservation:
     present: bool
     rows: int = 0
     # The newest record timestamp at or before the reference time (later ones are clock skew,
-    # quarantined by staging), and the newest of all (for the data version).
+    # quarantined by staging, and make no table fresh).
     newest_record_at: dt.datetime | None = None
-    newest_of_all: dt.datetime | None = None
 
     @property
     def data_version(self) -> str:
-        """Changes when rows land (or go): the row count and the newest timestamp."""
+        """Changes when rows land (or go, or are updated to a later time): the row count and
+        the newest record timestamp."""
         if not self.present:
             return "missing"
-        newest = self.newest_of_all.isoformat(sep=" ") if self.newest_of_all else "-"
+        newest = self.newest_record_at.isoformat(sep=" ") if self.newest_record_at else "-"
         return f"{self.rows} rows, newest {newest}"
 
     def metadata(self) -> dict[str, Any]:
@@ -152,20 +153,61 @@ class RawObservation:
         return metadata
 
 
-def _timestamp_expression(con: Warehouse, column: str) -> str:
-    """SQL (DuckDB's dialect, transpiled by con) for the column as a timestamp, null where it
-    is not one, whatever type the loader gave the column."""
-    text = f"nullif(trim(cast({column} as varchar)), '')"
-    if con.engine != "postgres":
-        return f"try_cast({text} as timestamp)"  # TRY_CAST / SAFE_CAST on the other engines
-    helper = con.execute(
-        "select count(*) from pg_catalog.pg_proc as p inner join pg_catalog.pg_namespace as n "
-        "on p.pronamespace = n.oid "
-        "where n.nspname = 'healthscore_util' and p.proname = 'try_timestamp'"
+def _has_try_timestamp(con: Warehouse) -> bool:
+    """Whether dbt created healthscore_util.try_timestamp in this PostgreSQL database (its
+    on-run-start hook, macros/utils/create_engine_helpers.sql: from the first build on)."""
+    return bool(
+        con.execute(
+            "select count(*) from pg_catalog.pg_proc as p inner join pg_catalog.pg_namespace as n "
+            "on p.pronamespace = n.oid "
+            "where n.nspname = 'healthscore_util' and p.proname = 'try_timestamp'"
+        ).fetchone()[0]
+    )
+
+
+def _newest_by_day(
+    con: Warehouse, relation: str, text: str, reference: dt.datetime
+) -> dt.datetime | None:
+    """The newest timestamp at or before `reference` without a safe cast (PostgreSQL before
+    dbt's helper exists): the days the ISO texts name, checked here, then the newest valid day's
+    texts cast (their date and time of day are then valid)."""
+    iso = f"regexp_matches({text}, '{ISO_TIMESTAMP}')"
+    days = []
+    for (day,) in con.execute(
+        f"select distinct substr({text}, 1, 10) from {relation} where {iso}"
+    ).fetchall():
+        try:
+            parsed = dt.date.fromisoformat(day)
+        except ValueError:  # 2025-02-30: a quarantined row, not a date
+            continue
+        if parsed <= reference.date():
+            days.append(day)
+    for day in sorted(days, reverse=True):
+        newest = con.execute(
+            "select max(ts) from (select case when substr("
+            f"{text}, 1, 10) = ? and {iso} then cast({text} as timestamp) end as ts "
+            f"from {relation}) as dated where ts <= ?",
+            [day, reference],
+        ).fetchone()[0]
+        if newest is not None:
+            return newest
+    return None
+
+
+def _newest_record(con: Warehouse, source: RawSource, reference: dt.datetime) -> dt.datetime | None:
+    """The newest record timestamp at or before `reference` (text that is no timestamp is
+    skipped, whatever type the loader gave the column)."""
+    text = f"nullif(trim(cast({source.timestamp_column} as varchar)), '')"
+    if con.engine == "postgres":
+        if not _has_try_timestamp(con):
+            return _newest_by_day(con, source.relation, text, reference)
+        ts = f"healthscore_util.try_timestamp({text})"
+    else:
+        ts = f"try_cast({text} as timestamp)"  # TRY_CAST / SAFE_CAST on the other engines
+    return con.execute(
+        f"select max(ts) from (select {ts} as ts from {source.relation}) as dated where ts <= ?",
+        [reference],
     ).fetchone()[0]
-    if helper:  # created by dbt's on-run-start (macros/utils/create_engine_helpers.sql)
-        return f"healthscore_util.try_timestamp({text})"
-    return f"case when regexp_matches({text}, '{ISO_TIMESTAMP}') then cast({text} as timestamp) end"
 
 
 def observe_tables(
@@ -179,19 +221,9 @@ def observe_tables(
         if not con.table_exists(source.schema, source.identifier):
             observations[table] = RawObservation(source, present=False)
             continue
-        if source.timestamp_column:
-            ts = _timestamp_expression(con, source.timestamp_column)
-            rows, newest, newest_of_all = con.execute(
-                "select count(*), max(case when ts <= ? then ts end), max(ts) "
-                f"from (select {ts} as ts from {source.relation}) as dated",
-                [reference],
-            ).fetchone()
-        else:
-            rows = con.execute(f"select count(*) from {source.relation}").fetchone()[0]
-            newest = newest_of_all = None
-        observations[table] = RawObservation(
-            source, True, int(rows), _naive(newest), _naive(newest_of_all)
-        )
+        rows = con.execute(f"select count(*) from {source.relation}").fetchone()[0]
+        newest = _newest_record(con, source, reference) if source.timestamp_column else None
+        observations[table] = RawObservation(source, True, int(rows), _naive(newest))
     return observations
 
 
