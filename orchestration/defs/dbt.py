@@ -215,7 +215,10 @@ def healthscore_dbt_models(
         except ValueError as error:
             raise dg.Failure(description=f"HEALTHSCORE_CHALLENGER_DIR: {error}") from None
     as_of = config.resolved_as_of(warehouse)
-    if not warehouse.on_target:
+    if warehouse.on_target:
+        # dbt builds the target in place, one writer at a time (the target's writer lock).
+        warehouse.lock_target(context.log)
+    else:
         # The build runs on this run's copy of the warehouse, under its writer lock (the
         # ingestion step may have opened it already), and is published below only when dbt
         # passed.
@@ -265,7 +268,7 @@ def healthscore_dbt_models(
     from orchestration.analysis.challenger import write_shadow
 
     write_shadow(warehouse.location(), warehouse.challenger_dir, say=context.log.info)
-    warehouse.publish_copy(context.log)  # nothing to publish on a dbt target
+    warehouse.publish_copy(context.log)  # on a dbt target: releases its writer lock
     for event in held:
         # The score asset's result carries the band counts and the validation figures.
         if (

@@ -18,7 +18,7 @@ from orchestration.defs.project import dbt_project
 from orchestration.runtime.dbt_invoke import dbt_executable
 from orchestration.runtime.pipeline import previous_as_of
 from orchestration.runtime.settings import settings_from_env
-from orchestration.runtime.warehouse import Location
+from orchestration.runtime.warehouse import Location, WarehouseConnectionError
 from orchestration.runtime.warehouse import target as dbt_target
 from orchestration.runtime.warehouse_file import (
     WarehouseError,
@@ -28,6 +28,7 @@ from orchestration.runtime.warehouse_file import (
     remove_leftovers,
     start_copy,
 )
+from orchestration.runtime.writer_lock import PostgresWriterLock, writer_lock
 
 DUCKDB_PATH_ENV = "HEALTHSCORE_DUCKDB_PATH"
 
@@ -38,8 +39,10 @@ class WarehouseResource(dg.ConfigurableResource):
     (None: today, UTC).
 
     On a dbt target other than the embedded file (`on_target`), the raw tables are the team's
-    loader's, observed in place, and dbt builds the target in place: no copy, no lock, and
-    `location()` is the target. What follows is the DuckDB file's way.
+    loader's, observed in place, and dbt builds the target in place, under the target's writer
+    lock (runtime/writer_lock.py: a PostgreSQL advisory lock, else a lock file in the state
+    folder) taken by `lock_target` and released when the dbt step ends; `location()` is the
+    target. What follows is the DuckDB file's way.
 
     A run writes the way the command line does (orchestration/runtime/warehouse_file.py): its first
     writing step takes the warehouse's writer lock and starts a build copy (`open_copy`), dbt
@@ -58,7 +61,7 @@ class WarehouseResource(dg.ConfigurableResource):
     # The dbt target of profiles.yml (HEALTHSCORE_TARGET); "duckdb" is the embedded file.
     target: str = "duckdb"
 
-    _lock: WriterLock | None = PrivateAttr(default=None)
+    _lock: WriterLock | PostgresWriterLock | None = PrivateAttr(default=None)
     _copy: Path | None = PrivateAttr(default=None)
     _env_before: str | None = PrivateAttr(default=None)
 
@@ -111,6 +114,18 @@ class WarehouseResource(dg.ConfigurableResource):
         os.environ[DUCKDB_PATH_ENV] = str(self._copy)
         return self._copy
 
+    def lock_target(self, log: dg.DagsterLogManager) -> None:
+        """Take the dbt target's writer lock (waiting a bounded time), as `healthscore run` on
+        the target does; held until the dbt step ends (`publish_copy`) or the run does."""
+        if self._lock is not None:
+            return
+        lock = writer_lock(self.location(), command="a Dagster run", state_dir=self.database.parent)
+        try:
+            lock.acquire(log.info)
+        except (WarehouseError, WarehouseConnectionError) as error:
+            raise dg.Failure(description=str(error)) from error
+        self._lock = lock
+
     def refuse_older(self, as_of: dt.date, allow_older: bool) -> bool:
         """Fail when the warehouse is already scored as of a later date, unless `allow_older`;
         returns whether the run goes back in time (and must rebuild from scratch)."""
@@ -129,8 +144,10 @@ class WarehouseResource(dg.ConfigurableResource):
         return True
 
     def publish_copy(self, log: dg.DagsterLogManager) -> None:
-        """Publish this run's build copy over the warehouse and release the lock."""
+        """Publish this run's build copy over the warehouse and release the lock (on a dbt
+        target, built in place: release its lock)."""
         if self._copy is None:
+            self._close()
             return
         publish(self._copy, self.database)
         log.info(f"Published the new build of {self.database}.")
