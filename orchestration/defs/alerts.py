@@ -24,7 +24,7 @@ def alert_notifications(
 ) -> dg.MaterializeResult:
     alerts_file = Path(alerts.jsonl_path)
     result = send_new_alerts(
-        Path(warehouse.database_path),
+        warehouse.location(),
         jsonl_path=None if alerts.webhook_url else alerts_file,
         webhook_url=alerts.webhook_url,
         as_of=config.resolved_as_of(warehouse),

@@ -66,6 +66,8 @@ def weight_calibration(
         if row["group"] == "all" and row["auc"] is not None:
             metadata[f"held_out_auc_{row['weights']}"] = dg.MetadataValue.float(float(row["auc"]))
     metadata["adopt_with"] = dg.MetadataValue.text(
-        f"healthscore adopt --proposal {outcome.proposal} --database {warehouse.database_path}"
+        f"HEALTHSCORE_TARGET={warehouse.target} healthscore adopt --proposal {outcome.proposal}"
+        if warehouse.on_target
+        else f"healthscore adopt --proposal {outcome.proposal} --database {warehouse.database_path}"
     )
     return dg.MaterializeResult(metadata=metadata)

@@ -3,10 +3,10 @@ AUC above a floor and churn rates ordered red > amber > green, each at the longe
 every term class (healthscore_lead_times_days, as the run that built the warehouse used them),
 and coverage above a floor. Thresholds: the vars healthscore_check_* in dbt_project.yml (a --vars
 override too), as the build wrote them to marts.validation_thresholds. A failure shows its
-figures in the check's metadata; a check that cannot be judged says so and does not pass."""
+figures in the check's metadata; a check that cannot be judged says so and does not pass. They
+read the warehouse the run built: the DuckDB file, or the dbt target (runtime/warehouse.py)."""
 
 import dagster as dg
-import duckdb
 
 from orchestration.analysis.validation_checks import (
     Thresholds,
@@ -20,6 +20,7 @@ from orchestration.analysis.validation_checks import (
 )
 from orchestration.defs.dbt import SCORE_ASSET, dbt_model_key
 from orchestration.defs.resources import WarehouseResource
+from orchestration.runtime.warehouse import Warehouse, connect
 
 SCORE = SCORE_ASSET
 THRESHOLDS = dbt_model_key("validation_thresholds")
@@ -43,7 +44,7 @@ def _result(check_name: str, verdict: Verdict) -> dg.AssetCheckResult:
     )
 
 
-def _thresholds(con: duckdb.DuckDBPyConnection) -> Thresholds:
+def _thresholds(con: Warehouse) -> Thresholds:
     """The thresholds the warehouse was built with; a warehouse without them fails the check
     with one line saying how to fix it."""
     try:
@@ -52,7 +53,7 @@ def _thresholds(con: duckdb.DuckDBPyConnection) -> Thresholds:
         raise dg.Failure(description=str(error)) from None
 
 
-def _judged_leads(con: duckdb.DuckDBPyConnection) -> list[int]:
+def _judged_leads(con: Warehouse) -> list[int]:
     """The longest lead time of each term class the backtest holds."""
     rows = con.execute(
         "select distinct lead_days from marts.renewal_backtest where is_longest_lead order by 1"
@@ -67,7 +68,7 @@ def _judged_leads(con: duckdb.DuckDBPyConnection) -> list[int]:
     description="Past scores rank the accounts that churned below those that renewed.",
 )
 def auc_above_floor(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    con = duckdb.connect(warehouse.current_path(), read_only=True)
+    con = connect(warehouse.location())
     try:
         limits = _thresholds(con)
         verdicts = []
@@ -85,7 +86,7 @@ def auc_above_floor(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     description="Red accounts churned more than amber ones, and amber more than green.",
 )
 def band_churn_rates_ordered(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    con = duckdb.connect(warehouse.current_path(), read_only=True)
+    con = connect(warehouse.location())
     try:
         limits = _thresholds(con)
         verdicts = []
@@ -103,7 +104,7 @@ def band_churn_rates_ordered(warehouse: WarehouseResource) -> dg.AssetCheckResul
     description="Scores rest on enough data: the signals with data carry enough weight.",
 )
 def coverage_above_floor(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    con = duckdb.connect(warehouse.current_path(), read_only=True)
+    con = connect(warehouse.location())
     try:
         limits = _thresholds(con)
         mean, scored, insufficient = con.execute(

@@ -2,8 +2,13 @@
 
 Assets are grouped by layer (ingestion -> staging -> features -> score -> validation -> alerts),
 each model folder's group set as meta.dagster.group in dbt_project.yml, and dbt sources map to
-the ingestion assets (raw/<table>), so the graph runs from the landing folder to the alerts.
-After a build, the score asset's metadata carries the band counts and the validation figures.
+the ingestion assets (raw/<table>), so the graph runs from the raw tables (loaded from the
+landing folder, or observed in the team's warehouse) to the alerts. After a build, the score
+asset's metadata carries the band counts and the validation figures.
+
+On the embedded DuckDB file, dbt builds a copy that the step publishes when every test passed
+(resources.WarehouseResource). On any other dbt target it builds the target in place, as
+`dbt build` does: the failed models and tests are in the step's error, and what passed stays.
 """
 
 import datetime as dt
@@ -12,11 +17,9 @@ import shutil
 import textwrap
 from collections.abc import Iterator, Mapping
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
-import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -31,6 +34,7 @@ from orchestration.defs.steps import DBT_STEP, reload_what_a_reexecution_skipped
 from orchestration.runtime.dbt_invoke import WITHOUT_UNIT_TESTS, as_of_in_environment
 from orchestration.runtime.pipeline import write_run_settings
 from orchestration.runtime.scoring_config import config_change_message
+from orchestration.runtime.warehouse import Location, connect
 
 SCORE_MODEL = "account_health"
 
@@ -118,11 +122,11 @@ def _yes_no(value: bool | None) -> str:
     return "-" if value is None else "yes" if value else "no"
 
 
-def score_metadata(database: str) -> dict[str, dg.MetadataValue]:
+def score_metadata(location: Location) -> dict[str, dg.MetadataValue]:
     """The headline of the current scores (accounts per band) and the validation figures, for
     the score asset: a sentence, the band counts (worst band first, by config.health_bands'
     band_rank), the validation table, the AUCs."""
-    con = duckdb.connect(database, read_only=True)
+    con = connect(location)
     try:
         bands = con.execute(
             """
@@ -211,11 +215,16 @@ def healthscore_dbt_models(
         except ValueError as error:
             raise dg.Failure(description=f"HEALTHSCORE_CHALLENGER_DIR: {error}") from None
     as_of = config.resolved_as_of(warehouse)
-    # The build runs on this run's copy of the warehouse, under its writer lock (the ingestion
-    # step may have opened it already), and is published below only when dbt passed.
-    copy = warehouse.open_copy(context.log)
-    # A re-execution from a failure skips its load step: its load is loaded again.
-    reload_what_a_reexecution_skipped(context, warehouse, copy)
+    if warehouse.on_target:
+        # dbt builds the target in place, one writer at a time (the target's writer lock).
+        warehouse.lock_target(context.log)
+    else:
+        # The build runs on this run's copy of the warehouse, under its writer lock (the
+        # ingestion step may have opened it already), and is published below only when dbt
+        # passed.
+        copy = warehouse.open_copy(context.log)
+        # A re-execution from a failure skips its load step: its load is loaded again.
+        reload_what_a_reexecution_skipped(context, warehouse, copy)
     going_back = warehouse.refuse_older(as_of, config.allow_older_as_of)
     # The as-of date goes to dbt as HEALTHSCORE_AS_OF_DATE (see dbt_invoke.AS_OF_ENV): a daily
     # run then keeps dbt's partial parsing; the vars below change rarely.
@@ -232,7 +241,7 @@ def healthscore_dbt_models(
         dbt_vars["healthscore_test_all_rows"] = True
     full_refresh = going_back or config.full_refresh
     changed = config_change_message(
-        Path(warehouse.current_path()), dbt_project().project_dir, full_refresh=full_refresh
+        warehouse.location(), dbt_project().project_dir, full_refresh=full_refresh
     )
     if changed:
         context.log.info(changed)
@@ -249,17 +258,17 @@ def healthscore_dbt_models(
     # and run results): a daily schedule would fill the disk. A failed build's folder stays
     # for debugging (the stream raised above); a passed one's goes.
     shutil.rmtree(invocation.target_path, ignore_errors=True)
-    metadata = score_metadata(warehouse.current_path())
+    metadata = score_metadata(warehouse.location())
     # Recorded for `healthscore adopt`, which rescores as of the last build's date.
-    write_run_settings(Path(warehouse.current_path()), as_of, {})
+    write_run_settings(warehouse.location(), as_of, {})
     # A challenger configuration is scored in shadow on the copy, published with it.
     # Without one, an earlier challenger's tables are dropped; nothing else is written. One
     # that fails while being scored is logged ("challenger not scored: ...") and the copy is
     # published all the same.
     from orchestration.analysis.challenger import write_shadow
 
-    write_shadow(Path(warehouse.current_path()), warehouse.challenger_dir, say=context.log.info)
-    warehouse.publish_copy(context.log)
+    write_shadow(warehouse.location(), warehouse.challenger_dir, say=context.log.info)
+    warehouse.publish_copy(context.log)  # on a dbt target: releases its writer lock
     for event in held:
         # The score asset's result carries the band counts and the validation figures.
         if (

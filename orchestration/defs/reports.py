@@ -68,14 +68,21 @@ def validate(
     from orchestration.analysis.validation import run_validation, validation_lines
 
     outcome = run_validation(
-        Path(warehouse.current_path()),
+        warehouse.location(),
         Path(warehouse.reports_dir),
-        landing=Path(warehouse.landing_dir),
+        # The demo company's known truth, when the landing folder holds one (not on a target).
+        landing=None if warehouse.on_target else Path(warehouse.landing_dir),
         say=context.log.info,
         calibrate=calibrate,
     )
     metadata: dict[str, object] = {
-        "summary": fenced("\n".join(validation_lines(outcome, Path(warehouse.database_path)))),
+        "summary": fenced(
+            "\n".join(
+                validation_lines(
+                    outcome, warehouse.location() if warehouse.on_target else warehouse.database
+                )
+            )
+        ),
         "report": dg.MetadataValue.path(str(outcome.report)),
     }
     return outcome, metadata
@@ -110,7 +117,7 @@ def validation_report(
 def weekly_review(warehouse: WarehouseResource) -> dg.MaterializeResult:
     from orchestration.analysis.review import write_review
 
-    outcome = write_review(Path(warehouse.current_path()), Path(warehouse.reports_dir))
+    outcome = write_review(warehouse.location(), Path(warehouse.reports_dir))
     data = outcome.data
     return dg.MaterializeResult(
         metadata={

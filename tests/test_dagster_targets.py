@@ -1,0 +1,369 @@
+"""The Dagster code location on a dbt target other than the embedded DuckDB file: the raw tables
+are the team's loader's, observed in the warehouse as observable source assets; the daily job
+observes them, builds the target in place with dbt, runs the checks, writes the reports and
+delivers the alerts, all through the target, with no DuckDB warehouse file; the sensor observes
+the relationship tables and asks for a refresh when rows land.
+
+PostgreSQL: set HEALTHSCORE_PG_HOST / _PORT / _USER (.ci/run starts a private server); skipped,
+saying why, without one. The definitions' own test needs no server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.dagster_runs import environment, parse_manifest, run_job
+from orchestration.demo_company import generate_company
+from orchestration.runtime.contract import contract_tables
+from orchestration.runtime.loader import load_landing_folder
+from tests.conftest import SMALL_END_DATE
+
+AS_OF = SMALL_END_DATE
+SCORE_KEY = dg.AssetKey(["marts", "account_health"])
+RAW_TABLES = list(contract_tables())
+
+
+def raw_key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(["raw", table])
+
+
+@pytest.fixture(scope="module")
+def manifest() -> None:
+    """The dbt manifest the code location reads (target/dagster), as `healthscore job` writes it."""
+    parse_manifest()
+
+
+def test_the_definitions_on_a_postgres_target_observe_the_raw_tables_and_load_no_files(
+    manifest: None,
+) -> None:
+    from orchestration.definitions import defs
+
+    with environment({"HEALTHSCORE_TARGET": "postgres"}):
+        definitions = defs()
+        graph = definitions.get_repository_def().asset_graph
+        job = definitions.resolve_job_def("daily_refresh")
+        sensors = {sensor.name for sensor in definitions.sensors}
+    for table in RAW_TABLES:
+        node = graph.get(raw_key(table))
+        assert node.is_observable and not node.is_materializable, table
+    nodes = {node.name for node in job.nodes}
+    assert "observe_raw_tables" in nodes and "load_landing_folder" not in nodes
+    assert {raw_key(table) for table in RAW_TABLES} <= job.asset_layer.selected_asset_keys
+    # The loader's rejects table exists only where the landing-folder loader writes.
+    assert not graph.get(raw_key("healthscore_load_rejects")).is_executable
+    assert sensors == {"relationship_tables_sensor"}
+    freshness = {c.asset_key.path[-1] for c in graph.asset_check_keys if c.name == "freshness"}
+    assert {"product_events", "support_tickets", "crm_activities"} <= freshness
+    # The dbt models still read the raw tables: the graph runs from them to the alerts.
+    downstream = dg.AssetSelection.assets(raw_key("crm_activities")).downstream().resolve(graph)
+    assert SCORE_KEY in downstream
+
+
+# --- a daily job on PostgreSQL --------------------------------------------------------------------
+
+
+@dataclass
+class PostgresDaily:
+    workdir: Path
+    env: dict[str, str | None]
+    connect: object  # () -> a psycopg2 connection to the job's database
+    raw_rows: dict[str, int]
+    result: dg.ExecuteInProcessResult
+
+
+def _pg_settings() -> dict[str, object]:
+    return {
+        "host": os.environ.get("HEALTHSCORE_PG_HOST", "127.0.0.1"),
+        "port": int(os.environ["HEALTHSCORE_PG_PORT"]),
+        "user": os.environ.get("HEALTHSCORE_PG_USER", "healthscore"),
+        "password": os.environ.get("HEALTHSCORE_PG_PASSWORD", ""),
+    }
+
+
+@pytest.fixture(scope="module")
+def postgres_daily(
+    tmp_path_factory: pytest.TempPathFactory, manifest: None
+) -> Iterator[PostgresDaily]:
+    """A small company's raw tables landed in a new PostgreSQL database's raw schema (as a
+    loader would land them: text columns), then `daily_refresh` run once in process with
+    HEALTHSCORE_TARGET=postgres, as `healthscore job daily_refresh` runs it."""
+    if not os.environ.get("HEALTHSCORE_PG_PORT"):
+        pytest.skip(
+            "no PostgreSQL server: set HEALTHSCORE_PG_HOST/_PORT/_USER (bash .ci/run starts one)"
+        )
+    import psycopg2
+
+    from orchestration.defs.automation import run_config
+    from tests.support.raw_export import export_raw_to_postgres
+
+    workdir = tmp_path_factory.mktemp("dagster_postgres")
+    # Data through the as-of day, so the raw tables are fresh as of it.
+    landing = workdir / "company"
+    generate_company(
+        landing, accounts=150, months=15, seed=11, end_date=AS_OF + dt.timedelta(days=1)
+    )
+    settings = _pg_settings()
+    database = f"py_dagster_{os.getpid()}"
+    admin = psycopg2.connect(dbname="postgres", **settings)
+    admin.autocommit = True
+    admin.cursor().execute(f"drop database if exists {database} with (force)")
+    admin.cursor().execute(f"create database {database}")
+    # The raw tables as text, from the landing folder (only loaded, never built, in DuckDB).
+    staged = workdir / "staging_only" / "healthscore.duckdb"
+    load_landing_folder(landing, staged)
+    connection = psycopg2.connect(dbname=database, **settings)
+    raw_rows = export_raw_to_postgres(staged, connection)
+    connection.close()
+    staged.unlink()
+    env: dict[str, str | None] = {
+        "HEALTHSCORE_TARGET": "postgres",
+        "HEALTHSCORE_PG_DATABASE": database,
+        # Nothing may be written here: the job reads and writes PostgreSQL only.
+        "HEALTHSCORE_DUCKDB_PATH": str(workdir / "warehouse" / "healthscore.duckdb"),
+        "HEALTHSCORE_LANDING_DIR": str(workdir / "no_landing"),
+        "HEALTHSCORE_REPORTS_DIR": str(workdir / "reports"),
+        "HEALTHSCORE_ALERTS_FILE": str(workdir / "alerts" / "alerts.jsonl"),
+        "HEALTHSCORE_ALERT_WEBHOOK_URL": None,
+        "HEALTHSCORE_ALERT_FIRST_DELIVERY_DAYS": "7",
+        "HEALTHSCORE_AS_OF_DATE": AS_OF.isoformat(),
+        "HEALTHSCORE_CHALLENGER_DIR": None,
+        "DAGSTER_HOME": str(workdir / "dagster_home"),
+    }
+    with environment(env):
+        result = run_job(
+            "daily_refresh",
+            run_config(AS_OF),
+            log_dir=workdir / "logs",
+            tags={"healthscore/as_of_date": AS_OF.isoformat()},
+        )
+
+    def connect() -> object:
+        return psycopg2.connect(dbname=database, **settings)
+
+    try:
+        yield PostgresDaily(workdir, env, connect, raw_rows, result)
+    finally:
+        admin.cursor().execute(f"drop database if exists {database} with (force)")
+        admin.close()
+
+
+def _pg(daily: PostgresDaily, sql: str) -> list[tuple]:
+    connection = daily.connect()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        connection.close()
+
+
+def test_dagster_daily_job_runs_on_postgres(postgres_daily: PostgresDaily) -> None:
+    result = postgres_daily.result
+    assert result.success
+    # No DuckDB warehouse: no file, no copy (the writer lock is PostgreSQL's advisory lock).
+    assert list(postgres_daily.workdir.rglob("*.duckdb*")) == []
+    steps = {event.step_key for event in result.all_events if event.step_key}
+    assert "observe_raw_tables" in steps and "load_landing_folder" not in steps
+
+    # Every contract table observed in PostgreSQL: its row count, newest record, data version.
+    observed = {
+        event.asset_key.path[-1]: event.event_specific_data.asset_observation
+        for event in result.get_asset_observation_events()
+        if event.asset_key.path[0] == "raw"
+    }
+    landed = {table: rows for table, rows in postgres_daily.raw_rows.items() if table in RAW_TABLES}
+    assert set(landed) <= set(observed)
+    for table, rows in landed.items():
+        observation = observed[table]
+        assert observation.metadata["dagster/row_count"].value == rows, table
+        assert observation.tags["dagster/data_version"].startswith(f"{rows} rows, newest "), table
+    activities = observed["crm_activities"].metadata
+    assert activities["newest_record_at"].value.startswith(AS_OF.isoformat())
+    assert activities["dagster/table_name"].value == "raw.crm_activities"
+    missing = [table for table in RAW_TABLES if table not in landed]
+    for table in missing:  # e.g. the optional overrides table the demo company has none of
+        assert observed[table].metadata["status"].value == "missing"
+
+    # dbt built the marts in PostgreSQL; the score asset carries the figures read there.
+    materialized = {
+        event.asset_key: event.materialization.metadata
+        for event in result.get_asset_materialization_events()
+    }
+    accounts = _pg(postgres_daily, "select count(*), count(health_score) from marts.account_health")
+    assert accounts[0][0] == landed["crm_accounts"]
+    score = materialized[SCORE_KEY]
+    assert score["as_of_date"].value == AS_OF.isoformat()
+    bands = _pg(
+        postgres_daily,
+        "select health_band, count(*) from marts.account_health "
+        "where health_band is not null group by 1",
+    )
+    assert {f"accounts_{band}": count for band, count in bands} == {
+        key: value.value
+        for key, value in score.items()
+        if key.startswith("accounts_") and key != "accounts_not_scored"
+    }
+    assert "| 90 d |" in score["validation"].value
+
+    # The checks: every dbt test, the score checks (judged against the thresholds PostgreSQL
+    # holds) and the freshness of the observed tables (data through the as-of day: fresh).
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) > 250
+    dbt_failed = [
+        (e.asset_key.to_user_string(), e.check_name)
+        for e in evaluations
+        if not e.passed and e.asset_key.path[0] not in ("raw",) and e.asset_key != SCORE_KEY
+    ]
+    assert dbt_failed == []
+    by_name = {(e.asset_key.path[-1], e.check_name): e for e in evaluations}
+    for table in ("crm_activities", "support_tickets", "product_events"):
+        freshness = by_name[(table, "freshness")]
+        assert freshness.passed, (table, freshness.description)
+        assert freshness.metadata["newest_record_at"].value.startswith(AS_OF.isoformat())
+    ((min_coverage,),) = _pg(postgres_daily, "select min_coverage from marts.validation_thresholds")
+    coverage = by_name[("account_health", "coverage_above_floor")]
+    floors = [value.value for key, value in coverage.metadata.items() if key.endswith("floor")]
+    assert floors == [pytest.approx(float(min_coverage))]
+    # Judged or not (a small company has few renewals), the AUC check read PostgreSQL's figures.
+    auc = by_name[("account_health", "auc_above_floor")]
+    assert auc.metadata["judged"].value or "Cannot judge" in (auc.description or "")
+
+    # The reports and the review, written from PostgreSQL.
+    reports = Path(str(postgres_daily.env["HEALTHSCORE_REPORTS_DIR"]))
+    assert (reports / "validation_report.html").stat().st_size > 10_000
+    review = reports / "weekly_review.html"
+    assert review.stat().st_size > 10_000
+    assert materialized[dg.AssetKey(["weekly_review"])]["as_of_date"].value == AS_OF.isoformat()
+
+    # The alerts: the open ones of the last week, read in PostgreSQL, delivered to the file.
+    notifications = materialized[dg.AssetKey(["alert_notifications"])]
+    alerts_file = Path(str(postgres_daily.env["HEALTHSCORE_ALERTS_FILE"]))
+    lines = alerts_file.read_text().splitlines() if alerts_file.exists() else []
+    assert notifications["sent"].value == len(lines) > 0
+    sent = [json.loads(line) for line in lines]
+    logged = {
+        row[0]
+        for row in _pg(postgres_daily, "select alert_id from marts.health_alerts where is_open")
+    }
+    assert {alert["alert_id"] for alert in sent} <= logged
+    print(
+        f"PostgreSQL daily job: {len(observed)} raw tables observed, {accounts[0][1]} accounts "
+        f"scored, {len(evaluations)} checks, {len(sent)} alerts delivered"
+    )
+
+
+# --- the sensor on a target -----------------------------------------------------------------------
+
+
+@dataclass
+class SensorTicks:
+    first: dg.SensorResult
+    fired: dg.SensorResult
+    unchanged: dg.SensorResult
+
+
+@pytest.fixture(scope="module")
+def sensor_ticks(postgres_daily: PostgresDaily) -> SensorTicks:
+    """The relationship tables' sensor evaluated three times against the job's database: a first
+    look, a look after a new activity row landed in raw.crm_activities, a look with nothing new."""
+    from orchestration.definitions import defs
+
+    with environment(postgres_daily.env):
+        definitions = defs()
+        sensor = definitions.get_sensor_def("relationship_tables_sensor")
+        repository = definitions.get_repository_def()
+        resources = {"warehouse": repository.get_top_level_resources()["warehouse"]}
+        instance = dg.DagsterInstance.ephemeral()
+
+        def evaluate(cursor: str | None) -> tuple[dg.SensorResult, str | None]:
+            with dg.build_sensor_context(
+                cursor=cursor, repository_def=repository, resources=resources, instance=instance
+            ) as context:
+                outcome = sensor(context)
+                return outcome, context.cursor
+
+        first, cursor = evaluate(None)
+        connection = postgres_daily.connect()
+        try:
+            cursor_pg = connection.cursor()
+            cursor_pg.execute("select account_id from raw.crm_accounts limit 1")
+            (account_id,) = cursor_pg.fetchone()
+            cursor_pg.execute(
+                "insert into raw.crm_activities (activity_id, account_id, activity_type, "
+                "direction, outcome, sentiment, occurred_at, logged_at) values "
+                "('act_sensor_1', %s, 'meeting', 'outbound', 'completed', 'negative', %s, %s)",
+                [account_id, f"{AS_OF} 14:00:00", f"{AS_OF} 15:30:00"],
+            )
+            connection.commit()
+        finally:
+            connection.close()
+        fired, cursor = evaluate(cursor)
+        unchanged, _ = evaluate(cursor)
+    return SensorTicks(first, fired, unchanged)
+
+
+def test_the_target_sensor_observes_the_tables_and_refreshes_when_rows_land(
+    sensor_ticks: SensorTicks,
+) -> None:
+    first, fired, unchanged = sensor_ticks.first, sensor_ticks.fired, sensor_ticks.unchanged
+    # Every tick records what it observed, as the observable source assets' observations.
+    for tick in (first, fired, unchanged):
+        observed = {event.asset_key.path[-1] for event in tick.asset_events}
+        assert observed == {"crm_activities", "survey_responses", "support_tickets"}
+    assert not first.run_requests and first.skip_reason is not None
+    assert not unchanged.run_requests and unchanged.skip_reason is not None
+    (request,) = fired.run_requests
+    assert request.tags["healthscore/changed_tables"] == "crm_activities"
+    selected = set(request.asset_selection)
+    assert {raw_key("crm_activities"), SCORE_KEY, dg.AssetKey(["alert_notifications"])} <= selected
+    assert raw_key("product_events") not in selected
+    assert dg.AssetKey(["weight_calibration"]) not in selected
+    versions = {
+        event.asset_key.path[-1]: event.tags["dagster/data_version"] for event in fired.asset_events
+    }
+    before = {
+        event.asset_key.path[-1]: event.tags["dagster/data_version"] for event in first.asset_events
+    }
+    assert versions["support_tickets"] == before["support_tickets"]
+    rows_before = int(before["crm_activities"].split(" ")[0])
+    assert versions["crm_activities"].startswith(f"{rows_before + 1} rows, newest ")
+
+
+# --- observing a raw table: the helper both engines use ------------------------------------------
+
+
+def test_observing_a_raw_table_counts_rows_and_ignores_undated_and_future_rows(
+    tmp_path: Path,
+) -> None:
+    import duckdb
+
+    from orchestration.defs.ingestion import observe_tables
+    from orchestration.runtime.warehouse import connected
+
+    database = tmp_path / "healthscore.duckdb"
+    con = duckdb.connect(str(database))
+    con.execute("create schema raw")
+    con.execute("create table raw.crm_activities (activity_id varchar, occurred_at varchar)")
+    con.execute(
+        "insert into raw.crm_activities values ('a', '2026-06-27 10:00:00'), "
+        "('b', '2026-06-28T09:30:00'), ('c', 'not a date'), ('d', ''), ('e', '2027-01-01')"
+    )
+    con.close()
+    reference = dt.datetime(2026, 6, 29)
+    with connected(database) as warehouse:
+        observed = observe_tables(warehouse, ["crm_activities", "support_tickets"], reference)
+    activities = observed["crm_activities"]
+    assert activities.present and activities.rows == 5
+    assert activities.newest_record_at == dt.datetime(2026, 6, 28, 9, 30)  # not the 2027 row
+    assert activities.data_version == "5 rows, newest 2026-06-28 09:30:00"
+    assert activities.metadata()["dagster/row_count"].value == 5
+    assert not observed["support_tickets"].present
+    assert observed["support_tickets"].data_version == "missing"
