@@ -22,7 +22,6 @@ import decimal
 import functools
 import io
 import os
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -59,9 +58,11 @@ def _error_types() -> tuple[type[BaseException], ...]:
     except ImportError:  # pragma: no cover - dbt-postgres not installed
         pass
     try:
+        from py4j.protocol import Py4JJavaError
         from pyspark.errors import PySparkException
 
-        types.append(PySparkException)
+        # Spark's analysis and parse errors, and any other failure of the JVM side.
+        types.extend([PySparkException, Py4JJavaError])
     except ImportError:  # pragma: no cover - pyspark not installed
         pass
     return tuple(types)
@@ -559,12 +560,12 @@ def keep_spark() -> Iterator[None]:
 
 def stop_spark() -> None:
     """Stop this process's Spark session and end its JVM (releases the Derby metastore)."""
-    if "pyspark.sql" not in sys.modules:  # no session was ever started here
-        return
     try:
         from pyspark import SparkContext
         from pyspark.sql import SparkSession
     except ImportError:  # pragma: no cover
+        return
+    if SparkContext._gateway is None:  # no JVM was started in this process
         return
     session = SparkSession.getActiveSession() or SparkSession._instantiatedSession
     if session is not None:
