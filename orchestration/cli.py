@@ -3,6 +3,10 @@
     healthscore demo                 generate the demo company, run it in Dagster, print a summary
     healthscore run --landing DIR --database FILE [--as-of DATE]
                                      the whole pipeline on your own contract files
+    healthscore run --target NAME [--landing DIR]
+                                     ... on a dbt target of profiles.yml (PostgreSQL, Spark,
+                                     ...): built in place, on the raw tables your loader
+                                     landed there unless --landing is given
     healthscore generate --out DIR [--archetype NAME]
                                      write a fictional company's contract files
     healthscore summary --database FILE
@@ -26,7 +30,10 @@
 
 Errors a user can cause end in one sentence on stderr and exit code 2; a failed dbt build
 lists what failed and exits 1; a warehouse another run kept busy past
-HEALTHSCORE_LOCK_WAIT_SECONDS exits 75 (try again later). Ctrl-C, SIGTERM and SIGHUP stop dbt,
+HEALTHSCORE_LOCK_WAIT_SECONDS exits 75 (try again later). `--target NAME` (the commands that
+read or write the warehouse) sets HEALTHSCORE_TARGET: every part then runs on that dbt target
+instead of the DuckDB file, and --database only names the folder of the project's state (logs,
+reports, alerts; docs/warehouses.md). Ctrl-C, SIGTERM and SIGHUP stop dbt,
 remove the build copy and exit 128 + the signal's number, the warehouse as it was. Set
 HEALTHSCORE_DEBUG=1 to see tracebacks.
 """
@@ -50,6 +57,8 @@ from orchestration.runtime.contract import PROJECT_ROOT
 
 if TYPE_CHECKING:
     import dagster as dg
+
+    from orchestration.runtime.warehouse import Location
 
 DEFAULT_DATABASE = PROJECT_ROOT / "warehouse" / "healthscore.duckdb"
 DEFAULT_DEMO_LANDING = PROJECT_ROOT / "landing" / "demo"
@@ -80,11 +89,25 @@ def _stop_on(number: int, frame: object) -> None:
     raise Stopped(number)
 
 
+def _on_target() -> str | None:
+    """The dbt target named by HEALTHSCORE_TARGET when it is not the embedded DuckDB file."""
+    from orchestration.runtime.warehouse import target_name
+
+    name = target_name()
+    return None if name == "duckdb" else name
+
+
 def _what_was_left() -> str:
     """What an interruption left: the warehouse as it was, or a published build whose
-    validation did not finish."""
+    validation did not finish (on a dbt target, built in place: what dbt finished)."""
     from orchestration.runtime.warehouse_file import PUBLISHED
 
+    target = _on_target()
+    if target:
+        return (
+            f"dbt builds in place on target {target}: the models it finished are updated, the "
+            "others are as they were; run again to finish."
+        )
     if PUBLISHED:
         return (
             f"the new build of {PUBLISHED[-1]} was published before it; its validation and "
@@ -176,7 +199,23 @@ def _demo_landing(args: argparse.Namespace, end_date: dt.date) -> Path:
     return landing
 
 
-def _validate(database: Path, reports: Path, landing: Path | None) -> list[str]:
+def _location(database: Path) -> Location:
+    """Where the command reads and writes: the DuckDB file `database`, or the dbt target
+    HEALTHSCORE_TARGET (set by --target) names."""
+    from orchestration.runtime.warehouse import location_from_env
+
+    return location_from_env(Path(database))
+
+
+def _require_warehouse(location: Location, what: str = "") -> None:
+    """Refuse a DuckDB warehouse file that does not exist (a dbt target is assumed to)."""
+    if isinstance(location, Path) and not location.exists():
+        raise UsageError(
+            f"No warehouse at {location}{what}; run `healthscore demo` or `healthscore run` first."
+        )
+
+
+def _validate(database: Location, reports: Path, landing: Path | None) -> list[str]:
     from orchestration.analysis.validation import run_validation, validation_lines
 
     _say("Validating past scores against actual renewals, learning curves and weights ...")
@@ -186,7 +225,7 @@ def _validate(database: Path, reports: Path, landing: Path | None) -> list[str]:
     return validation_lines(outcome, database)
 
 
-def _review(database: Path, reports: Path) -> str:
+def _review(database: Location, reports: Path) -> str:
     """Write the weekly customer review page; its text for the terminal."""
     from orchestration.analysis.review import write_review
 
@@ -224,6 +263,9 @@ def command_demo(args: argparse.Namespace) -> int:
     end_date = parse_as_of(args.as_of)
     landing = _demo_landing(args, end_date).resolve()
     database = Path(args.database).resolve()
+    location = _location(database)
+    if not isinstance(location, Path):
+        return _demo_on_target(args, location, landing, end_date)
     started = time.monotonic()
     _say("Reading the dbt project for Dagster (dbt parse) ...")
     dagster_runs.parse_manifest()
@@ -270,21 +312,68 @@ def command_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo_on_target(
+    args: argparse.Namespace, target: Location, landing: Path, end_date: dt.date
+) -> int:
+    """The demo on a dbt target: the generated company loaded into the target's raw schema and
+    built there from scratch, validated and calibrated, the weekly review written and the new
+    alerts delivered to a file in the state folder (never to a configured webhook), as the
+    Dagster daily refresh and calibration do on the DuckDB file."""
+    from orchestration.analysis.summary import summary_text
+    from orchestration.runtime.notifier import send_new_alerts
+    from orchestration.runtime.pipeline import run_pipeline
+
+    state_dir = Path(args.database).resolve().parent
+    reports = _reports_dir(args, Path(args.database)).resolve()
+    alerts_file = state_dir / "alerts" / "alerts.jsonl"
+    started = time.monotonic()
+    run_pipeline(
+        landing,
+        target,
+        as_of=end_date,
+        full_refresh=True,
+        unit_tests=True,
+        allow_older=True,
+        command="healthscore demo",
+        say=_say,
+        state_dir=state_dir,
+    )
+    validation = _validate(target, reports, landing)
+    review = _review(target, reports)
+    sent = send_new_alerts(target, jsonl_path=alerts_file, as_of=end_date)
+    _say(
+        f"Alerts: {sent.sent} new alert(s) written to {alerts_file}"
+        + (f" ({sent.already_sent} sent before)" if sent.already_sent else "")
+        + "."
+    )
+    _say(f"Pipeline finished in {time.monotonic() - started:.0f}s.\n")
+    _say(
+        "\n\n".join(part for part in (summary_text(target), review, "\n".join(validation)) if part)
+    )
+    return 0
+
+
 def command_run(args: argparse.Namespace) -> int:
     from orchestration.analysis.summary import summary_text
     from orchestration.runtime.pipeline import parse_as_of, run_pipeline
 
-    landing = Path(args.landing)
-    if landing.exists() and not landing.is_dir():
+    database = Path(args.database)
+    location = _location(database)
+    landing = Path(args.landing) if args.landing else None
+    if landing is None and isinstance(location, Path):
+        raise UsageError(
+            "--landing is needed to load the DuckDB warehouse: pass the folder of contract "
+            "files (or --target NAME to score the raw tables your loader landed in a warehouse)."
+        )
+    if landing is not None and landing.exists() and not landing.is_dir():
         raise UsageError(
             f"--landing {landing} is a file; pass the folder that holds the contract files."
         )
-    if not landing.is_dir():
+    if landing is not None and not landing.is_dir():
         raise UsageError(
             f"Landing folder {landing} does not exist; pass a folder of contract files."
         )
     as_of = parse_as_of(args.as_of)
-    database = Path(args.database)
     extra_vars = _parse_vars(args.vars)
     if args.rebuild_from:
         rebuild_to = args.rebuild_to or args.rebuild_from
@@ -311,7 +400,7 @@ def command_run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     run_pipeline(
         landing,
-        database,
+        location,
         as_of=as_of,
         full_refresh=args.full_refresh,
         unit_tests=args.unit_tests,
@@ -319,14 +408,15 @@ def command_run(args: argparse.Namespace) -> int:
         allow_older=args.allow_older_as_of,
         say=_say,
         before_publish=shadow_scoring(challenger, say=_say),
+        state_dir=database.resolve().parent,
     )
     reports = _reports_dir(args, database)
-    validation = [] if args.no_validate else _validate(database, reports, landing)
-    review = _review(database, reports)
+    validation = [] if args.no_validate else _validate(location, reports, landing)
+    review = _review(location, reports)
     _say(f"Pipeline finished in {time.monotonic() - started:.0f}s.\n")
     _say(
         "\n\n".join(
-            part for part in (summary_text(database), review, "\n".join(validation)) if part
+            part for part in (summary_text(location), review, "\n".join(validation)) if part
         )
     )
     return 0
@@ -334,18 +424,14 @@ def command_run(args: argparse.Namespace) -> int:
 
 def command_validate(args: argparse.Namespace) -> int:
     database = Path(args.database)
-    if not database.exists():
-        raise UsageError(
-            f"No warehouse at {database}; run `healthscore demo` or `healthscore run` first."
-        )
+    location = _location(database)
+    _require_warehouse(location)
     landing = Path(args.landing) if args.landing else None
-    _say("\n".join(_validate(database, _reports_dir(args, database), landing)))
+    _say("\n".join(_validate(location, _reports_dir(args, database), landing)))
     return 0
 
 
 def command_replay(args: argparse.Namespace) -> int:
-    import duckdb
-
     from orchestration.analysis.replay import (
         ScoringConfig,
         replay,
@@ -353,13 +439,12 @@ def command_replay(args: argparse.Namespace) -> int:
         warehouse_min_coverage,
         write_reports,
     )
+    from orchestration.runtime import warehouse
 
     database = Path(args.database)
-    if not database.exists():
-        raise UsageError(
-            f"No warehouse at {database}; run `healthscore demo` or `healthscore run` first."
-        )
-    min_coverage = warehouse_min_coverage(database)
+    location = _location(database)
+    _require_warehouse(location)
+    min_coverage = warehouse_min_coverage(location)
     current = ScoringConfig.current(min_coverage=min_coverage)
     replayed_coverage = min_coverage if args.min_coverage is None else args.min_coverage
     if not 0 <= replayed_coverage <= 1:
@@ -370,11 +455,8 @@ def command_replay(args: argparse.Namespace) -> int:
         other = ScoringConfig.from_revision(
             args.revision, PROJECT_ROOT, min_coverage=replayed_coverage
         )
-    con = duckdb.connect(str(database), read_only=True)
-    try:
+    with warehouse.connected(location) as con:
         result = replay(con, [other], current=current, say=_say)
-    finally:
-        con.close()
     _say(replay_text(result))
     html_path, json_path = write_reports(result, _reports_dir(args, database))
     _say(f"Report: {html_path}\nFigures: {json_path}")
@@ -384,13 +466,15 @@ def command_replay(args: argparse.Namespace) -> int:
 def command_adopt(args: argparse.Namespace) -> int:
     from orchestration.analysis.validation import SEEDS_DIR, adopt_proposal, restore_seeds
     from orchestration.runtime.pipeline import rescore_warehouse
-    from orchestration.runtime.warehouse_file import writing
+    from orchestration.runtime.writer_lock import writing_location
 
     proposal = Path(args.proposal)
     if not proposal.exists():
         raise UsageError(f"No proposal at {proposal}; run `healthscore validate` to write one.")
     database = Path(args.database)
-    if not args.no_rescore and not database.exists():
+    location = _location(database)
+    state_dir = database.resolve().parent
+    if not args.no_rescore and isinstance(location, Path) and not database.exists():
         raise UsageError(
             f"No warehouse at {database} to rescore; pass --database, or --no-rescore to only "
             "change the seeds."
@@ -398,7 +482,12 @@ def command_adopt(args: argparse.Namespace) -> int:
     backup_dir = (proposal if proposal.is_dir() else proposal.parent) / "previous_seeds"
     # The seeds change (and the rescore) under the warehouse's writer lock, so no run builds
     # with half-adopted seeds.
-    with writing(database.resolve(), command="healthscore adopt", say=_say):
+    with writing_location(
+        location.resolve() if isinstance(location, Path) else location,
+        command="healthscore adopt",
+        say=_say,
+        state_dir=state_dir,
+    ):
         _say(f"Adopting {proposal} into {SEEDS_DIR}:")
         backup = adopt_proposal(proposal, backup_dir=backup_dir, say=_say)
         _say(f"  the previous seeds are kept in {backup}")
@@ -409,16 +498,16 @@ def command_adopt(args: argparse.Namespace) -> int:
                 "would score only new dates with them."
             )
             return 0
-        _say(f"Rescoring the whole history of {database} with the adopted seeds ...")
+        _say(f"Rescoring the whole history of {location} with the adopted seeds ...")
         try:
-            rescore_warehouse(database, say=_say, lock_held=True)
+            rescore_warehouse(location, say=_say, lock_held=True, state_dir=state_dir)
         except BaseException:
             # The warehouse was left as it was: so are the seeds it was scored with.
             restore_seeds(backup)
             _say(f"  the seeds were put back as they were ({SEEDS_DIR}).")
             raise
     landing = Path(args.landing) if args.landing else None
-    _say("\n".join(_validate(database, _reports_dir(args, database), landing)))
+    _say("\n".join(_validate(location, _reports_dir(args, database), landing)))
     return 0
 
 
@@ -455,12 +544,9 @@ def command_gate(args: argparse.Namespace) -> int:
 def command_summary(args: argparse.Namespace) -> int:
     from orchestration.analysis.summary import summary_text
 
-    database = Path(args.database)
-    if not database.exists():
-        raise UsageError(
-            f"No warehouse at {database}; run `healthscore demo` or `healthscore run` first."
-        )
-    _say(summary_text(database))
+    location = _location(Path(args.database))
+    _require_warehouse(location)
+    _say(summary_text(location))
     return 0
 
 
@@ -480,7 +566,8 @@ def command_job(args: argparse.Namespace) -> int:
         raise UsageError("score_history_backfill needs --rebuild-from (and --rebuild-to).")
     if (args.rebuild_from or args.rebuild_to) and args.job != "score_history_backfill":
         raise UsageError("--rebuild-from and --rebuild-to go with score_history_backfill.")
-    if args.job != "daily_refresh" and not settings.database.exists():
+    on_file = isinstance(settings.location, Path)
+    if args.job != "daily_refresh" and on_file and not settings.database.exists():
         raise UsageError(
             f"No warehouse at {settings.database} for {args.job}; run `healthscore job "
             "daily_refresh` (or `healthscore demo`) first."
@@ -525,7 +612,7 @@ def command_job(args: argparse.Namespace) -> int:
         if summary:
             _say(unfenced(str(summary)))
     _say(
-        f"Warehouse: {settings.database}. The run is in the Dagster UI "
+        f"Warehouse: {settings.location}. The run is in the Dagster UI "
         f"(healthscore ui; DAGSTER_HOME={dagster_runs.dagster_home()})."
     )
     return 0
@@ -537,7 +624,7 @@ def command_ui(args: argparse.Namespace) -> int:
     from orchestration.runtime.settings import settings_from_env
 
     settings = settings_from_env()
-    if not settings.database.exists():
+    if isinstance(settings.location, Path) and not settings.database.exists():
         _say(f"No warehouse at {settings.database} yet: building the demo company first.")
         demo_args = build_parser().parse_args(
             ["demo", "--landing", str(settings.landing), "--database", str(settings.database)]
@@ -563,7 +650,7 @@ def command_ui(args: argparse.Namespace) -> int:
     command = [str(dagster), "dev", "-w", str(workspace), "-h", args.host, "-p", str(args.port)]
     _say(
         f"Starting the Dagster UI on http://{args.host}:{args.port} "
-        f"(warehouse {settings.database}) ..."
+        f"(warehouse {settings.location}) ..."
     )
     os.chdir(PROJECT_ROOT)
     os.execve(command[0], command, env)
@@ -640,6 +727,14 @@ def command_validity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_target(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--target",
+        help="the dbt target of profiles.yml to run on, e.g. postgres (sets HEALTHSCORE_TARGET; "
+        "default: HEALTHSCORE_TARGET, else duckdb, the --database file)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="healthscore",
@@ -663,13 +758,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--database", default=str(DEFAULT_DATABASE), help="the DuckDB warehouse file")
     demo.add_argument("--reports", help="where to write the report (default: beside the database)")
+    _add_target(demo)
     demo.set_defaults(handler=command_demo)
 
     run = commands.add_parser(
         "run", help="load a landing folder of contract files and build everything"
     )
     run.add_argument(
-        "--landing", required=True, help="folder of <table>.csv / <table>.parquet files"
+        "--landing",
+        help="folder of <table>.csv / <table>.parquet files (needed for the DuckDB file; on a "
+        "--target, loaded into its raw schema, else the raw tables there are scored as landed)",
     )
     run.add_argument("--database", default=str(DEFAULT_DATABASE), help="the DuckDB warehouse file")
     run.add_argument("--as-of", help="score as of this date, YYYY-MM-DD (default today, UTC)")
@@ -700,6 +798,7 @@ def build_parser() -> argparse.ArgumentParser:
         "in force: marts.challenger_scores and the report's Challenger section (default "
         "HEALTHSCORE_CHALLENGER_DIR)",
     )
+    _add_target(run)
     run.set_defaults(handler=command_run)
 
     generate = commands.add_parser(
@@ -731,6 +830,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     summary = commands.add_parser("summary", help="print the summary of a built warehouse")
     summary.add_argument("--database", default=str(DEFAULT_DATABASE))
+    _add_target(summary)
     summary.set_defaults(handler=command_summary)
 
     validate = commands.add_parser(
@@ -744,6 +844,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--landing", help="the landing folder (a demo's _truth/ gives the AUC ceiling)"
     )
+    _add_target(validate)
     validate.set_defaults(handler=command_validate)
 
     replay = commands.add_parser(
@@ -764,6 +865,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument(
         "--reports", help="where to write replay_<fingerprint>.html/.json (default: beside it)"
     )
+    _add_target(replay)
     replay.set_defaults(handler=command_replay)
 
     for name in ("adopt", "adopt-weights"):
@@ -789,6 +891,7 @@ def build_parser() -> argparse.ArgumentParser:
         adopt.add_argument(
             "--landing", help="the landing folder (a generated company's _truth/ gives the ceiling)"
         )
+        _add_target(adopt)
         adopt.set_defaults(handler=command_adopt)
 
     gate = commands.add_parser(
@@ -833,11 +936,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="rebuild a warehouse already scored as of a later date (from scratch)",
     )
+    _add_target(job)
     job.set_defaults(handler=command_job)
 
     ui = commands.add_parser("ui", help="start the Dagster UI on the demo warehouse")
     ui.add_argument("--port", type=int, default=3000)
     ui.add_argument("--host", default="127.0.0.1")
+    _add_target(ui)
     ui.set_defaults(handler=command_ui)
 
     bench = commands.add_parser(
@@ -900,12 +1005,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     from orchestration.dagster_runs import JobFailed
     from orchestration.runtime.dbt_invoke import DbtError
     from orchestration.runtime.loader import LandingError
+    from orchestration.runtime.warehouse import TARGET_ENV, WarehouseConnectionError
     from orchestration.runtime.warehouse_file import PUBLISHED, WarehouseBusy, WarehouseError
 
     PUBLISHED.clear()  # what this command publishes (main may run more than once in a process)
     _STOPS_RECEIVED.clear()
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
+    # --target is HEALTHSCORE_TARGET for this command (and the dbt and Dagster runs it starts).
+    target_before = os.environ.get(TARGET_ENV)
+    if getattr(args, "target", None):
+        os.environ[TARGET_ENV] = args.target
     # Handlers can be set only in the main thread (tests also call main() from others).
     in_main_thread = threading.current_thread() is threading.main_thread()
     stops = (signal.SIGTERM, signal.SIGHUP) if in_main_thread else ()
@@ -924,7 +1034,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"error: {error}", file=sys.stderr)
         return 75
-    except (UsageError, LandingError, WarehouseError, ValueError) as error:
+    except (
+        UsageError,
+        LandingError,
+        WarehouseError,
+        WarehouseConnectionError,
+        ValueError,
+    ) as error:
         if os.environ.get("HEALTHSCORE_DEBUG"):
             raise
         print(f"error: {error}", file=sys.stderr)
@@ -937,7 +1053,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DbtError as error:
         if os.environ.get("HEALTHSCORE_DEBUG"):
             raise
-        print(f"error: {error}\nThe warehouse was left as it was before this run.", file=sys.stderr)
+        target = _on_target()
+        left = (
+            f"dbt builds in place on target {target}: the models before the failure are "
+            "updated, the failed ones and those after them are as they were."
+            if target
+            else "The warehouse was left as it was before this run."
+        )
+        print(f"error: {error}\n{left}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"interrupted; {_what_was_left()}", file=sys.stderr)
@@ -948,6 +1071,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         for number, handler_before in previous.items():
             signal.signal(number, handler_before)
+        if getattr(args, "target", None):
+            if target_before is None:
+                os.environ.pop(TARGET_ENV, None)
+            else:
+                os.environ[TARGET_ENV] = target_before
 
 
 if __name__ == "__main__":

@@ -27,14 +27,18 @@ import gzip
 import io
 import os
 import sys
+import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import duckdb
 
 from orchestration.runtime.contract import ContractTable, contract_tables
+
+if TYPE_CHECKING:
+    from orchestration.runtime.warehouse import Target
 
 REJECTS_TABLE = "healthscore_load_rejects"
 MANIFEST_TABLE = "healthscore_load_manifest"
@@ -549,20 +553,10 @@ def _check_landing_folder(landing: Path) -> None:
         ) from error
 
 
-def load_landing_folder(
-    landing: Path,
-    database: Path,
-    *,
-    raw_schema: str = "raw",
-    tables: Iterable[str] | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> LoadReport:
-    """Replace the raw tables of `database` with the contract files found in `landing`.
-
-    With `tables`, only those tables are reloaded (a partial refresh, as the Dagster sensor does)
-    and the others are left as they are. Without it the landing folder is the whole truth: a raw
-    table whose files are gone is dropped, so its signals are reported absent.
-    """
+def _plan_load(
+    landing: Path, tables: Iterable[str] | None
+) -> tuple[dict[str, ContractTable], list[str], list[str], dict[str, list[Path]]]:
+    """Check the landing folder: (contracts, selected tables, ignored files, files by table)."""
     landing = Path(landing)
     _check_landing_folder(landing)
     contracts = contract_tables()
@@ -594,18 +588,28 @@ def load_landing_folder(
             "exports there as <table>.csv, <table>.csv.gz, <table>.parquet or a folder "
             "<table>/ (e.g. crm_accounts.csv), or pass the folder that holds them."
         )
+    return contracts, selected, ignored_files, files_by_table
 
-    say = progress or (lambda message: None)
-    database = Path(database)
-    database.parent.mkdir(parents=True, exist_ok=True)
-    report = LoadReport(database=database, landing=landing, tables={}, ignored_files=ignored_files)
-    con = duckdb.connect(
-        str(database),
-        config={
-            "memory_limit": os.environ.get("HEALTHSCORE_DUCKDB_MEMORY_LIMIT") or "4GB",
-            "preserve_insertion_order": False,
-        },
-    )
+
+def _connect_loader(database: str) -> duckdb.DuckDBPyConnection:
+    config = {
+        "memory_limit": os.environ.get("HEALTHSCORE_DUCKDB_MEMORY_LIMIT") or "4GB",
+        "preserve_insertion_order": False,
+    }
+    return duckdb.connect(database, config=config)
+
+
+def _load_into(
+    con: duckdb.DuckDBPyConnection,
+    report: LoadReport,
+    *,
+    raw_schema: str,
+    contracts: dict[str, ContractTable],
+    selected: list[str],
+    files_by_table: dict[str, list[Path]],
+    say: Callable[[str], None],
+) -> None:
+    """Load the selected tables into the raw schema of `con`, in one transaction."""
     try:
         con.execute("set TimeZone = 'UTC'")
         con.execute("begin transaction")
@@ -680,9 +684,111 @@ def load_landing_folder(
     except BaseException:
         con.execute("rollback")
         raise
-    finally:
-        con.close()
     for name in contracts:
         if name not in report.tables:
             report.tables[name] = TableLoad(table=name, status="kept")
+
+
+def load_landing_folder(
+    landing: Path,
+    database: Path,
+    *,
+    raw_schema: str = "raw",
+    tables: Iterable[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LoadReport:
+    """Replace the raw tables of `database` with the contract files found in `landing`.
+
+    With `tables`, only those tables are reloaded (a partial refresh, as the Dagster sensor does)
+    and the others are left as they are. Without it the landing folder is the whole truth: a raw
+    table whose files are gone is dropped, so its signals are reported absent.
+    """
+    landing = Path(landing)
+    contracts, selected, ignored_files, files_by_table = _plan_load(landing, tables)
+    say = progress or (lambda message: None)
+    database = Path(database)
+    database.parent.mkdir(parents=True, exist_ok=True)
+    report = LoadReport(database=database, landing=landing, tables={}, ignored_files=ignored_files)
+    con = _connect_loader(str(database))
+    try:
+        _load_into(
+            con,
+            report,
+            raw_schema=raw_schema,
+            contracts=contracts,
+            selected=selected,
+            files_by_table=files_by_table,
+            say=say,
+        )
+    finally:
+        con.close()
+    return report
+
+
+def load_landing_to_target(
+    landing: Path,
+    target: Target,
+    *,
+    raw_schema: str = "raw",
+    tables: Iterable[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> LoadReport:
+    """Load the contract files of `landing` into the raw schema of a dbt target (not DuckDB).
+
+    The files are read, checked and rejected exactly as load_landing_folder does, into an
+    in-memory DuckDB (no file); then each raw table is written to the target as text columns
+    (Warehouse.write_table), with the rejects and the manifest tables beside them. A contract
+    table whose files are gone is dropped from the target, as from the DuckDB file. Every load
+    reads all the files (the in-memory database keeps no manifest between runs). On PostgreSQL
+    the writes are one transaction; elsewhere table by table.
+    """
+    from orchestration.runtime import warehouse
+
+    landing = Path(landing)
+    contracts, selected, ignored_files, files_by_table = _plan_load(landing, tables)
+    say = progress or (lambda message: None)
+    report = LoadReport(
+        database=Path(str(target)), landing=landing, tables={}, ignored_files=ignored_files
+    )
+    con = _connect_loader(":memory:")
+    temp = tempfile.TemporaryDirectory(prefix="healthscore-load-")
+    try:
+        # Spill files, if the landing outgrows memory, go to a temporary folder of their own.
+        con.execute(f"set temp_directory = '{temp.name}'")
+        _load_into(
+            con,
+            report,
+            raw_schema=raw_schema,
+            contracts=contracts,
+            selected=selected,
+            files_by_table=files_by_table,
+            say=say,
+        )
+        with warehouse.connected(target, read_only=False) as out:
+            transaction = out.engine == "postgres"
+            if transaction:
+                out.con.autocommit = False  # type: ignore[attr-defined]
+            try:
+                for name in selected:
+                    load = report.tables[name]
+                    if load.status == "missing":
+                        out.execute(f"drop table if exists {raw_schema}.{name}")
+                        continue
+                    rows = con.sql(
+                        f"select * from {_quote(raw_schema)}.{_quote(name)}"
+                    ).to_arrow_table()
+                    out.write_table(raw_schema, name, rows, mode="replace")
+                for name in (REJECTS_TABLE, MANIFEST_TABLE):
+                    rows = con.sql(f"select * from {_quote(raw_schema)}.{name}").to_arrow_table()
+                    out.write_table(raw_schema, name, rows, mode="replace")
+                if transaction:
+                    out.con.commit()  # type: ignore[attr-defined]
+            except BaseException:
+                if transaction:
+                    out.con.rollback()  # type: ignore[attr-defined]
+                raise
+    finally:
+        con.close()
+        temp.cleanup()
+    say(f"  wrote {sum(load.rows for load in report.tables.values()):,} raw rows to {target}")
     return report

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import decimal
 import json
 import os
 import urllib.request
@@ -35,7 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-import duckdb
+from orchestration.runtime import warehouse
+from orchestration.runtime.warehouse import Location
 
 ALERT_COLUMNS = (
     "alert_id",
@@ -105,13 +107,9 @@ def _alert_ids(path: Path) -> set[str]:
     return ids
 
 
-def _legacy_sent(con: duckdb.DuckDBPyConnection) -> set[str]:
+def _legacy_sent(con: warehouse.Warehouse) -> set[str]:
     """Alerts recorded as sent in the warehouse by earlier versions of the notifier."""
-    exists = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'notifications' and table_name = 'sent_alerts'"
-    ).fetchone()[0]
-    if not exists:
+    if not con.table_exists("notifications", "sent_alerts"):
         return set()
     return {
         row[0] for row in con.execute("select alert_id from notifications.sent_alerts").fetchall()
@@ -154,8 +152,26 @@ def _post(url: str, payload: dict[str, object], timeout: float) -> None:
             raise RuntimeError(f"Webhook {url} answered HTTP {response.status}.")
 
 
+def _json_value(value: object) -> object:
+    """A value of an alert row as JSON writes it, whatever the engine's driver returned
+    (PostgreSQL's numeric arrives as Decimal, Spark's timestamps as datetime)."""
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _as_date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
 def send_new_alerts(
-    database: Path,
+    database: Location,
     *,
     jsonl_path: Path | None = None,
     webhook_url: str | None = None,
@@ -168,7 +184,11 @@ def send_new_alerts(
     """Send every open alert detected in the lookback window that was never delivered (on the
     first delivery, only those detected in the last `first_delivery_days`, default from
     HEALTHSCORE_ALERT_FIRST_DELIVERY_DAYS). `delivery_log` defaults to `delivered.jsonl` beside
-    the alerts file, or in `alerts/` beside the warehouse for a webhook."""
+    the alerts file, or in `alerts/` beside the warehouse for a webhook (on a dbt target, in
+    the alerts folder of the settings, HEALTHSCORE_ALERTS_FILE's).
+
+    `database` is the DuckDB file or a dbt target (runtime/warehouse.py): the alerts are read
+    from its marts.health_alerts either way, and what was delivered is recorded outside it."""
     if (jsonl_path is None) == (webhook_url is None):
         raise ValueError("Give exactly one destination: a JSON-lines file or a webhook URL.")
     if first_delivery_days is None:
@@ -177,17 +197,21 @@ def send_new_alerts(
         raise ValueError("lookback_days and first_delivery_days must be 0 or more.")
     destination = webhook_url or str(jsonl_path)
     if delivery_log is None:
-        delivery_log = default_delivery_log(
-            jsonl_path or Path(database).parent / "alerts" / "alerts.jsonl"
-        )
+        if jsonl_path is not None:
+            delivery_log = default_delivery_log(jsonl_path)
+        elif isinstance(database, Path):
+            delivery_log = default_delivery_log(Path(database).parent / "alerts" / "alerts.jsonl")
+        else:
+            from orchestration.runtime.settings import settings_from_env
+
+            delivery_log = default_delivery_log(settings_from_env().alerts_file)
     if jsonl_path is not None and delivery_log.resolve() == jsonl_path.resolve():
         raise ValueError("The delivery log must be another file than the alerts file.")
 
-    con = duckdb.connect(str(database), read_only=True)
-    try:
-        as_of = (
-            as_of or con.execute("select max(detected_on) from marts.health_alerts").fetchone()[0]
-        )
+    with warehouse.connected(database) as con:
+        if as_of is None:
+            latest = con.execute("select max(detected_on) from marts.health_alerts").fetchone()[0]
+            as_of = None if latest is None else _as_date(latest)
         if as_of is None:
             return NotificationResult(destination, 0, 0, 0)
         columns = ", ".join(f"alerts.{column}" for column in ALERT_COLUMNS)
@@ -201,8 +225,6 @@ def send_new_alerts(
             [as_of - dt.timedelta(days=lookback_days), as_of],
         ).fetchall()
         legacy = _legacy_sent(con)
-    finally:
-        con.close()
 
     with _locked(delivery_log) as log:
         recorded = _alert_ids(delivery_log)
@@ -212,8 +234,11 @@ def send_new_alerts(
         horizon = as_of - dt.timedelta(days=first_delivery_days)
         sent = skipped = 0
         for row in rows:
-            alert = {column: value for column, value in zip(ALERT_COLUMNS, row, strict=True)}
-            alert["detected_on"] = alert["detected_on"].isoformat()
+            alert = {
+                column: _json_value(value) for column, value in zip(ALERT_COLUMNS, row, strict=True)
+            }
+            detected_on = _as_date(row[ALERT_COLUMNS.index("detected_on")])
+            alert["detected_on"] = detected_on.isoformat()
             if alert["alert_id"] in delivered:
                 continue
             now = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(timespec="seconds")
@@ -223,7 +248,7 @@ def send_new_alerts(
                 "destination": destination,
                 "recorded_at": now,
             }
-            if first and row[ALERT_COLUMNS.index("detected_on")] <= horizon:
+            if first and detected_on <= horizon:
                 # Before the first delivery's horizon: the backlog, never sent.
                 _append(log, {**record, "status": "skipped"})
                 skipped += 1

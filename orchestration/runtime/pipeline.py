@@ -1,10 +1,16 @@
-"""The whole pipeline on the embedded DuckDB warehouse: load a landing folder, build every dbt
-model and test, and publish the result atomically.
+"""The whole pipeline: load a landing folder, build every dbt model and test, and (on the
+embedded DuckDB warehouse) publish the result atomically.
 
-The run holds the warehouse's writer lock and builds on a copy of the warehouse file
+On the DuckDB file the run holds the warehouse's writer lock and builds on a copy of the file
 (warehouse_file.py). Only when load and build both succeed does the copy replace the original,
 in one rename: a failed or interrupted run leaves the previous warehouse exactly as it was, and
 no half-built file behind; readers are never blocked.
+
+On any other dbt target (HEALTHSCORE_TARGET, runtime/warehouse.py) dbt builds in place, as a
+plain `dbt build` does: the run holds the target's writer lock (writer_lock.py), loads the
+landing folder into the target's raw schema when it is given one (else it scores the raw tables
+the team's loader landed there), and builds. There is no copy and no publish: a failed build
+leaves the models it did not reach as they were, and dbt's own tests guard what it built.
 """
 
 from __future__ import annotations
@@ -16,19 +22,20 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
+from orchestration.runtime import warehouse
 from orchestration.runtime.contract import PROJECT_ROOT
 from orchestration.runtime.dbt_invoke import WITHOUT_UNIT_TESTS, DbtResult, run_dbt
-from orchestration.runtime.loader import LoadReport, load_landing_folder
+from orchestration.runtime.loader import LoadReport, load_landing_folder, load_landing_to_target
+from orchestration.runtime.warehouse import Location, Target
 from orchestration.runtime.warehouse_file import WarehouseError, publish, start_copy, writing
+from orchestration.runtime.writer_lock import writing_location
 
 
 @dataclass
 class PipelineResult:
-    database: Path
+    database: Location  # the DuckDB file, or the dbt target built in place
     as_of: dt.date
-    load: LoadReport
+    load: LoadReport | None  # None: the raw tables were taken as the team's loader landed them
     build: DbtResult
     full_refresh: bool
 
@@ -43,54 +50,71 @@ def parse_as_of(text: str | None, flag: str = "--as-of") -> dt.date:
         raise ValueError(f"{flag} must be a date written YYYY-MM-DD, got {text!r}.") from error
 
 
-def previous_as_of(database: Path) -> dt.date | None:
-    """The as-of date of the last successful build stored in `database`, if any."""
-    if not database.exists():
+def previous_as_of(location: Location) -> dt.date | None:
+    """The as-of date of the last successful build stored in `location` (the DuckDB file or a
+    dbt target), if any."""
+    if not warehouse.exists(location):
         return None
-    con = duckdb.connect(str(database), read_only=True)
-    try:
-        row = con.execute("select max(as_of_date) from marts.source_table_status").fetchone()
-    except duckdb.Error:
-        return None
-    finally:
-        con.close()
-    return row[0] if row else None
+    with warehouse.connected(location) as con:
+        try:
+            row = con.execute("select max(as_of_date) from marts.source_table_status").fetchone()
+        except warehouse.Error:
+            return None
+    return _date(row[0]) if row else None
 
 
-RUN_SETTINGS = "raw.healthscore_run_settings"
+def _date(value: object) -> dt.date | None:
+    if value is None or (isinstance(value, dt.date) and not isinstance(value, dt.datetime)):
+        return value  # type: ignore[return-value]
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return dt.date.fromisoformat(str(value)[:10])
 
 
-def write_run_settings(database: Path, as_of: dt.date, dbt_vars: dict[str, object]) -> None:
-    """Record the as-of date and the dbt variables a build used, inside the warehouse it built,
-    so that a later rebuild (adopting a proposal) scores with the same settings."""
-    con = duckdb.connect(str(database))
-    try:
-        con.execute(
-            f"create or replace table {RUN_SETTINGS} as "
-            "select cast(? as date) as as_of_date, cast(? as varchar) as dbt_vars, "
-            "current_timestamp as written_at",
-            [as_of.isoformat(), json.dumps(dbt_vars, sort_keys=True)],
-        )
-    finally:
-        con.close()
+RUN_SETTINGS_SCHEMA, RUN_SETTINGS_TABLE = "raw", "healthscore_run_settings"
+RUN_SETTINGS = f"{RUN_SETTINGS_SCHEMA}.{RUN_SETTINGS_TABLE}"
 
 
-def read_run_settings(database: Path) -> tuple[dt.date | None, dict[str, object]]:
-    """The as-of date and dbt variables of the last build of `database` (None, {} if unknown)."""
-    if not database.exists():
+def write_run_settings(location: Location, as_of: dt.date, dbt_vars: dict[str, object]) -> None:
+    """Record the as-of date and the dbt variables a build used, inside the warehouse it built
+    (the DuckDB file or the dbt target), so that a later rebuild (adopting a proposal) scores
+    with the same settings."""
+    import pyarrow as pa
+
+    row = pa.table(
+        {
+            "as_of_date": pa.array([as_of], pa.date32()),
+            "dbt_vars": pa.array([json.dumps(dbt_vars, sort_keys=True)], pa.string()),
+            "written_at": pa.array(
+                [dt.datetime.now(dt.UTC).replace(tzinfo=None)], pa.timestamp("us")
+            ),
+        }
+    )
+    with warehouse.connected(location, read_only=False) as con:
+        con.write_table(RUN_SETTINGS_SCHEMA, RUN_SETTINGS_TABLE, row, mode="replace")
+
+
+def read_run_settings(location: Location) -> tuple[dt.date | None, dict[str, object]]:
+    """The as-of date and dbt variables of the last build of `location` (None, {} if unknown)."""
+    if not warehouse.exists(location):
         return None, {}
-    con = duckdb.connect(str(database), read_only=True)
-    try:
-        row = con.execute(f"select as_of_date, dbt_vars from {RUN_SETTINGS}").fetchone()
-    except duckdb.Error:
-        return previous_as_of(database), {}
-    finally:
-        con.close()
-    return (row[0], json.loads(row[1])) if row else (None, {})
+    with warehouse.connected(location) as con:
+        try:
+            row = con.execute(f"select as_of_date, dbt_vars from {RUN_SETTINGS}").fetchone()
+        except warehouse.Error:
+            row = False
+    if row is False:
+        return previous_as_of(location), {}
+    return (_date(row[0]), json.loads(row[1])) if row else (None, {})
+
+
+def raw_schema_of(dbt_vars: dict[str, object] | None) -> str:
+    """The schema the contract's raw tables are read from (the var healthscore_raw_schema)."""
+    return str((dbt_vars or {}).get("healthscore_raw_schema") or "raw")
 
 
 def _build(
-    build_copy: Path,
+    location: Location,
     *,
     as_of: dt.date,
     full_refresh: bool,
@@ -100,21 +124,24 @@ def _build(
     say: Callable[[str], None],
     project_dir: Path,
 ) -> DbtResult:
+    """`dbt build` on `location`: the DuckDB build copy, or the dbt target in place."""
     say(
         f"Building models and tests as of {as_of} "
         f"(dbt build{' --full-refresh' if full_refresh else ''}"
-        f"{'' if unit_tests else ', without unit tests'}) ..."
+        f"{'' if unit_tests else ', without unit tests'}"
+        f"{f' on {location}' if isinstance(location, Target) else ''}) ..."
     )
     args = ["build"] + (["--full-refresh"] if full_refresh else [])
     args += [] if unit_tests else WITHOUT_UNIT_TESTS
     from orchestration.runtime.scoring_config import config_change_message
 
-    changed = config_change_message(build_copy, project_dir, extra_vars, full_refresh=full_refresh)
+    changed = config_change_message(location, project_dir, extra_vars, full_refresh=full_refresh)
     if changed:
         say(f"  {changed}")
     build = run_dbt(
         args,
-        database=build_copy,
+        database=location if isinstance(location, Path) else None,
+        target="duckdb" if isinstance(location, Path) else location.name,
         dbt_vars=extra_vars,
         as_of=as_of,
         log_dir=log_dir,
@@ -123,13 +150,50 @@ def _build(
     )
     counts = ", ".join(f"{count} {status}" for status, count in sorted(build.counts.items()))
     say(f"  dbt build passed: {counts}")
-    write_run_settings(build_copy, as_of, extra_vars or {})
+    write_run_settings(location, as_of, extra_vars or {})
     return build
 
 
+def _as_of_check(
+    location: Location,
+    as_of: dt.date,
+    *,
+    allow_older: bool,
+    full_refresh: bool,
+    say: Callable[[str], None],
+) -> bool:
+    """Refuse to score `location` as of a date earlier than its last build's, unless
+    `allow_older`; then the run rebuilds from scratch. Returns the run's full_refresh."""
+    last = previous_as_of(location)
+    if last is None or as_of >= last:
+        return full_refresh
+    if not allow_older:
+        raise WarehouseError(
+            f"{location} already holds scores as of {last}, later than this run's "
+            f"{as_of}; it was left as it was. To rebuild it as of {as_of}, replacing "
+            "the later scores, run again with --allow-older-as-of."
+        )
+    if not full_refresh:
+        say(
+            f"  as-of {as_of} is earlier than the last build's ({last}): rebuilding the "
+            "incremental models from scratch (full refresh)."
+        )
+    return True
+
+
+def _say_load(load: LoadReport, say: Callable[[str], None]) -> None:
+    if load.missing_tables:
+        say(
+            f"  missing table(s): {', '.join(load.missing_tables)}; their signals are "
+            "reported absent and their weight is redistributed."
+        )
+    if load.ignored_files:
+        say(f"  ignored file(s) that are not contract tables: {', '.join(load.ignored_files)}")
+
+
 def run_pipeline(
-    landing: Path,
-    database: Path,
+    landing: Path | None,
+    database: Location,
     *,
     as_of: dt.date,
     full_refresh: bool = False,
@@ -139,40 +203,45 @@ def run_pipeline(
     command: str = "healthscore run",
     say: Callable[[str], None] = print,
     project_dir: Path = PROJECT_ROOT,
-    before_publish: Callable[[Path, Path], None] | None = None,
+    before_publish: Callable[[Location, Path], None] | None = None,
+    state_dir: Path | None = None,
 ) -> PipelineResult:
     """Load `landing` into a copy of `database`, build it as of `as_of` and publish it, holding
     the writer lock. A warehouse already scored as of a later date is rebuilt as of the earlier
     one only with `allow_older` (it then rebuilds from scratch). `before_publish(copy,
     project_dir)` runs on the built copy before it is published (the command line scores a
-    challenger configuration in shadow there: analysis/challenger.py)."""
+    challenger configuration in shadow there: analysis/challenger.py).
+
+    `database` may be a dbt target instead (runtime/warehouse.py): see run_on_target."""
+    if isinstance(database, Target):
+        return run_on_target(
+            landing,
+            database,
+            as_of=as_of,
+            full_refresh=full_refresh,
+            unit_tests=unit_tests,
+            extra_vars=extra_vars,
+            allow_older=allow_older,
+            command=command,
+            say=say,
+            project_dir=project_dir,
+            after_build=before_publish,
+            state_dir=state_dir or PROJECT_ROOT / "warehouse",
+        )
+    if landing is None:
+        raise WarehouseError(
+            "The DuckDB warehouse is loaded from a landing folder: pass --landing DIR."
+        )
     landing = Path(landing).resolve()
     database = Path(database).resolve()
     with writing(database, command=command, say=say):
-        last = previous_as_of(database)
-        if last is not None and as_of < last:
-            if not allow_older:
-                raise WarehouseError(
-                    f"{database} already holds scores as of {last}, later than this run's "
-                    f"{as_of}; it was left as it was. To rebuild it as of {as_of}, replacing "
-                    "the later scores, run again with --allow-older-as-of."
-                )
-            if not full_refresh:
-                say(
-                    f"  as-of {as_of} is earlier than the last build's ({last}): rebuilding the "
-                    "incremental models from scratch (full refresh)."
-                )
-                full_refresh = True
+        full_refresh = _as_of_check(
+            database, as_of, allow_older=allow_older, full_refresh=full_refresh, say=say
+        )
         build_copy = start_copy(database, fresh=full_refresh)
         say(f"Loading {landing} ...")
         load = load_landing_folder(landing, build_copy, progress=say)
-        if load.missing_tables:
-            say(
-                f"  missing table(s): {', '.join(load.missing_tables)}; their signals are "
-                "reported absent and their weight is redistributed."
-            )
-        if load.ignored_files:
-            say(f"  ignored file(s) that are not contract tables: {', '.join(load.ignored_files)}")
+        _say_load(load, say)
         build = _build(
             build_copy,
             as_of=as_of,
@@ -191,18 +260,98 @@ def run_pipeline(
     )
 
 
+def run_on_target(
+    landing: Path | None,
+    target: Target,
+    *,
+    as_of: dt.date,
+    full_refresh: bool = False,
+    unit_tests: bool = False,
+    extra_vars: dict[str, object] | None = None,
+    allow_older: bool = False,
+    command: str = "healthscore run",
+    say: Callable[[str], None] = print,
+    project_dir: Path = PROJECT_ROOT,
+    after_build: Callable[[Location, Path], None] | None = None,
+    state_dir: Path,
+) -> PipelineResult:
+    """The pipeline on a dbt target, in place (module docstring): holding the target's writer
+    lock, load `landing` into its raw schema (None: score the raw tables the team's loader
+    landed there), build as of `as_of`, then `after_build(target, project_dir)`. `state_dir`
+    holds the dbt logs (and the lock file of a target without a lock of its own)."""
+    state_dir = Path(state_dir).resolve()
+    raw_schema = raw_schema_of(extra_vars)
+    with writing_location(target, command=command, say=say, state_dir=state_dir):
+        full_refresh = _as_of_check(
+            target, as_of, allow_older=allow_older, full_refresh=full_refresh, say=say
+        )
+        load = None
+        if landing is None:
+            say(
+                f"Raw tables: scoring the contract tables your loader landed in schema "
+                f"{raw_schema} of {target} (no landing folder given, nothing loaded)."
+            )
+        else:
+            landing = Path(landing).resolve()
+            say(f"Loading {landing} into schema {raw_schema} of {target} ...")
+            load = load_landing_to_target(landing, target, raw_schema=raw_schema, progress=say)
+            _say_load(load, say)
+        build = _build(
+            target,
+            as_of=as_of,
+            full_refresh=full_refresh,
+            unit_tests=unit_tests,
+            extra_vars=extra_vars,
+            log_dir=state_dir / "logs",
+            say=say,
+            project_dir=project_dir,
+        )
+        if after_build is not None:
+            after_build(target, project_dir)
+    return PipelineResult(
+        database=target, as_of=as_of, load=load, build=build, full_refresh=full_refresh
+    )
+
+
 def rescore_warehouse(
-    database: Path,
+    database: Location,
     *,
     say: Callable[[str], None] = print,
     project_dir: Path = PROJECT_ROOT,
     lock_held: bool = False,
+    state_dir: Path | None = None,
 ) -> dt.date:
     """Rebuild every model of `database` from the raw tables it already holds, from scratch
     (every scoring date is scored again with the current seeds), as of its last build's date and
-    with its dbt variables; publish it only when every test passes, as run_pipeline does.
-    `lock_held`: the caller holds the writer lock (healthscore adopt, around the seeds change).
-    Returns the as-of date."""
+    with its dbt variables; publish it only when every test passes, as run_pipeline does (on a
+    dbt target: in place). `lock_held`: the caller holds the writer lock (healthscore adopt,
+    around the seeds change). Returns the as-of date."""
+    if isinstance(database, Target):
+        state = Path(state_dir or PROJECT_ROOT / "warehouse").resolve()
+        guard = (
+            nullcontext()
+            if lock_held
+            else writing_location(
+                database, command="healthscore adopt (rescore)", say=say, state_dir=state
+            )
+        )
+        with guard:
+            as_of, dbt_vars = read_run_settings(database)
+            if as_of is None:
+                raise WarehouseError(
+                    f"{database} holds no finished build; run `healthscore run` (or `demo`) first."
+                )
+            _build(
+                database,
+                as_of=as_of,
+                full_refresh=True,
+                unit_tests=False,
+                extra_vars=dbt_vars,
+                log_dir=state / "logs",
+                say=say,
+                project_dir=project_dir,
+            )
+        return as_of
     database = Path(database).resolve()
     guard = (
         nullcontext()

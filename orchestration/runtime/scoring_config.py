@@ -16,6 +16,10 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from orchestration.runtime.warehouse import Location
 
 # The order is part of the fingerprint: macros/scoring/scoring_config_seeds.sql lists the same.
 SCORING_SEEDS = (
@@ -69,24 +73,23 @@ def changed_seeds(before: dict[str, str], after: dict[str, str]) -> list[str]:
 VERSIONS_TABLE = "intermediate.int_scoring_config_versions"
 
 
-def recorded_checksums(database: Path) -> tuple[str, dict[str, str], float] | None:
-    """The latest configuration recorded in `database`: (fingerprint, per-seed checksums,
-    min_coverage); None when the warehouse holds no record (not built yet, or built before it)."""
-    import duckdb
+def recorded_checksums(database: Location) -> tuple[str, dict[str, str], float] | None:
+    """The latest configuration recorded in `database` (the DuckDB file or a dbt target):
+    (fingerprint, per-seed checksums, min_coverage); None when the warehouse holds no record
+    (not built yet, or built before it)."""
+    from orchestration.runtime import warehouse
 
-    if not Path(database).exists():
+    if not warehouse.exists(database):
         return None
     columns = ", ".join(f"{seed}_checksum" for seed in SCORING_SEEDS)
-    con = duckdb.connect(str(database), read_only=True)
-    try:
-        row = con.execute(
-            f"select config_fingerprint, {columns}, min_coverage from {VERSIONS_TABLE} "
-            "order by first_used_at desc limit 1"
-        ).fetchone()
-    except duckdb.Error:
-        return None
-    finally:
-        con.close()
+    with warehouse.connected(database) as con:
+        try:
+            row = con.execute(
+                f"select config_fingerprint, {columns}, min_coverage from {VERSIONS_TABLE} "
+                "order by first_used_at desc limit 1"
+            ).fetchone()
+        except warehouse.Error:
+            return None
     if row is None:
         return None
     return row[0], dict(zip(SCORING_SEEDS, row[1:-1], strict=True)), float(row[-1])
@@ -103,7 +106,7 @@ def configured_min_coverage(project_dir: Path, dbt_vars: dict[str, object] | Non
 
 
 def config_change_message(
-    database: Path,
+    database: Location,
     project_dir: Path,
     dbt_vars: dict[str, object] | None = None,
     *,
