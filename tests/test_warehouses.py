@@ -193,9 +193,11 @@ SPARK_EXPORT = textwrap.dedent(
 
 def run_product_on_spark(target: warehouse.Target, workdir: Path) -> dict[str, object]:
     """The Python half of the product on the Spark target, in this process: the validation with
-    calibration (report and proposal), the summary, the notifier delivering to a file. One Spark
+    calibration (report and proposal), the weekly review page, the summary, the notifier
+    delivering to a file. One Spark
     session serves them all (keep_spark) and is stopped at the end. Each step's outcome, or the
     exception it raised (its test reports it), and its seconds."""
+    from orchestration.analysis.review import write_review
     from orchestration.analysis.summary import summary_text
     from orchestration.analysis.validation import run_validation
     from orchestration.runtime.notifier import send_new_alerts
@@ -215,6 +217,7 @@ def run_product_on_spark(target: warehouse.Target, workdir: Path) -> dict[str, o
             "validation",
             lambda: run_validation(target, workdir / "reports", say=lambda _: None),
         )
+        step("review", lambda: write_review(target, workdir / "reports"))
         step("summary", lambda: summary_text(target))
         step("alerts", lambda: send_new_alerts(target, jsonl_path=workdir / "alerts.jsonl"))
         step("alerts_again", lambda: send_new_alerts(target, jsonl_path=workdir / "alerts.jsonl"))
@@ -362,6 +365,15 @@ def test_validation_and_calibration_run_on_spark(
         assert outcome.calibration.split_date == duck.calibration.split_date
     else:
         assert outcome.skipped_calibration == duck.skipped_calibration
+
+
+def test_weekly_review_runs_on_spark(spark_build: dict[str, object], tmp_path: Path) -> None:
+    from orchestration.analysis.review import write_review
+
+    outcome = product_step(spark_build, "review")
+    duck = write_review(spark_build["duck"], tmp_path)
+    assert outcome.html.exists() and outcome.as_of == duck.as_of
+    assert outcome.text.replace(str(outcome.html), "") == duck.text.replace(str(duck.html), "")
 
 
 def test_summary_runs_on_spark(spark_build: dict[str, object]) -> None:
