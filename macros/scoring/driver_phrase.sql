@@ -14,15 +14,17 @@
       sentiment          -1, 0 or 1: 'negative', 'neutral' or 'positive'
     A value of exactly 0 reads driver_phrase_zero when the row has one. Without data (a null
     value, e.g. a change driver whose signal lost its data): '<label>: no data'.
-    Only cross-engine SQL (cast, round, exp, replace, case, dbt.concat): DuckDB, PostgreSQL and
-    Spark give the same text.
+    Only cross-engine SQL (cast, round_to, exp, replace, case, dbt.concat): DuckDB, PostgreSQL
+    and Spark give the same text.
 -#}
 {% macro driver_phrase(value_format, template, zero_template, label, value) -%}
     {%- set text = dbt.type_string() -%}
-    {%- set whole = 'round(' ~ value ~ ')' -%}
+    {#- round_to: half away from zero on every engine (PostgreSQL's round of a double rounds
+        half to even: 12.5% would read 12% there, 13% on DuckDB and Spark). -#}
+    {%- set whole = round_to(value, 0) -%}
     {%- set whole_text = 'cast(cast(' ~ whole ~ ' as ' ~ dbt.type_bigint() ~ ') as ' ~ text ~ ')' -%}
-    {%- set percent = 'round(100.0 * (' ~ value ~ '))' -%}
-    {%- set log_percent = 'round(100.0 * (exp(' ~ value ~ ') - 1.0))' -%}
+    {%- set percent = round_to('100.0 * (' ~ value ~ ')', 0) -%}
+    {%- set log_percent = round_to('100.0 * (exp(' ~ value ~ ') - 1.0)', 0) -%}
     case
         when {{ value }} is null then {{ dbt.concat([label, "': no data'"]) }}
         when {{ value }} = 0 and {{ zero_template }} is not null then {{ zero_template }}

@@ -3,7 +3,8 @@ in force (the champion, seeds/), never published as the score.
 
 Set by `healthscore run --challenger DIR` (a folder of scoring seeds, or a git revision) or the
 environment variable HEALTHSCORE_CHALLENGER_DIR (which the Dagster runs read). After the build
-and before it is published (on the run's build copy, under its writer lock), the run writes:
+and before it is published (on the run's build copy, under its writer lock; on another dbt
+target, in place after the build), the run writes:
 
 - marts.challenger_scores: every customer's champion and challenger score and band on the
   run's as-of date;
