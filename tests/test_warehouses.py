@@ -16,12 +16,14 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from orchestration.demo_company import generate_company
+from orchestration.runtime import warehouse
 from orchestration.runtime.contract import PROJECT_ROOT
 from orchestration.runtime.dbt_invoke import run_dbt
 from orchestration.runtime.loader import load_landing_folder
@@ -189,6 +191,49 @@ SPARK_EXPORT = textwrap.dedent(
 )
 
 
+def run_product_on_spark(target: warehouse.Target, workdir: Path) -> dict[str, object]:
+    """The Python half of the product on the Spark target, in this process: the validation with
+    calibration (report and proposal), the weekly review page, the summary, the notifier
+    delivering to a file. One Spark
+    session serves them all (keep_spark) and is stopped at the end. Each step's outcome, or the
+    exception it raised (its test reports it), and its seconds."""
+    from orchestration.analysis.review import write_review
+    from orchestration.analysis.summary import summary_text
+    from orchestration.analysis.validation import run_validation
+    from orchestration.runtime.notifier import send_new_alerts
+
+    done: dict[str, object] = {}
+
+    def step(name: str, action) -> None:
+        started = time.monotonic()
+        try:
+            done[name] = action()
+        except Exception as error:  # noqa: BLE001 - reported by the step's own test
+            done[name] = error
+        done[f"{name}_seconds"] = round(time.monotonic() - started, 1)
+
+    with warehouse.keep_spark():
+        step(
+            "validation",
+            lambda: run_validation(target, workdir / "reports", say=lambda _: None),
+        )
+        step("review", lambda: write_review(target, workdir / "reports"))
+        step("summary", lambda: summary_text(target))
+        step("alerts", lambda: send_new_alerts(target, jsonl_path=workdir / "alerts.jsonl"))
+        step("alerts_again", lambda: send_new_alerts(target, jsonl_path=workdir / "alerts.jsonl"))
+    return done
+
+
+def product_step(spark_build: dict[str, object], name: str) -> object:
+    """The outcome of a step of run_product_on_spark; its exception, raised again, fails the
+    test with Spark's message."""
+    outcome = spark_build["product"][name]
+    print(f"{name} on Spark: {spark_build['product'][f'{name}_seconds']} s")
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
 @pytest.fixture(scope="module")
 def spark_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     if importlib.util.find_spec("pyspark") is None or shutil.which("java") is None:
@@ -199,12 +244,12 @@ def spark_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     load_landing_folder(landing, duck)
     dbt_vars = {"healthscore_as_of_date": SPARK_AS_OF.isoformat(), **LIGHTER}
     duck_build = run_dbt(["build"], database=duck, dbt_vars=dbt_vars, say=lambda _: None)
-    warehouse, metastore = workdir / "spark_warehouse", workdir / "spark_metastore"
+    spark_dir, metastore = workdir / "spark_warehouse", workdir / "spark_metastore"
     # The export runs in a process of its own (Spark's JVM and its Derby metastore stay out of
     # this one); it imports tests.support, so the repository root goes on its path.
     python_path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
     export = subprocess.run(
-        [sys.executable, "-c", SPARK_EXPORT, str(duck), str(warehouse), str(metastore)],
+        [sys.executable, "-c", SPARK_EXPORT, str(duck), str(spark_dir), str(metastore)],
         capture_output=True,
         text=True,
         cwd=workdir,
@@ -213,7 +258,7 @@ def spark_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     assert export.returncode == 0, f"the export to Spark failed:\n{export.stderr[-4000:]}"
     os.environ.update(
         {
-            "HEALTHSCORE_SPARK_WAREHOUSE": str(warehouse),
+            "HEALTHSCORE_SPARK_WAREHOUSE": str(spark_dir),
             "HEALTHSCORE_SPARK_METASTORE": str(metastore),
         }
     )
@@ -245,6 +290,8 @@ def spark_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
             check=False,
             say=lambda _: None,
         )
+        # The product's own Python half on the Spark target, through warehouse.connect.
+        product = run_product_on_spark(warehouse.target("spark"), workdir / "product")
     finally:
         for key in ("HEALTHSCORE_SPARK_WAREHOUSE", "HEALTHSCORE_SPARK_METASTORE"):
             os.environ.pop(key, None)
@@ -253,11 +300,19 @@ def spark_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         row[0]: row[1:]
         for row in con.execute(
             f"select {SCORE_COLUMNS} "
-            f"from read_parquet('{warehouse}/marts.db/account_health/*.parquet')"
+            f"from read_parquet('{spark_dir}/marts.db/account_health/*.parquet')"
         ).fetchall()
     }
     con.close()
-    return {"full": full, "again": again, "scores": scores, "duck": duck, "duck_build": duck_build}
+    return {
+        "full": full,
+        "again": again,
+        "scores": scores,
+        "duck": duck,
+        "duck_build": duck_build,
+        "product": product,
+        "workdir": workdir,
+    }
 
 
 def test_spark_builds_every_model_and_test(spark_build: dict[str, object]) -> None:
@@ -282,3 +337,68 @@ def test_spark_incremental_models_keep_their_keys_on_a_second_run(
 
 def test_spark_scores_equal_duckdb(spark_build: dict[str, object]) -> None:
     assert_same_scores(duckdb_scores(spark_build["duck"]), spark_build["scores"])
+
+
+def test_validation_and_calibration_run_on_spark(
+    spark_build: dict[str, object], tmp_path: Path
+) -> None:
+    from orchestration.analysis.validation import run_validation
+
+    outcome = product_step(spark_build, "validation")
+    duck = run_validation(spark_build["duck"], tmp_path / "reports", say=lambda _: None)
+    assert outcome.report.exists() and "<html" in outcome.report.read_text().lower()
+    assert [(h.lead_days, h.renewals, h.churns) for h in outcome.headlines] == [
+        (h.lead_days, h.renewals, h.churns) for h in duck.headlines
+    ]
+    for spark_headline, duck_headline in zip(outcome.headlines, duck.headlines, strict=True):
+        assert (spark_headline.auc is None) == (duck_headline.auc is None)
+        if duck_headline.auc is not None:
+            assert abs(spark_headline.auc - duck_headline.auc) <= 1e-6
+    assert outcome.lead_classes == duck.lead_classes
+    # Calibration learns from the same renewals: the same proposal, or skipped for the same
+    # reason.
+    assert (outcome.calibration is None) == (duck.calibration is None), outcome.skipped_calibration
+    if duck.calibration is not None:
+        assert outcome.proposal is not None
+        for name in sorted(path.name for path in duck.proposal.iterdir()):
+            assert (outcome.proposal / name).exists(), name
+        assert outcome.calibration.split_date == duck.calibration.split_date
+    else:
+        assert outcome.skipped_calibration == duck.skipped_calibration
+
+
+def test_weekly_review_runs_on_spark(spark_build: dict[str, object], tmp_path: Path) -> None:
+    from orchestration.analysis.review import write_review
+
+    outcome = product_step(spark_build, "review")
+    duck = write_review(spark_build["duck"], tmp_path)
+    assert outcome.html.exists() and outcome.as_of == duck.as_of
+    assert outcome.text.replace(str(outcome.html), "") == duck.text.replace(str(duck.html), "")
+
+
+def test_summary_runs_on_spark(spark_build: dict[str, object]) -> None:
+    from orchestration.analysis.summary import summary_text
+
+    text = product_step(spark_build, "summary")
+    # Everything but the last section (where the warehouse is) reads as DuckDB's does.
+    assert text.split("\n\n")[:-1] == summary_text(spark_build["duck"]).split("\n\n")[:-1]
+    assert "Warehouse: dbt target spark" in text
+
+
+def test_notifier_delivers_alerts_from_spark_once(
+    spark_build: dict[str, object], tmp_path: Path
+) -> None:
+    from orchestration.runtime.notifier import send_new_alerts
+
+    result = product_step(spark_build, "alerts")
+    again = product_step(spark_build, "alerts_again")
+    duck = send_new_alerts(spark_build["duck"], jsonl_path=tmp_path / "alerts.jsonl")
+    assert (result.sent, result.skipped, result.candidates) == (
+        duck.sent,
+        duck.skipped,
+        duck.candidates,
+    )
+    assert again.sent == 0 and again.already_sent == result.candidates
+    spark_file = spark_build["workdir"] / "product" / "alerts.jsonl"
+    if duck.sent:
+        assert spark_file.read_text() == (tmp_path / "alerts.jsonl").read_text()

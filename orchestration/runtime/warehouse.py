@@ -58,9 +58,11 @@ def _error_types() -> tuple[type[BaseException], ...]:
     except ImportError:  # pragma: no cover - dbt-postgres not installed
         pass
     try:
+        from py4j.protocol import Py4JJavaError
         from pyspark.errors import PySparkException
 
-        types.append(PySparkException)
+        # Spark's analysis and parse errors, and any other failure of the JVM side.
+        types.extend([PySparkException, Py4JJavaError])
     except ImportError:  # pragma: no cover - pyspark not installed
         pass
     return tuple(types)
@@ -221,12 +223,19 @@ class Warehouse:
     """A connection to the embedded DuckDB file or a dbt target (see the module docstring)."""
 
     engine: str = "duckdb"
+    # Whether the driver takes no positional parameters: they are then inlined as DuckDB
+    # literals before transpiling, so that sqlglot writes them in the target's own quoting
+    # (Spark, Databricks and BigQuery escape a quote in a string with a backslash, where DuckDB
+    # doubles it, and read two adjacent quoted strings as one).
+    inline_params: bool = False
 
     def __init__(self, location: Location):
         self.location = location
 
     # Subclasses implement _run(sql_in_target_dialect, params) -> Result-like.
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        if params is not None and self.inline_params:
+            sql, params = _params_as_literals(sql, params), None
         return self._run(transpile(sql, DIALECTS.get(self.engine, self.engine)), params)
 
     sql = execute
@@ -396,8 +405,9 @@ def _pyformat(sql: str) -> str:
 
 
 def _params_as_literals(sql: str, params: Sequence[Any]) -> str:
-    """Inline `params` for `?` placeholders outside string literals (engines whose driver takes
-    no positional parameters): strings quoted, dates as date literals."""
+    """Inline `params` for the `?` placeholders outside string literals of `sql`, written in
+    DuckDB's dialect (quotes doubled, no backslash escapes): strings quoted, dates as date
+    literals. The result is then transpiled like any other DuckDB query."""
     values = iter(params)
     out: list[str] = []
     in_string = False
@@ -426,12 +436,29 @@ def _literal(value: Any) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def _from_project_root(key: str, value: str) -> str:
+    """A server-side parameter naming a relative path (the warehouse directory, the Derby
+    metastore) resolved from the project root, where dbt runs, whatever this process's working
+    directory: otherwise it would open another, empty, catalog."""
+    if key == "spark.sql.warehouse.dir" and "://" not in value and not os.path.isabs(value):
+        return str(PROJECT_ROOT / value)
+    if key.endswith("javax.jdo.option.ConnectionURL") and value.startswith("jdbc:derby:"):
+        parts = value.split(";")
+        for index, part in enumerate(parts):
+            name, _, path = part.partition("=")
+            if name == "databaseName" and path and not os.path.isabs(path):
+                parts[index] = f"databaseName={PROJECT_ROOT / path}"
+        return ";".join(parts)
+    return value
+
+
 class SparkWarehouse(Warehouse):
     """dbt-spark's session method: a Spark session in this process, configured as the profile's
     server_side_parameters. The embedded Derby metastore admits one process at a time, so the
     session is stopped (and its JVM ended) on close, before the next dbt command starts."""
 
     engine = "spark"
+    inline_params = True
 
     def __init__(self, location: Target, read_only: bool = True):
         super().__init__(location)
@@ -443,19 +470,24 @@ class SparkWarehouse(Warehouse):
             )
         from pyspark.sql import SparkSession
 
-        builder = SparkSession.builder.appName("healthscore").enableHiveSupport()
+        builder = (
+            SparkSession.builder.appName("healthscore")
+            .enableHiveSupport()
+            .config("spark.ui.showConsoleProgress", "false")
+        )
         for key, value in (c.get("server_side_parameters") or {}).items():
-            if key == "spark.sql.warehouse.dir" and not os.path.isabs(value):
-                value = str(PROJECT_ROOT / value)
+            value = _from_project_root(key, str(value))
             builder = builder.config(key, value)
         self.spark = builder.getOrCreate()
         self.spark.sparkContext.setLogLevel("ERROR")
+        self._open = True
+        _spark_users[0] += 1
 
     def _run(self, sql: str, params: Sequence[Any] | None) -> Result:
-        if params:
-            sql = _params_as_literals(sql, params)
         frame = self.spark.sql(sql)
-        rows = [tuple(row) for row in frame.collect()]
+        # Spark keeps decimals where DuckDB's arithmetic gives doubles (avg, a decimal times a
+        # double): the rows hold floats, as the DuckDB queries' callers expect.
+        rows = [tuple(_plain(value) for value in row) for row in frame.collect()]
         return Result(list(frame.columns), rows)
 
     def write_table(self, schema: str, name: str, table: Any, mode: str = "replace") -> int:
@@ -494,7 +526,36 @@ class SparkWarehouse(Warehouse):
         return table.num_rows
 
     def close(self) -> None:
-        stop_spark()
+        """Stop the session and its JVM when this was the last open connection, unless inside
+        keep_spark() (a connection opened while another is open shares its session)."""
+        if not self._open:
+            return
+        self._open = False
+        _spark_users[0] -= 1
+        if _spark_users[0] <= 0 and not _spark_kept[0]:
+            stop_spark()
+
+
+# Open SparkWarehouse connections of this process, and whether keep_spark() holds the session.
+_spark_users = [0]
+_spark_kept = [False]
+
+
+@contextmanager
+def keep_spark() -> Iterator[None]:
+    """Keep one Spark session (and its JVM, some seconds to start) for every connection opened
+    inside, e.g. validation, summary and notifier in a row; stopped at the end (the Derby
+    metastore is then free for the next dbt command). Nothing happens on other engines."""
+    if _spark_kept[0]:
+        yield
+        return
+    _spark_kept[0] = True
+    try:
+        yield
+    finally:
+        _spark_kept[0] = False
+        if _spark_users[0] <= 0:
+            stop_spark()
 
 
 def stop_spark() -> None:
@@ -504,7 +565,9 @@ def stop_spark() -> None:
         from pyspark.sql import SparkSession
     except ImportError:  # pragma: no cover
         return
-    session = SparkSession.getActiveSession()
+    if SparkContext._gateway is None:  # no JVM was started in this process
+        return
+    session = SparkSession.getActiveSession() or SparkSession._instantiatedSession
     if session is not None:
         session.stop()
     gateway = SparkContext._gateway
@@ -521,6 +584,7 @@ class DbApiWarehouse(Warehouse):
     def __init__(self, location: Target, read_only: bool = True):
         super().__init__(location)
         self.engine = location.engine
+        self.inline_params = self.engine != "snowflake"  # Snowflake's connector takes qmark
         c = location.credentials
         try:
             if self.engine == "snowflake":
@@ -566,9 +630,6 @@ class DbApiWarehouse(Warehouse):
             ) from None
 
     def _run(self, sql: str, params: Sequence[Any] | None) -> Result:
-        if params and self.engine != "snowflake":
-            sql = _params_as_literals(sql, params)
-            params = None
         cursor = self.con.cursor()
         cursor.execute(sql, params or None)
         if not cursor.description:
@@ -583,9 +644,12 @@ class DbApiWarehouse(Warehouse):
         if mode == "replace":
             cursor.execute(f"drop table if exists {schema}.{name}")
         cursor.execute(f"create table if not exists {schema}.{name} ({columns})")
+        placeholders = ", ".join("?" for _ in table.schema)
         for row in table.to_pylist():
-            values = ", ".join(_literal(row[f.name]) for f in table.schema)
-            cursor.execute(f"insert into {schema}.{name} values ({values})")
+            self.execute(
+                f"insert into {schema}.{name} values ({placeholders})",
+                [_plain(row[f.name]) for f in table.schema],
+            )
         return table.num_rows
 
     def close(self) -> None:
