@@ -1,8 +1,9 @@
 {#-
-    One row per contract table: whether the raw table exists, how many rows arrived, were used
-    and were quarantined, its newest record timestamp, and which signals it feeds. The run's
-    summary and the Dagster ingestion metadata read this table; a missing table here means its
-    signals are reported absent (and their weight redistributed) on every score.
+    One row per contract table: whether the raw table exists, the source mapping it is read
+    through (docs/mappings.md) and what that mapping does not provide, how many rows arrived,
+    were used and were quarantined, its newest record timestamp, and which signals it feeds.
+    The run's summary and the Dagster ingestion metadata read this table; a missing table here
+    means its signals are reported absent (and their weight redistributed) on every score.
 -#}
 
 {#- The contract tables (macro raw_contract), in contract order, with the column whose newest
@@ -43,11 +44,26 @@ catalogue as (
 tables as (
 
     {%- for source_name, table_name, suffix, timestamp_column in tables %}
+    {%- set mapping = contract_table_mapping(table_name) %}
+    {%- if mapping['connector'] is none %}
     {%- set raw_relation = load_relation(source(source_name, table_name)) if execute else none %}
+    {%- set status = 'present' if raw_relation is not none else 'absent: no raw table ' ~ table_name %}
+    {%- elif mapping['model'] is none %}
+    {%- set raw_relation = none %}
+    {%- set status = 'absent: not provided by the ' ~ mapping['connector'] ~ ' mapping' %}
+    {%- else %}
+    {%- set raw_relation = load_relation(ref(mapping['model'])) if execute else none %}
+    {%- set not_provided = mapping_not_provided_columns(mapping['model']) %}
+    {%- set status = ('present' if raw_relation is not none else 'absent: mapping model ' ~ mapping['model'] ~ ' not built')
+                     ~ ('; columns not provided by the ' ~ mapping['connector'] ~ ' mapping: ' ~ (not_provided | join(', '))
+                        if not_provided else '') %}
+    {%- endif %}
     select
         '{{ table_name }}' as table_name,
         '{{ source_name }}' as source_name,
         {{ 'true' if raw_relation is not none else 'false' }} as is_present,
+        {{ "'" ~ mapping['connector'] ~ "'" if mapping['connector'] is not none else 'null' }} as source_mapping,
+        '{{ status }}' as availability,
         (select count(*) from {{ ref('base_' ~ suffix) }}) as raw_rows,
         (select count(*) from {{ ref('stg_' ~ suffix) }}) as valid_rows,
         (select max({{ timestamp_column }}) from {{ ref('stg_' ~ suffix) }}) as newest_record_at
@@ -74,6 +90,8 @@ final as (
         cast(tables.table_name as {{ dbt.type_string() }}) as table_name,
         cast(tables.source_name as {{ dbt.type_string() }}) as source_name,
         cast(tables.is_present as {{ dbt.type_boolean() }}) as is_present,
+        cast(tables.source_mapping as {{ dbt.type_string() }}) as source_mapping,
+        cast(tables.availability as {{ dbt.type_string() }}) as availability,
         cast(tables.raw_rows as {{ dbt.type_bigint() }}) as raw_rows,
         cast(tables.valid_rows as {{ dbt.type_bigint() }}) as valid_rows,
         cast(coalesce(quarantine_counts.quarantined_rows, 0) as {{ dbt.type_bigint() }}) as quarantined_rows,
