@@ -52,7 +52,8 @@ tables as (
     {%- set raw_relation = none %}
     {%- set status = 'absent: not provided by the ' ~ mapping['connector'] ~ ' mapping' %}
     {%- else %}
-    {%- set raw_relation = load_relation(ref(mapping['model'])) if execute else none %}
+    {%- set mapping_model = ref(mapping['model']) %}
+    {%- set raw_relation = load_relation(mapping_model) if execute else none %}
     {%- set not_provided = mapping_not_provided_columns(mapping['model']) %}
     {%- set status = ('present' if raw_relation is not none else 'absent: mapping model ' ~ mapping['model'] ~ ' not built')
                      ~ ('; columns not provided by the ' ~ mapping['connector'] ~ ' mapping: ' ~ (not_provided | join(', '))
