@@ -6,7 +6,11 @@
     (hs_parent_company_id); segment is var healthscore_hubspot_segment, a SQL expression over
     `company` (default none: not provided).
 -#}
-{{ config(materialized='view', enabled=(var('healthscore_crm_mapping', none) == 'hubspot')) }}
+{{ config(
+    materialized='view',
+    enabled=(var('healthscore_crm_mapping', none) == 'hubspot'),
+    meta={'not_provided': [] if var('healthscore_hubspot_segment', none) else ['segment']},
+) }}
 
 {%- set owner_property = 'property_' ~ var('healthscore_hubspot_csm_owner_property', 'hubspot_owner_id') -%}
 {%- set segment = var('healthscore_hubspot_segment', none) -%}

@@ -25,7 +25,21 @@
 {%- set call_columns = mapping_source_columns(source('hubspot', 'engagement_call')) -%}
 {%- set email_columns = mapping_source_columns(source('hubspot', 'engagement_email')) -%}
 {%- set contact_columns = mapping_source_columns(source('hubspot', 'contact')) -%}
-{%- set default_direction_sql = "'" ~ default_direction ~ "'" if default_direction else 'cast(null as ' ~ dbt.type_string() ~ ')' %}
+{%- set default_direction_sql = (
+    "'" ~ default_direction ~ "'" if default_direction else 'cast(null as ' ~ dbt.type_string() ~ ')'
+) -%}
+{%- set meeting_time = mapping_column(
+    meeting_columns, 'engagement_meeting', ['property_hs_timestamp', 'start_time'], 'timestamp'
+) -%}
+{%- set meeting_title = mapping_column(
+    meeting_columns, 'engagement_meeting', ['property_hs_meeting_title', 'title']
+) -%}
+{%- set meeting_outcome = mapping_column(
+    meeting_columns, 'engagement_meeting', ['property_hs_meeting_outcome', 'meeting_outcome']
+) -%}
+{%- set meeting_deleted = mapping_column(meeting_columns, 'engagement_meeting', '_fivetran_deleted', 'boolean') -%}
+{%- set email_direction = mapping_column(email_columns, 'engagement_email', 'property_hs_email_direction') -%}
+{%- set email_deleted = mapping_column(email_columns, 'engagement_email', '_fivetran_deleted', 'boolean') %}
 
 with engagement as (
 
@@ -73,24 +87,22 @@ meetings as (
 
     select
         engagement_meeting.engagement_id,
-        {{ mapping_column(meeting_columns, 'engagement_meeting', ['property_hs_timestamp', 'start_time'], 'timestamp') }}
-            as occurred_at,
+        {{ meeting_time }} as occurred_at,
         {{ mapping_column(meeting_columns, 'engagement_meeting', 'property_hs_createdate', 'timestamp') }} as logged_at,
         case
             {%- for title in qbr_titles %}
-            when lower({{ mapping_column(meeting_columns, 'engagement_meeting', ['property_hs_meeting_title', 'title']) }})
-                like '%{{ title | lower }}%' then 'qbr'
+            when lower({{ meeting_title }}) like '%{{ title | lower }}%' then 'qbr'
             {%- endfor %}
             else 'meeting'
         end as activity_type,
         {{ default_direction_sql }} as direction,
-        case upper({{ mapping_column(meeting_columns, 'engagement_meeting', ['property_hs_meeting_outcome', 'meeting_outcome']) }})
+        case upper({{ meeting_outcome }})
             when 'COMPLETED' then 'completed'
             when 'NO_SHOW' then 'no_show'
             when 'CANCELED' then 'cancelled'
         end as outcome
     from engagement_meeting
-    where coalesce({{ mapping_column(meeting_columns, 'engagement_meeting', '_fivetran_deleted', 'boolean') }}, false) = false
+    where coalesce({{ meeting_deleted }}, false) = false
 
 ),
 
@@ -123,10 +135,10 @@ emails as (
         {{ mapping_column(email_columns, 'engagement_email', 'property_hs_timestamp', 'timestamp') }} as occurred_at,
         {{ mapping_column(email_columns, 'engagement_email', 'property_hs_createdate', 'timestamp') }} as logged_at,
         'email' as activity_type,
-        upper({{ mapping_column(email_columns, 'engagement_email', 'property_hs_email_direction') }}) as email_direction,
+        upper({{ email_direction }}) as email_direction,
         cast(null as {{ dbt.type_string() }}) as outcome
     from engagement_email
-    where coalesce({{ mapping_column(email_columns, 'engagement_email', '_fivetran_deleted', 'boolean') }}, false) = false
+    where coalesce({{ email_deleted }}, false) = false
 
 ),
 
@@ -205,11 +217,10 @@ final as (
         engagement_contacts.contact_id,
         details.activity_type,
         case
-            when upper(engagement.type) = 'INCOMING_EMAIL' then 'inbound'
             when details.activity_type <> 'email' then details.direction
-            when details.email_direction = 'EMAIL' then 'outbound'
-            when details.email_direction in ('INCOMING_EMAIL', 'FORWARDED_EMAIL') then 'inbound'
-            when upper(engagement.type) = 'EMAIL' then 'outbound'
+            when coalesce(details.email_direction, upper(engagement.type)) = 'EMAIL' then 'outbound'
+            when coalesce(details.email_direction, upper(engagement.type)) in ('INCOMING_EMAIL', 'FORWARDED_EMAIL')
+                then 'inbound'
         end as direction,
         details.outcome,
         cast(null as {{ dbt.type_string() }}) as sentiment,

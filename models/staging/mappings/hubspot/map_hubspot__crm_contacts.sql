@@ -37,7 +37,7 @@ live_contacts as (
 
 ),
 
-final as (
+roles as (
 
     select
         contact_id,
@@ -49,11 +49,24 @@ final as (
             {%- endfor %}
             {%- endfor %}
             else {{ "'" ~ default_role ~ "'" if default_role else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
-        end as role,
+        end as contact_role,
         email,
         created_at,
         cast(null as {{ dbt.type_timestamp() }}) as left_at
     from live_contacts
+
+),
+
+final as (
+
+    select
+        contact_id,
+        account_id,
+        contact_role as role,  -- noqa: RF04
+        email,
+        created_at,
+        left_at
+    from roles
 
 )
 

@@ -14,7 +14,8 @@
     'renewal': 'renewal', 'expansion': 'expansion', 'upsell': 'expansion',
 }) -%}
 {%- set deal_columns = mapping_source_columns(source('hubspot', 'deal')) -%}
-{%- set stage_columns = mapping_source_columns(source('hubspot', 'deal_pipeline_stage')) %}
+{%- set stage_columns = mapping_source_columns(source('hubspot', 'deal_pipeline_stage')) -%}
+{%- set stage_deleted = mapping_column(stage_columns, 'deal_pipeline_stage', '_fivetran_deleted', 'boolean') %}
 
 with deal as (
 
@@ -50,12 +51,12 @@ deal_companies as (
 live_stages as (
 
     select
-        stage_id,
-        pipeline_id,
-        is_closed,
-        probability
+        deal_pipeline_stage.stage_id,
+        deal_pipeline_stage.pipeline_id,
+        deal_pipeline_stage.is_closed,
+        deal_pipeline_stage.probability
     from deal_pipeline_stage
-    where coalesce({{ mapping_column(stage_columns, 'deal_pipeline_stage', '_fivetran_deleted', 'boolean') }}, false) = false
+    where coalesce({{ stage_deleted }}, false) = false
 
 ),
 
@@ -96,9 +97,8 @@ final as (
     left join deal_companies
         on live_deals.deal_id = deal_companies.deal_id
     left join live_stages
-        on
-            live_deals.deal_pipeline_stage_id = live_stages.stage_id
-            and (live_deals.deal_pipeline_id is null or live_deals.deal_pipeline_id = live_stages.pipeline_id)
+        on live_deals.deal_pipeline_stage_id = live_stages.stage_id
+        and (live_deals.deal_pipeline_id is null or live_deals.deal_pipeline_id = live_stages.pipeline_id)
 
 )
 

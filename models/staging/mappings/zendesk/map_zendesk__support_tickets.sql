@@ -19,7 +19,12 @@
 {%- set escalation_tags = var('healthscore_zendesk_escalation_tags', ['escalated']) -%}
 {%- set ticket_columns = mapping_source_columns(source('zendesk', 'ticket')) -%}
 {%- set comment_columns = mapping_source_columns(source('zendesk', 'ticket_comment')) -%}
-{%- set tag_columns = mapping_source_columns(source('zendesk', 'ticket_tag')) %}
+{%- set tag_columns = mapping_source_columns(source('zendesk', 'ticket_tag')) -%}
+{%- set ticket_deleted = mapping_column(ticket_columns, 'ticket', '_fivetran_deleted', 'boolean') -%}
+{%- set comment_deleted = mapping_column(comment_columns, 'ticket_comment', '_fivetran_deleted', 'boolean') -%}
+{%- set tag = mapping_column(tag_columns, 'ticket_tag', ['tag', 'tags']) -%}
+{%- set tag_list = [] -%}
+{%- for escalation_tag in escalation_tags %}{% do tag_list.append("'" ~ (escalation_tag | lower) ~ "'") %}{% endfor %}
 
 with ticket as (
 
@@ -69,7 +74,7 @@ live_tickets as (
     left join organization
         on ticket.organization_id = organization.id
     where
-        coalesce({{ mapping_column(ticket_columns, 'ticket', '_fivetran_deleted', 'boolean') }}, false) = false
+        coalesce({{ ticket_deleted }}, false) = false
         and coalesce(lower(ticket.status), '') <> 'deleted'
 
 ),
@@ -88,7 +93,7 @@ comments_in_order as (
     from ticket_comment
     left join zendesk_user
         on ticket_comment.user_id = zendesk_user.id
-    where coalesce({{ mapping_column(comment_columns, 'ticket_comment', '_fivetran_deleted', 'boolean') }}, false) = false
+    where coalesce({{ comment_deleted }}, false) = false
 
 ),
 
@@ -137,9 +142,7 @@ escalations as (
 
     select distinct ticket_tag.ticket_id
     from ticket_tag
-    where lower({{ mapping_column(tag_columns, 'ticket_tag', ['tag', 'tags']) }}) in (
-        {%- for tag in escalation_tags %}'{{ tag | lower }}'{{ ', ' if not loop.last }}{% endfor -%}
-    )
+    where lower({{ tag }}) in ({{ tag_list | join(', ') }})
 
 ),
 {%- endif %}
@@ -175,9 +178,8 @@ final as (
     left join solved_changes
         on live_tickets.id = solved_changes.ticket_id
     left join satisfaction_scores
-        on
-            live_tickets.id = satisfaction_scores.ticket_id
-            and satisfaction_scores.recency = 1
+        on live_tickets.id = satisfaction_scores.ticket_id
+        and satisfaction_scores.recency = 1
     {%- if escalation_tags | length > 0 %}
     left join escalations
         on live_tickets.id = escalations.ticket_id
