@@ -1,6 +1,6 @@
 """The Zendesk and HubSpot source mappings end to end (docs/mappings.md): the small generated
 company's support and CRM tables, turned into the tables Fivetran's Zendesk Support and HubSpot
-connectors land (tests/support/connector_shapes_zendesk_hubspot.py), are read through
+connectors land (tests/support/connector_shapes.py), are read through
 map_zendesk__* and map_hubspot__* instead of the contract's raw tables, pass the contract,
 report what the connectors cannot provide as absent, and score the accounts as the direct build
 does. One warehouse is built for the module; the direct build is the session's built_warehouse.
@@ -23,7 +23,7 @@ from tests.conftest import (
     run_args,
     run_cli,
 )
-from tests.support.connector_shapes_zendesk_hubspot import (
+from tests.support.connector_shapes import (
     rekey_account_ids,
     to_hubspot,
     to_zendesk,
@@ -43,7 +43,12 @@ RAW_TABLES = ("billing_subscriptions", "billing_invoices", "product_users", "pro
 MAPPING_VARS = "{healthscore_support_mapping: zendesk, healthscore_crm_mapping: hubspot}"
 # The connector shapes keep the segment in a custom company property, read through this var.
 BUILD_VARS = MAPPING_VARS[:-1] + ", healthscore_hubspot_segment: company.property_customer_segment}"
-UNPROVIDED_SIGNALS = ("latest_nps", "csm_sentiment", "outreach_responsiveness")
+UNPROVIDED_SIGNALS = (
+    "latest_nps",
+    "csm_sentiment",
+    "outreach_responsiveness",
+    "stakeholder_departed_90d",
+)
 
 
 def _digits(account_id: str) -> str:
@@ -137,7 +142,7 @@ def test_what_the_connectors_cannot_provide_is_reported_absent(
     assert "segment" not in status["crm_accounts"]["availability"]
     assert status["support_tickets"]["availability"] == "present"
     # The signals fed only by what HubSpot cannot provide are missing on every score, with a
-    # reason: survey answers, the CSM's sentiment, and replies to outreach emails.
+    # reason: survey answers, the CSM's sentiment, replies to outreach emails, contacts who left.
     signals = query(
         mapped_warehouse.database,
         f"""select signal, bool_or(has_data), min(missing_reason) from marts.account_signals

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.runtime.contract import PROJECT_ROOT
+from orchestration.runtime.contract import PROJECT_ROOT, contract_tables
 from orchestration.runtime.dbt_invoke import WITHOUT_UNIT_TESTS, DbtResult, run_dbt
 from orchestration.runtime.loader import LoadReport, load_landing_folder
 from orchestration.runtime.warehouse_file import WarehouseError, publish, start_copy, writing
@@ -58,6 +58,18 @@ def previous_as_of(database: Path) -> dt.date | None:
 
 
 RUN_SETTINGS = "raw.healthscore_run_settings"
+
+
+def source_mappings(dbt_vars: dict[str, object] | None) -> dict[str, str]:
+    """The contract sources read through a source mapping (docs/mappings.md): source -> the
+    connector named by its dbt var healthscore_<source>_mapping."""
+    sources = sorted({table.source for table in contract_tables().values()})
+    return {
+        source: str(connector)
+        for source in sources
+        if (connector := (dbt_vars or {}).get(f"healthscore_{source}_mapping"))
+        and str(connector).strip().lower() != "none"
+    }
 
 
 def write_run_settings(database: Path, as_of: dt.date, dbt_vars: dict[str, object]) -> None:
@@ -166,9 +178,19 @@ def run_pipeline(
         build_copy = start_copy(database, fresh=full_refresh)
         say(f"Loading {landing} ...")
         load = load_landing_folder(landing, build_copy, progress=say)
-        if load.missing_tables:
+        mapped = source_mappings(extra_vars)
+        for source, connector in mapped.items():
             say(
-                f"  missing table(s): {', '.join(load.missing_tables)}; their signals are "
+                f"  {source} tables: read through the {connector} mapping "
+                f"(healthscore_{source}_mapping), not from the landing folder; what it cannot "
+                "provide: marts.source_table_status"
+            )
+        missing = [
+            name for name in load.missing_tables if contract_tables()[name].source not in mapped
+        ]
+        if missing:
+            say(
+                f"  missing table(s): {', '.join(missing)}; their signals are "
                 "reported absent and their weight is redistributed."
             )
         if load.ignored_files:

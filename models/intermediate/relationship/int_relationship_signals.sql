@@ -13,7 +13,13 @@
       stakeholder_departed_90d  1 when a champion or executive sponsor left in the last 90 days
       csm_sentiment             the latest logged sentiment (90 d): positive 1, neutral 0,
                                 negative -1 (the mean when several share the latest moment)
+    Under a source mapping that cannot provide contacts' left_at (docs/mappings.md),
+    stakeholder_departed_90d is missing, not a run of "nobody left".
 -#}
+
+{%- set departures_connector = contract_column_not_provided('crm_contacts', 'left_at') -%}
+{%- set departures_not_provided = ("'left_at of contacts not provided by the " ~ departures_connector ~ " mapping', ")
+                                  if departures_connector else '' -%}
 
 with
 
@@ -325,7 +331,7 @@ final as (
         {
             'signal': 'stakeholder_departed_90d',
             'raw_value': 'case when measured.stakeholders_departed_90d > 0 then 1.0 else 0.0 end',
-            'missing_reason': "coalesce(measured.contact_missing_reason, case when measured.contacts_known = 0 then 'no contact known for this account' end)",
+            'missing_reason': "coalesce(measured.contact_missing_reason, " ~ departures_not_provided ~ "case when measured.contacts_known = 0 then 'no contact known for this account' end)",
             'latest_input_at': 'measured.latest_contact_change_at',
         },
         {

@@ -23,9 +23,9 @@
 {%- if default_direction not in (none, 'outbound', 'inbound') -%}
     {{ exceptions.raise_compiler_error("The dbt var healthscore_salesforce_default_direction is '" ~ default_direction ~ "': set it to outbound, inbound or none (docs/mappings.md#salesforce).") }}
 {%- endif -%}
-{%- set no_direction = "'" ~ default_direction ~ "'" if default_direction else 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
-{%- set event_outcome = var('healthscore_salesforce_event_outcome', none) -%}
 {%- set no_text = 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
+{%- set no_direction = "'" ~ default_direction ~ "'" if default_direction else no_text -%}
+{%- set event_outcome = var('healthscore_salesforce_event_outcome', none) -%}
 
 with
 
@@ -81,10 +81,12 @@ task_activities as (
         case
             when typed_tasks.status <> 'Completed' then {{ no_text }}
             when typed_tasks.activity_type = 'call'
-                and (typed_tasks.call_disposition like '%no answer%'
+                and (
+                    typed_tasks.call_disposition like '%no answer%'
                     or typed_tasks.call_disposition like '%voicemail%'
                     or typed_tasks.call_disposition like '%voice mail%'
-                    or typed_tasks.call_disposition like '%busy%')
+                    or typed_tasks.call_disposition like '%busy%'
+                )
                 then 'no_show'
             when typed_tasks.activity_type in ('call', 'meeting', 'qbr') then 'completed'
         end as outcome,

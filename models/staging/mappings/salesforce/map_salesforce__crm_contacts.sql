@@ -9,7 +9,8 @@
     contact left: left_at is not provided.
 -#}
 
-{%- set role = var('healthscore_salesforce_contact_role', none) or salesforce_contact_role_from_title('contact.title') -%}
+{%- set role = var('healthscore_salesforce_contact_role', none)
+               or salesforce_contact_role_from_title('contact.title') -%}
 
 with
 
@@ -24,7 +25,7 @@ final as (
     select
         contact.id as contact_id,
         contact.account_id,
-        {{ role }} as role,
+        {{ role }} as role, -- noqa: RF04
         contact.email,
         contact.created_date as created_at,
         cast(null as {{ dbt.type_timestamp() }}) as left_at

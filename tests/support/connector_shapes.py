@@ -1,15 +1,9 @@
-"""Zendesk- and HubSpot-shaped tables made from a landing folder's contract tables, as Fivetran
-lands them (table and column names of fivetran/dbt_zendesk_source and dbt_hubspot_source), for
-the mapping tests (tests/test_mapping_zendesk_hubspot.py).
-
-Ids become the connectors' integers (the digits of the contract id: acc_00012 is company 12),
-so the other contract tables must be re-keyed the same way (`rekey_account_ids`): a team whose
-CRM is HubSpot keys billing and product data by the HubSpot company id. Rows a typed connector
-table cannot hold are left out (a null or repeated key, a timestamp that does not parse); the
-rest of the generator's dirt (unknown accounts, future timestamps, unknown priorities) is
-carried over, so the mapped build quarantines it for the same reasons as the direct one.
-What the connector has no place for is lost on the way, as it would be: HubSpot contacts' left_at,
-activities' sentiment and email outcomes, the survey responses.
+"""Connector-shaped tables made from a landing folder's contract tables, for the source mapping
+tests (tests/test_mapping_<connector>.py, docs/mappings.md): one function per connector, each
+returning the tables its connector would land (table name -> Arrow table, names and columns as
+the connector publishes them), and `write_connector_tables` to put them in a schema of a DuckDB
+warehouse file. Rows a connector could not hold (a null or repeated key, a timestamp that does
+not parse) are left out; what the connector has no place for is lost, as it would be.
 """
 
 from __future__ import annotations
@@ -19,17 +13,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-# The contract id's digits, as the connector's integer id.
-_ID = "try_cast(regexp_extract({column}, '(\\d+)$', 1) as bigint)"
-# Zendesk organization ids live in their own range (they are not the CRM's).
-ORGANIZATION_ID_OFFSET = 900_000
 
-
-def _id(column: str) -> str:
-    return _ID.format(column=column)
-
-
-def _connection(landing: Path) -> duckdb.DuckDBPyConnection:
+def _landing_views(landing: Path) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with each contract table of the landing folder as a text view."""
     con = duckdb.connect()
     for path in sorted(Path(landing).iterdir()):
@@ -45,19 +30,187 @@ def _connection(landing: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _first_per_key(table: str, key: str, timestamp: str) -> str:
-    """The rows of a contract table a connector could hold: a key and a parseable timestamp,
-    the first row of a repeated key."""
-    return f"""
+def _holdable(table: str, key: str, timestamp: str) -> str:
+    """The rows of a contract table a typed connector table can hold: a key, a parseable
+    timestamp, and the first row of a repeated key."""
+    return f"""(
         select * exclude (copy_number) from (
             select *, row_number() over (partition by {key} order by {timestamp}) as copy_number
             from {table}
             where {key} is not null and try_cast({timestamp} as timestamp) is not null
         ) where copy_number = 1
-    """
+    )"""
 
 
-def _tables(con: duckdb.DuckDBPyConnection, queries: dict[str, str]) -> dict[str, pa.Table]:
+# Contract role -> a Salesforce contact title that the mapping's default rule reads back
+# (end_user has no title rule: it comes back as other).
+_SALESFORCE_TITLES = """
+    case role
+        when 'executive_sponsor' then 'VP, Customer Operations'
+        when 'champion' then 'Product Champion'
+        when 'admin' then 'Salesforce Administrator'
+        when 'end_user' then 'Analyst'
+        else 'Procurement Manager'
+    end
+"""
+
+_SALESFORCE = {
+    # Owners are users named as the contract's csm_owner; the segment goes to a custom field
+    # (segment_c), read with healthscore_salesforce_segment: account.segment_c.
+    "user": """
+        select distinct
+            'u_' || md5(csm_owner) as id,
+            csm_owner as name,
+            lower(replace(csm_owner, ' ', '.')) || '@example.com' as email,
+            true as is_active
+        from crm_accounts
+        where csm_owner is not null
+    """,
+    "account": f"""
+        select
+            account_id as id,
+            account_name as name,
+            industry,
+            segment as segment_c,
+            'Customer - Direct' as type,
+            case when csm_owner is not null then 'u_' || md5(csm_owner) end as owner_id,
+            parent_account_id as parent_id,
+            cast(created_at as timestamp) as created_date,
+            false as is_deleted
+        from {_holdable("crm_accounts", "account_id", "created_at")}
+        union all
+        select 'acc_deleted', 'Deleted Ltd', null, null, 'Customer - Direct', null, null,
+            timestamp '2025-01-01 00:00:00', true
+    """,
+    # Contact ids take Salesforce's contact prefix 003 (the mapping reads a who_id as a contact
+    # by it); left_at has no place in Salesforce.
+    "contact": f"""
+        select
+            '003' || contact_id as id,
+            account_id,
+            email,
+            {_SALESFORCE_TITLES} as title,
+            cast(created_at as timestamp) as created_date,
+            false as is_deleted
+        from {_holdable("crm_contacts", "contact_id", "created_at")}
+    """,
+    # Calls and emails are closed tasks: a call's direction is its call_type and its outcome a
+    # call disposition; an email keeps no direction and no outcome. Cancelled calls have no
+    # place. Sentiment is lost.
+    "task": f"""
+        select
+            activity_id as id,
+            account_id,
+            case when contact_id is not null then '003' || contact_id end as who_id,
+            case activity_type when 'call' then 'Call' else 'Email' end as task_subtype,
+            case activity_type when 'call' then 'Call' else 'Email' end as type,
+            case when activity_type = 'call' then
+                case direction when 'inbound' then 'Inbound' when 'outbound' then 'Outbound' end
+            end as call_type,
+            case when activity_type = 'call' then
+                case outcome when 'no_show' then 'No answer' when 'completed' then 'Connected' end
+            end as call_disposition,
+            'Completed' as status,
+            true as is_closed,
+            case activity_type when 'call' then 'Call' else 'Email: follow-up' end as subject,
+            cast(occurred_at as timestamp) as completed_date_time,
+            cast(cast(occurred_at as timestamp) as date) as activity_date,
+            coalesce(try_cast(logged_at as timestamp), cast(occurred_at as timestamp))
+                as created_date,
+            false as is_deleted
+        from {_holdable("crm_activities", "activity_id", "occurred_at")}
+        where activity_type = 'email'
+            or (activity_type = 'call' and coalesce(outcome, '') <> 'cancelled')
+    """,
+    # Meetings and QBRs are events; whether one was held goes to a custom field
+    # (meeting_outcome_c), read with healthscore_salesforce_event_outcome.
+    "event": f"""
+        select
+            activity_id as id,
+            account_id,
+            case when contact_id is not null then '003' || contact_id end as who_id,
+            'Meeting' as type,
+            case activity_type when 'qbr' then 'Quarterly Business Review' else 'Check-in' end
+                as subject,
+            cast(occurred_at as timestamp) as start_date_time,
+            cast(cast(occurred_at as timestamp) as date) as activity_date,
+            coalesce(try_cast(logged_at as timestamp), cast(occurred_at as timestamp))
+                as created_date,
+            outcome as meeting_outcome_c,
+            false as is_child,
+            false as is_deleted
+        from {_holdable("crm_activities", "activity_id", "occurred_at")}
+        where activity_type in ('meeting', 'qbr')
+    """,
+    "opportunity": f"""
+        select
+            opportunity_id as id,
+            account_id,
+            case opportunity_type
+                when 'new_business' then 'New Customer'
+                when 'expansion' then 'Existing Customer - Upgrade'
+                when 'renewal' then 'Renewal'
+                else opportunity_type
+            end as type,
+            try_cast(amount as decimal(18, 2)) as amount,
+            cast(created_at as timestamp) as created_date,
+            try_cast(close_date as date) as close_date,
+            try_cast(is_closed as boolean) as is_closed,
+            try_cast(is_won as boolean) as is_won,
+            false as is_deleted
+        from {_holdable("crm_opportunities", "opportunity_id", "created_at")}
+    """,
+}
+
+
+def to_salesforce(landing: Path) -> dict[str, pa.Table]:
+    """The CRM contract tables of `landing` as Fivetran's Salesforce connector lands them
+    (account, contact, task, event, opportunity, user; docs/mappings.md#salesforce), plus one
+    deleted account. Lost on the way: contacts' left_at, activity sentiment, email outcomes and
+    the direction of emails and meetings, cancelled calls, and the survey responses."""
+    con = _landing_views(landing)
+    try:
+        return {name: con.sql(sql).to_arrow_table() for name, sql in _SALESFORCE.items()}
+    finally:
+        con.close()
+
+
+def write_connector_tables(database: Path, schema: str, tables: dict[str, pa.Table]) -> None:
+    """Create (or replace) each table in `schema` of the DuckDB file `database`."""
+    con = duckdb.connect(str(database))
+    try:
+        con.execute(f"create schema if not exists {schema}")
+        for name, table in tables.items():
+            con.register("connector_rows", table)
+            con.execute(
+                f'create or replace table {schema}."{name}" as select * from connector_rows'
+            )
+            con.unregister("connector_rows")
+    finally:
+        con.close()
+
+
+# --- Zendesk Support and HubSpot (tests/test_mapping_zendesk_hubspot.py) ---------------------
+# Ids become the connectors' integers (the digits of the contract id: acc_00012 is company 12),
+# so the contract tables still read from the landing folder are re-keyed the same way
+# (`rekey_account_ids`): a team whose CRM is HubSpot keys billing and product data by the
+# HubSpot company id. The generator's dirt a connector can hold (unknown accounts, future
+# timestamps, unknown priorities) is carried over; HubSpot has no place for contacts' left_at,
+# activities' sentiment and email outcomes, or survey responses.
+
+# The contract id's digits, as the connector's integer id.
+_NUMERIC_ID = "try_cast(regexp_extract({column}, '(\\d+)$', 1) as bigint)"
+# Zendesk organization ids live in their own range (they are not the CRM's).
+ORGANIZATION_ID_OFFSET = 900_000
+
+
+def _numeric_id(column: str) -> str:
+    return _NUMERIC_ID.format(column=column)
+
+
+def _connector_tables(
+    con: duckdb.DuckDBPyConnection, queries: dict[str, str]
+) -> dict[str, pa.Table]:
     return {name: con.sql(sql).to_arrow_table() for name, sql in queries.items()}
 
 
@@ -68,18 +221,19 @@ def to_zendesk(landing: Path) -> dict[str, pa.Table]:
     the field history records when it was solved and closed and its satisfaction rating, and an
     escalated ticket carries the tag `escalated`. Organizations link to the CRM by external_id,
     the HubSpot company id."""
-    con = _connection(landing)
+    con = _landing_views(landing)
     con.execute(
         "create temp table tickets as "
-        + _first_per_key("support_tickets", "ticket_id", "created_at")
+        + "select * from "
+        + _holdable("support_tickets", "ticket_id", "created_at")
     )
-    return _tables(
+    return _connector_tables(
         con,
         {
             "ticket": f"""
                 select
-                    {_id("ticket_id")} as id,
-                    {_id("account_id")} + {ORGANIZATION_ID_OFFSET} as organization_id,
+                    {_numeric_id("ticket_id")} as id,
+                    {_numeric_id("account_id")} + {ORGANIZATION_ID_OFFSET} as organization_id,
                     1 as requester_id,
                     lower(priority) as priority,
                     lower(status) as status,
@@ -90,8 +244,8 @@ def to_zendesk(landing: Path) -> dict[str, pa.Table]:
             """,
             "organization": f"""
                 select distinct
-                    {_id("account_id")} + {ORGANIZATION_ID_OFFSET} as id,
-                    cast({_id("account_id")} as varchar) as external_id,
+                    {_numeric_id("account_id")} + {ORGANIZATION_ID_OFFSET} as id,
+                    cast({_numeric_id("account_id")} as varchar) as external_id,
                     account_id as name
                 from tickets
             """,
@@ -103,8 +257,8 @@ def to_zendesk(landing: Path) -> dict[str, pa.Table]:
             """,
             "ticket_comment": f"""
                 select
-                    {_id("ticket_id")} * 10 + 1 as id,
-                    {_id("ticket_id")} as ticket_id,
+                    {_numeric_id("ticket_id")} * 10 + 1 as id,
+                    {_numeric_id("ticket_id")} as ticket_id,
                     1 as user_id,
                     cast(created_at as timestamp) as created,
                     true as public,
@@ -112,8 +266,8 @@ def to_zendesk(landing: Path) -> dict[str, pa.Table]:
                 from tickets
                 union all
                 select
-                    {_id("ticket_id")} * 10 + 2,
-                    {_id("ticket_id")},
+                    {_numeric_id("ticket_id")} * 10 + 2,
+                    {_numeric_id("ticket_id")},
                     2,
                     cast(first_response_at as timestamp),
                     true,
@@ -122,33 +276,33 @@ def to_zendesk(landing: Path) -> dict[str, pa.Table]:
                 where first_response_at is not null
             """,
             "ticket_field_history": f"""
-                select {_id("ticket_id")} as ticket_id, 'status' as field_name,
+                select {_numeric_id("ticket_id")} as ticket_id, 'status' as field_name,
                     cast(solved_at as timestamp) as updated, 'solved' as value
                 from tickets
                 where solved_at is not null and lower(status) in ('solved', 'closed')
                 union all
-                select {_id("ticket_id")}, 'status',
+                select {_numeric_id("ticket_id")}, 'status',
                     cast(solved_at as timestamp) + interval 4 day, 'closed'
                 from tickets
                 where solved_at is not null and lower(status) = 'closed'
                 union all
-                select {_id("ticket_id")}, 'satisfaction_score',
+                select {_numeric_id("ticket_id")}, 'satisfaction_score',
                     cast(coalesce(solved_at, created_at) as timestamp), 'offered'
                 from tickets
                 where csat is not null
                 union all
-                select {_id("ticket_id")}, 'satisfaction_score',
+                select {_numeric_id("ticket_id")}, 'satisfaction_score',
                     cast(coalesce(solved_at, created_at) as timestamp) + interval 1 hour,
                     lower(csat)
                 from tickets
                 where csat is not null
             """,
             "ticket_tag": f"""
-                select {_id("ticket_id")} as ticket_id, 'escalated' as tag
+                select {_numeric_id("ticket_id")} as ticket_id, 'escalated' as tag
                 from tickets
                 where lower(is_escalated) = 'true'
                 union all
-                select {_id("ticket_id")}, 'web_form'
+                select {_numeric_id("ticket_id")}, 'web_form'
                 from tickets
             """,
         },
@@ -162,40 +316,44 @@ def to_hubspot(landing: Path) -> dict[str, pa.Table]:
     mapping reads it through var healthscore_hubspot_segment); roles to the buying role
     (admin has no HubSpot buying role: none); a QBR is a meeting titled "QBR"; renewals are
     existingbusiness deals, expansions a custom deal type `expansion`."""
-    con = _connection(landing)
+    con = _landing_views(landing)
     con.execute(
         "create temp table accounts as "
-        + _first_per_key("crm_accounts", "account_id", "created_at")
+        + "select * from "
+        + _holdable("crm_accounts", "account_id", "created_at")
     )
     con.execute(
         "create temp table contacts as "
-        + _first_per_key("crm_contacts", "contact_id", "created_at")
+        + "select * from "
+        + _holdable("crm_contacts", "contact_id", "created_at")
     )
     con.execute(
         "create temp table activities as "
-        + _first_per_key("crm_activities", "activity_id", "occurred_at")
+        + "select * from "
+        + _holdable("crm_activities", "activity_id", "occurred_at")
     )
     con.execute(
         "create temp table opportunities as "
-        + _first_per_key("crm_opportunities", "opportunity_id", "created_at")
+        + "select * from "
+        + _holdable("crm_opportunities", "opportunity_id", "created_at")
     )
     con.execute(
         """create temp table owners as
            select row_number() over (order by csm_owner) + 100 as owner_id, csm_owner
            from (select distinct csm_owner from accounts where csm_owner is not null)"""
     )
-    return _tables(
+    return _connector_tables(
         con,
         {
             "company": f"""
                 select
-                    {_id("accounts.account_id")} as id,
+                    {_numeric_id("accounts.account_id")} as id,
                     false as is_deleted,
                     accounts.account_name as property_name,
                     upper(accounts.industry) as property_industry,
                     accounts.segment as property_customer_segment,
                     owners.owner_id as property_hubspot_owner_id,
-                    cast({_id("accounts.parent_account_id")} as double)
+                    cast({_numeric_id("accounts.parent_account_id")} as double)
                         as property_hs_parent_company_id,
                     cast(accounts.created_at as timestamp) as property_createdate
                 from accounts
@@ -209,11 +367,11 @@ def to_hubspot(landing: Path) -> dict[str, pa.Table]:
             """,
             "contact": f"""
                 select
-                    {_id("contact_id")} as id,
+                    {_numeric_id("contact_id")} as id,
                     false as _fivetran_deleted,
                     email as property_email,
                     cast(created_at as timestamp) as property_createdate,
-                    cast({_id("account_id")} as double) as property_associatedcompanyid,
+                    cast({_numeric_id("account_id")} as double) as property_associatedcompanyid,
                     case lower(role)
                         when 'executive_sponsor' then 'EXECUTIVE_SPONSOR'
                         when 'champion' then 'CHAMPION'
@@ -224,7 +382,7 @@ def to_hubspot(landing: Path) -> dict[str, pa.Table]:
             """,
             "engagement": f"""
                 select
-                    {_id("activity_id")} as id,
+                    {_numeric_id("activity_id")} as id,
                     case
                         when lower(activity_type) in ('meeting', 'qbr') then 'MEETING'
                         when lower(activity_type) = 'call' then 'CALL'
@@ -235,19 +393,23 @@ def to_hubspot(landing: Path) -> dict[str, pa.Table]:
                 from activities
             """,
             "engagement_company": f"""
-                select {_id("activity_id")} as engagement_id, {_id("account_id")} as company_id,
+                select
+                    {_numeric_id("activity_id")} as engagement_id,
+                    {_numeric_id("account_id")} as company_id,
                     'HUBSPOT_DEFINED' as category
                 from activities
             """,
             "engagement_contact": f"""
-                select {_id("activity_id")} as engagement_id, {_id("contact_id")} as contact_id,
+                select
+                    {_numeric_id("activity_id")} as engagement_id,
+                    {_numeric_id("contact_id")} as contact_id,
                     'HUBSPOT_DEFINED' as category
                 from activities
                 where contact_id is not null
             """,
             "engagement_meeting": f"""
                 select
-                    {_id("activity_id")} as engagement_id,
+                    {_numeric_id("activity_id")} as engagement_id,
                     false as _fivetran_deleted,
                     cast(occurred_at as timestamp) as property_hs_timestamp,
                     cast(coalesce(logged_at, occurred_at) as timestamp) as property_hs_createdate,
@@ -264,7 +426,7 @@ def to_hubspot(landing: Path) -> dict[str, pa.Table]:
             """,
             "engagement_call": f"""
                 select
-                    {_id("activity_id")} as engagement_id,
+                    {_numeric_id("activity_id")} as engagement_id,
                     false as _fivetran_deleted,
                     cast(occurred_at as timestamp) as property_hs_timestamp,
                     cast(coalesce(logged_at, occurred_at) as timestamp) as property_hs_createdate,
@@ -279,7 +441,7 @@ def to_hubspot(landing: Path) -> dict[str, pa.Table]:
             """,
             "engagement_email": f"""
                 select
-                    {_id("activity_id")} as engagement_id,
+                    {_numeric_id("activity_id")} as engagement_id,
                     false as _fivetran_deleted,
                     cast(occurred_at as timestamp) as property_hs_timestamp,
                     cast(coalesce(logged_at, occurred_at) as timestamp) as property_hs_createdate,
@@ -290,7 +452,7 @@ def to_hubspot(landing: Path) -> dict[str, pa.Table]:
             """,
             "deal": f"""
                 select
-                    {_id("opportunity_id")} as deal_id,
+                    {_numeric_id("opportunity_id")} as deal_id,
                     false as is_deleted,
                     'default' as deal_pipeline_id,
                     case
@@ -309,7 +471,9 @@ def to_hubspot(landing: Path) -> dict[str, pa.Table]:
                 from opportunities
             """,
             "deal_company": f"""
-                select {_id("opportunity_id")} as deal_id, {_id("account_id")} as company_id,
+                select
+                    {_numeric_id("opportunity_id")} as deal_id,
+                    {_numeric_id("account_id")} as company_id,
                     5 as type_id, 'HUBSPOT_DEFINED' as category
                 from opportunities
             """,
@@ -329,33 +493,17 @@ def to_hubspot(landing: Path) -> dict[str, pa.Table]:
 def rekey_account_ids(landing: Path, target: Path, tables: tuple[str, ...]) -> None:
     """Copy contract tables of `landing` into `target` with their account_id as the HubSpot
     company id (the digits of the contract id), as a team keys its data by its CRM's ids."""
-    con = _connection(landing)
+    con = _landing_views(landing)
     target.mkdir(parents=True, exist_ok=True)
     for path in sorted(Path(landing).iterdir()):
         table, _, suffix = path.name.partition(".")
         if table not in tables:
             continue
-        rekeyed = (
-            f"select * replace (cast({_id('account_id')} as varchar) as account_id) from {table}"
-        )
+        company_id = f"cast({_numeric_id('account_id')} as varchar)"
+        rekeyed = f"select * replace ({company_id} as account_id) from {table}"
         if suffix == "parquet":
             con.execute(f"copy ({rekeyed}) to '{target / path.name}' (format parquet)")
         else:
             con.execute(
                 f"copy ({rekeyed}) to '{target / (table + '.csv')}' (header, delimiter ',')"
             )
-
-
-def write_connector_tables(database: Path, schema: str, tables: dict[str, pa.Table]) -> None:
-    """Create `schema` in the DuckDB warehouse file with these tables, as a loader would."""
-    con = duckdb.connect(str(database))
-    try:
-        con.execute(f'create schema if not exists "{schema}"')
-        for name, table in tables.items():
-            con.register("connector_rows", table)
-            con.execute(
-                f'create or replace table "{schema}"."{name}" as select * from connector_rows'
-            )
-            con.unregister("connector_rows")
-    finally:
-        con.close()
