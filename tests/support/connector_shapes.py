@@ -532,3 +532,322 @@ def to_segment(landing: Path) -> dict[str, pa.Table]:
         return {name: con.sql(sql).to_arrow_table() for name, sql in _SEGMENT_QUERIES.items()}
     finally:
         con.close()
+
+
+# --- Zendesk Support and HubSpot (tests/test_mapping_zendesk_hubspot.py) ---------------------
+# Ids become the connectors' integers (the digits of the contract id: acc_00012 is company 12),
+# so the contract tables still read from the landing folder are re-keyed the same way
+# (`rekey_account_ids`): a team whose CRM is HubSpot keys billing and product data by the
+# HubSpot company id. The generator's dirt a connector can hold (unknown accounts, future
+# timestamps, unknown priorities) is carried over; HubSpot has no place for contacts' left_at,
+# activities' sentiment and email outcomes, or survey responses.
+
+# The contract id's digits, as the connector's integer id.
+_NUMERIC_ID = "try_cast(regexp_extract({column}, '(\\d+)$', 1) as bigint)"
+# Zendesk organization ids live in their own range (they are not the CRM's).
+ORGANIZATION_ID_OFFSET = 900_000
+
+
+def _numeric_id(column: str) -> str:
+    return _NUMERIC_ID.format(column=column)
+
+
+def _connector_tables(
+    con: duckdb.DuckDBPyConnection, queries: dict[str, str]
+) -> dict[str, pa.Table]:
+    return {name: con.sql(sql).to_arrow_table() for name, sql in queries.items()}
+
+
+def to_zendesk(landing: Path) -> dict[str, pa.Table]:
+    """Fivetran's Zendesk Support tables (ticket, organization, user, ticket_comment,
+    ticket_field_history, ticket_tag) holding the landing folder's support_tickets: the
+    requester opens each ticket with a comment, an agent's public reply is its first response,
+    the field history records when it was solved and closed and its satisfaction rating, and an
+    escalated ticket carries the tag `escalated`. Organizations link to the CRM by external_id,
+    the HubSpot company id."""
+    con = _landing_views(landing)
+    con.execute(
+        "create temp table tickets as "
+        + "select * from "
+        + _holdable("support_tickets", "ticket_id", "created_at")
+    )
+    return _connector_tables(
+        con,
+        {
+            "ticket": f"""
+                select
+                    {_numeric_id("ticket_id")} as id,
+                    {_numeric_id("account_id")} + {ORGANIZATION_ID_OFFSET} as organization_id,
+                    1 as requester_id,
+                    lower(priority) as priority,
+                    lower(status) as status,
+                    cast(created_at as timestamp) as created_at,
+                    'web' as via_channel,
+                    false as _fivetran_deleted
+                from tickets
+            """,
+            "organization": f"""
+                select distinct
+                    {_numeric_id("account_id")} + {ORGANIZATION_ID_OFFSET} as id,
+                    cast({_numeric_id("account_id")} as varchar) as external_id,
+                    account_id as name
+                from tickets
+            """,
+            "user": """
+                select * from (values
+                    (1, 'end-user', 'Requester', false),
+                    (2, 'agent', 'Support Agent', false)
+                ) as users (id, role, name, _fivetran_deleted)
+            """,
+            "ticket_comment": f"""
+                select
+                    {_numeric_id("ticket_id")} * 10 + 1 as id,
+                    {_numeric_id("ticket_id")} as ticket_id,
+                    1 as user_id,
+                    cast(created_at as timestamp) as created,
+                    true as public,
+                    false as _fivetran_deleted
+                from tickets
+                union all
+                select
+                    {_numeric_id("ticket_id")} * 10 + 2,
+                    {_numeric_id("ticket_id")},
+                    2,
+                    cast(first_response_at as timestamp),
+                    true,
+                    false
+                from tickets
+                where first_response_at is not null
+            """,
+            "ticket_field_history": f"""
+                select {_numeric_id("ticket_id")} as ticket_id, 'status' as field_name,
+                    cast(solved_at as timestamp) as updated, 'solved' as value
+                from tickets
+                where solved_at is not null and lower(status) in ('solved', 'closed')
+                union all
+                select {_numeric_id("ticket_id")}, 'status',
+                    cast(solved_at as timestamp) + interval 4 day, 'closed'
+                from tickets
+                where solved_at is not null and lower(status) = 'closed'
+                union all
+                select {_numeric_id("ticket_id")}, 'satisfaction_score',
+                    cast(coalesce(solved_at, created_at) as timestamp), 'offered'
+                from tickets
+                where csat is not null
+                union all
+                select {_numeric_id("ticket_id")}, 'satisfaction_score',
+                    cast(coalesce(solved_at, created_at) as timestamp) + interval 1 hour,
+                    lower(csat)
+                from tickets
+                where csat is not null
+            """,
+            "ticket_tag": f"""
+                select {_numeric_id("ticket_id")} as ticket_id, 'escalated' as tag
+                from tickets
+                where lower(is_escalated) = 'true'
+                union all
+                select {_numeric_id("ticket_id")}, 'web_form'
+                from tickets
+            """,
+        },
+    )
+
+
+def to_hubspot(landing: Path) -> dict[str, pa.Table]:
+    """Fivetran's HubSpot tables (v3 API shape: the times on the engagement detail tables)
+    holding the landing folder's crm_accounts, crm_contacts, crm_activities and
+    crm_opportunities. The segment goes to a custom company property, customer_segment (the
+    mapping reads it through var healthscore_hubspot_segment); roles to the buying role
+    (admin has no HubSpot buying role: none); a QBR is a meeting titled "QBR"; renewals are
+    existingbusiness deals, expansions a custom deal type `expansion`."""
+    con = _landing_views(landing)
+    con.execute(
+        "create temp table accounts as "
+        + "select * from "
+        + _holdable("crm_accounts", "account_id", "created_at")
+    )
+    con.execute(
+        "create temp table contacts as "
+        + "select * from "
+        + _holdable("crm_contacts", "contact_id", "created_at")
+    )
+    con.execute(
+        "create temp table activities as "
+        + "select * from "
+        + _holdable("crm_activities", "activity_id", "occurred_at")
+    )
+    con.execute(
+        "create temp table opportunities as "
+        + "select * from "
+        + _holdable("crm_opportunities", "opportunity_id", "created_at")
+    )
+    con.execute(
+        """create temp table owners as
+           select row_number() over (order by csm_owner) + 100 as owner_id, csm_owner
+           from (select distinct csm_owner from accounts where csm_owner is not null)"""
+    )
+    return _connector_tables(
+        con,
+        {
+            "company": f"""
+                select
+                    {_numeric_id("accounts.account_id")} as id,
+                    false as is_deleted,
+                    accounts.account_name as property_name,
+                    upper(accounts.industry) as property_industry,
+                    accounts.segment as property_customer_segment,
+                    owners.owner_id as property_hubspot_owner_id,
+                    cast({_numeric_id("accounts.parent_account_id")} as double)
+                        as property_hs_parent_company_id,
+                    cast(accounts.created_at as timestamp) as property_createdate
+                from accounts
+                left join owners on accounts.csm_owner = owners.csm_owner
+            """,
+            "owner": """
+                select owner_id, csm_owner as first_name, cast(null as varchar) as last_name,
+                    lower(replace(csm_owner, ' ', '.')) || '@example.com' as email,
+                    'PERSON' as type
+                from owners
+            """,
+            "contact": f"""
+                select
+                    {_numeric_id("contact_id")} as id,
+                    false as _fivetran_deleted,
+                    email as property_email,
+                    cast(created_at as timestamp) as property_createdate,
+                    cast({_numeric_id("account_id")} as double) as property_associatedcompanyid,
+                    case lower(role)
+                        when 'executive_sponsor' then 'EXECUTIVE_SPONSOR'
+                        when 'champion' then 'CHAMPION'
+                        when 'end_user' then 'END_USER'
+                        when 'other' then 'OTHER'
+                    end as property_hs_buying_role
+                from contacts
+            """,
+            "engagement": f"""
+                select
+                    {_numeric_id("activity_id")} as id,
+                    case
+                        when lower(activity_type) in ('meeting', 'qbr') then 'MEETING'
+                        when lower(activity_type) = 'call' then 'CALL'
+                        when lower(direction) = 'inbound' then 'INCOMING_EMAIL'
+                        else 'EMAIL'
+                    end as type,
+                    123 as portal_id
+                from activities
+            """,
+            "engagement_company": f"""
+                select
+                    {_numeric_id("activity_id")} as engagement_id,
+                    {_numeric_id("account_id")} as company_id,
+                    'HUBSPOT_DEFINED' as category
+                from activities
+            """,
+            "engagement_contact": f"""
+                select
+                    {_numeric_id("activity_id")} as engagement_id,
+                    {_numeric_id("contact_id")} as contact_id,
+                    'HUBSPOT_DEFINED' as category
+                from activities
+                where contact_id is not null
+            """,
+            "engagement_meeting": f"""
+                select
+                    {_numeric_id("activity_id")} as engagement_id,
+                    false as _fivetran_deleted,
+                    cast(occurred_at as timestamp) as property_hs_timestamp,
+                    cast(coalesce(logged_at, occurred_at) as timestamp) as property_hs_createdate,
+                    case when lower(activity_type) = 'qbr' then 'QBR' else 'Check-in' end
+                        as property_hs_meeting_title,
+                    case lower(outcome)
+                        when 'completed' then 'COMPLETED'
+                        when 'no_show' then 'NO_SHOW'
+                        when 'cancelled' then 'CANCELED'
+                        else 'SCHEDULED'
+                    end as property_hs_meeting_outcome
+                from activities
+                where lower(activity_type) in ('meeting', 'qbr')
+            """,
+            "engagement_call": f"""
+                select
+                    {_numeric_id("activity_id")} as engagement_id,
+                    false as _fivetran_deleted,
+                    cast(occurred_at as timestamp) as property_hs_timestamp,
+                    cast(coalesce(logged_at, occurred_at) as timestamp) as property_hs_createdate,
+                    upper(direction) as property_hs_call_direction,
+                    case lower(outcome)
+                        when 'completed' then 'COMPLETED'
+                        when 'no_show' then 'NO_ANSWER'
+                        when 'cancelled' then 'CANCELED'
+                    end as property_hs_call_status
+                from activities
+                where lower(activity_type) = 'call'
+            """,
+            "engagement_email": f"""
+                select
+                    {_numeric_id("activity_id")} as engagement_id,
+                    false as _fivetran_deleted,
+                    cast(occurred_at as timestamp) as property_hs_timestamp,
+                    cast(coalesce(logged_at, occurred_at) as timestamp) as property_hs_createdate,
+                    case when lower(direction) = 'inbound' then 'INCOMING_EMAIL' else 'EMAIL' end
+                        as property_hs_email_direction
+                from activities
+                where lower(activity_type) = 'email'
+            """,
+            "deal": f"""
+                select
+                    {_numeric_id("opportunity_id")} as deal_id,
+                    false as is_deleted,
+                    'default' as deal_pipeline_id,
+                    case
+                        when lower(is_closed) = 'true' and lower(is_won) = 'true' then 'closedwon'
+                        when lower(is_closed) = 'true' then 'closedlost'
+                        else 'qualifiedtobuy'
+                    end as deal_pipeline_stage_id,
+                    case lower(opportunity_type)
+                        when 'new_business' then 'newbusiness'
+                        when 'renewal' then 'existingbusiness'
+                        else lower(opportunity_type)
+                    end as property_dealtype,
+                    cast(amount as double) as property_amount,
+                    cast(created_at as timestamp) as property_createdate,
+                    cast(close_date as timestamp) as property_closedate
+                from opportunities
+            """,
+            "deal_company": f"""
+                select
+                    {_numeric_id("opportunity_id")} as deal_id,
+                    {_numeric_id("account_id")} as company_id,
+                    5 as type_id, 'HUBSPOT_DEFINED' as category
+                from opportunities
+            """,
+            "deal_pipeline_stage": """
+                select * from (values
+                    ('qualifiedtobuy', 'default', 'Qualified to buy', false, 0.2, false),
+                    ('closedwon', 'default', 'Closed won', true, 1.0, false),
+                    ('closedlost', 'default', 'Closed lost', true, 0.0, false)
+                ) as stages (
+                    stage_id, pipeline_id, label, is_closed, probability, _fivetran_deleted
+                )
+            """,
+        },
+    )
+
+
+def rekey_account_ids(landing: Path, target: Path, tables: tuple[str, ...]) -> None:
+    """Copy contract tables of `landing` into `target` with their account_id as the HubSpot
+    company id (the digits of the contract id), as a team keys its data by its CRM's ids."""
+    con = _landing_views(landing)
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(Path(landing).iterdir()):
+        table, _, suffix = path.name.partition(".")
+        if table not in tables:
+            continue
+        company_id = f"cast({_numeric_id('account_id')} as varchar)"
+        rekeyed = f"select * replace ({company_id} as account_id) from {table}"
+        if suffix == "parquet":
+            con.execute(f"copy ({rekeyed}) to '{target / path.name}' (format parquet)")
+        else:
+            con.execute(
+                f"copy ({rekeyed}) to '{target / (table + '.csv')}' (header, delimiter ',')"
+            )

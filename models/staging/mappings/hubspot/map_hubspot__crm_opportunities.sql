@@ -1,0 +1,105 @@
+{#-
+    crm_opportunities from Fivetran's HubSpot deals (docs/mappings.md, "HubSpot"): one per deal not
+    deleted, in the account of its primary company (association type 5; else the lowest company
+    id). opportunity_type: the deal type (dealtype, lower case) through
+    var healthscore_hubspot_deal_types; a type the var does not name is passed on as it is, so
+    staging quarantines it as invalid_opportunity_type (never guessed). is_closed is the deal
+    stage's is_closed; is_won, once closed, whether the stage's probability is 1 (HubSpot's
+    closed-won stages have probability 1.0, closed-lost ones 0.0).
+-#}
+{{ config(materialized='view', enabled=(var('healthscore_crm_mapping', none) == 'hubspot')) }}
+
+{%- set deal_types = var('healthscore_hubspot_deal_types', {
+    'newbusiness': 'new_business', 'existingbusiness': 'renewal',
+    'renewal': 'renewal', 'expansion': 'expansion', 'upsell': 'expansion',
+}) -%}
+{%- set deal_columns = mapping_source_columns(source('hubspot', 'deal')) -%}
+{%- set stage_columns = mapping_source_columns(source('hubspot', 'deal_pipeline_stage')) -%}
+{%- set stage_deleted = mapping_column(stage_columns, 'deal_pipeline_stage', '_fivetran_deleted', 'boolean') %}
+
+with deal as (
+
+    select * from {{ source('hubspot', 'deal') }}
+
+),
+
+deal_company as (
+
+    select * from {{ source('hubspot', 'deal_company') }}
+
+),
+
+deal_pipeline_stage as (
+
+    select * from {{ source('hubspot', 'deal_pipeline_stage') }}
+
+),
+
+deal_companies as (
+
+    select
+        deal_id,
+        coalesce(
+            min(case when type_id = 5 then {{ mapping_id_text('company_id') }} end),
+            min({{ mapping_id_text('company_id') }})
+        ) as company_id
+    from deal_company
+    group by deal_id
+
+),
+
+live_stages as (
+
+    select
+        deal_pipeline_stage.stage_id,
+        deal_pipeline_stage.pipeline_id,
+        deal_pipeline_stage.is_closed,
+        deal_pipeline_stage.probability
+    from deal_pipeline_stage
+    where coalesce({{ stage_deleted }}, false) = false
+
+),
+
+live_deals as (
+
+    select
+        deal.deal_id,
+        deal.deal_pipeline_id,
+        deal.deal_pipeline_stage_id,
+        lower(trim({{ mapping_column(deal_columns, 'deal', 'property_dealtype') }})) as deal_type,
+        deal.property_amount as amount,
+        deal.property_createdate as created_at,
+        cast(deal.property_closedate as date) as close_date
+    from deal
+    where
+        coalesce({{ mapping_column(deal_columns, 'deal', 'is_deleted', 'boolean') }}, false) = false
+        and coalesce({{ mapping_column(deal_columns, 'deal', '_fivetran_deleted', 'boolean') }}, false) = false
+
+),
+
+final as (
+
+    select
+        {{ mapping_id_text('live_deals.deal_id') }} as opportunity_id,
+        deal_companies.company_id as account_id,
+        case live_deals.deal_type
+            {%- for deal_type, opportunity_type in deal_types.items() %}
+            when '{{ deal_type | lower }}' then '{{ opportunity_type }}'
+            {%- endfor %}
+            else live_deals.deal_type
+        end as opportunity_type,
+        live_deals.amount,
+        live_deals.created_at,
+        live_deals.close_date,
+        live_stages.is_closed,
+        case when live_stages.is_closed then live_stages.probability >= 1 end as is_won
+    from live_deals
+    left join deal_companies
+        on live_deals.deal_id = deal_companies.deal_id
+    left join live_stages
+        on live_deals.deal_pipeline_stage_id = live_stages.stage_id
+        and (live_deals.deal_pipeline_id is null or live_deals.deal_pipeline_id = live_stages.pipeline_id)
+
+)
+
+select * from final
