@@ -33,7 +33,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import numpy as np
 from scipy.optimize import minimize
 from sklearn.isotonic import IsotonicRegression
@@ -44,6 +43,7 @@ from orchestration.analysis.metrics import (
     roc_auc,
     top_decile_lift,
 )
+from orchestration.runtime.warehouse import Warehouse
 
 # Strengths of the pull toward the configured weights tried by cross-validation, in churned
 # renewals' worth of evidence: from almost none (the data decide) to so strong that the
@@ -247,7 +247,7 @@ def band_rates_text(rates: list[tuple[str, float | None, int]]) -> str:
     )
 
 
-def load_backtest_matrix(con: duckdb.DuckDBPyConnection) -> BacktestMatrix:
+def load_backtest_matrix(con: Warehouse) -> BacktestMatrix:
     columns = con.execute(
         """
         select renewal_id, lead_days, is_longest_lead, renewal_date,
@@ -259,6 +259,16 @@ def load_backtest_matrix(con: duckdb.DuckDBPyConnection) -> BacktestMatrix:
         order by renewal_date, renewal_id, lead_days, signal
         """
     ).fetchnumpy()
+    # The same order on every engine, whatever its text collation (code points, as DuckDB's).
+    order = np.lexsort(
+        (
+            columns["signal"].astype(str),
+            np.asarray(columns["lead_days"]).astype(np.int64),
+            columns["renewal_id"].astype(str),
+            np.asarray(columns["renewal_date"]).astype("datetime64[D]"),
+        )
+    )
+    columns = {name: values[order] for name, values in columns.items()}
     keys = np.char.add(
         np.char.add(columns["renewal_id"].astype(str), "|"), columns["lead_days"].astype(str)
     )
@@ -598,7 +608,7 @@ def read_weight_profiles(path: Path) -> dict[str, dict[str, float]]:
 
 
 def calibrate(
-    con: duckdb.DuckDBPyConnection,
+    con: Warehouse,
     configured: dict[str, dict[str, float]],
     *,
     bootstrap: int = 20,
@@ -710,7 +720,7 @@ def calibrate(
     )
 
 
-def read_bands(con: duckdb.DuckDBPyConnection) -> list[Band]:
+def read_bands(con: Warehouse) -> list[Band]:
     rows = con.execute(
         """
         select health_band, min_score, max_score, band_action, band_rank
@@ -761,7 +771,7 @@ def _renewal_counts(matrix: BacktestMatrix) -> tuple[int, int]:
     return len(first), int(matrix.churned[first].sum())
 
 
-def _longest_leads(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+def _longest_leads(con: Warehouse) -> dict[str, int]:
     rows = con.execute(
         """
         select term_class, max(lead_days) from marts.renewal_backtest

@@ -27,14 +27,51 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import numpy as np
 
+from orchestration.analysis.reads import has_relation, location
+from orchestration.runtime import warehouse
 from orchestration.runtime.contract import PROJECT_ROOT
+from orchestration.runtime.warehouse import Location, Warehouse
 
 CHALLENGER_ENV = "HEALTHSCORE_CHALLENGER_DIR"
 SCORES_TABLE = "marts.challenger_scores"
 COMPARISON_TABLE = "marts.challenger_comparison"
+# The two tables' columns and types (text, date, double, integer, boolean).
+SCORES_COLUMNS = (
+    ("account_id", "text"),
+    ("as_of_date", "date"),
+    ("champion_fingerprint", "text"),
+    ("champion_score", "double"),
+    ("champion_band", "text"),
+    ("challenger_fingerprint", "text"),
+    ("challenger_score", "double"),
+    ("challenger_band", "text"),
+    ("is_band_changed", "boolean"),
+)
+COMPARISON_COLUMNS = (
+    ("as_of_date", "date"),
+    ("role", "text"),
+    ("fingerprint", "text"),
+    ("configuration", "text"),
+    ("lead_days", "integer"),
+    ("term_classes", "text"),
+    ("scored", "integer"),
+    ("churns", "integer"),
+    ("auc", "double"),
+    ("auc_ci_lower", "double"),
+    ("auc_ci_upper", "double"),
+    ("held_out_scored", "integer"),
+    ("held_out_churns", "integer"),
+    ("held_out_auc", "double"),
+    ("held_out_auc_ci_lower", "double"),
+    ("held_out_auc_ci_upper", "double"),
+    ("lift", "double"),
+    ("band_churn_rates", "text"),
+    ("bands_ordered", "boolean"),
+    ("changed_band_today", "integer"),
+    ("gate_verdict", "text"),
+)
 
 
 def challenger_from_env() -> str | None:
@@ -67,39 +104,31 @@ class ShadowResult:
     verdict: str
 
 
-def shadow_tables_exist(database: Path) -> bool:
+def shadow_tables_exist(database: Location) -> bool:
     """Whether `database` holds an earlier challenger's tables."""
-    con = duckdb.connect(str(database), read_only=True)
-    try:
-        return bool(
-            con.execute(
-                "select count(*) from information_schema.tables "
-                "where table_schema = 'marts' and table_name like 'challenger_%'"
-            ).fetchone()[0]
-        )
-    finally:
-        con.close()
+    with warehouse.connected(location(database), read_only=True) as con:
+        return any(has_relation(con, table) for table in (SCORES_TABLE, COMPARISON_TABLE))
 
 
 def shadow_scoring(
     spec: str | None, *, say: Callable[[str], None] = print
-) -> Callable[[Path, Path], None]:
+) -> Callable[[Location, Path], None]:
     """What a run does on its build copy before publishing it (pipeline.run_pipeline's
     before_publish): score the challenger `spec` in shadow, or drop an earlier one's tables."""
 
-    def before_publish(database: Path, project_dir: Path) -> None:
+    def before_publish(database: Location, project_dir: Path) -> None:
         write_shadow(database, spec, say=say, seeds_dir=project_dir / "seeds")
 
     return before_publish
 
 
-def drop_shadow_tables(con: duckdb.DuckDBPyConnection) -> None:
+def drop_shadow_tables(con: Warehouse) -> None:
     for table in (SCORES_TABLE, COMPARISON_TABLE):
         con.execute(f"drop table if exists {table}")
 
 
 def write_shadow(
-    database: Path,
+    database: Location,
     spec: str | None,
     *,
     say: Callable[[str], None] = print,
@@ -112,18 +141,17 @@ def write_shadow(
     A challenger that cannot be scored (its seeds do not replay, the warehouse lacks what the
     replay reads) never blocks the champion's run: `say` gets one line "challenger not scored:
     <why>", an earlier challenger's tables are dropped (they would describe another run) and
-    None is returned, so the run publishes."""
+    None is returned, so the run publishes. `database` may be a dbt target (the run builds in
+    place there: the tables are written after the build)."""
+    database = location(database)
     if spec:
         try:
             return _score_shadow(database, spec, say=say, seeds_dir=seeds_dir)
-        except (ValueError, duckdb.Error) as error:
+        except (ValueError, *warehouse.Error) as error:
             say(f"challenger not scored: {_one_line(error)}")
     if shadow_tables_exist(database):
-        con = duckdb.connect(str(database))
-        try:
+        with warehouse.connected(database, read_only=False) as con:
             drop_shadow_tables(con)
-        finally:
-            con.close()
     return None
 
 
@@ -133,7 +161,7 @@ def _one_line(error: BaseException) -> str:
 
 
 def _score_shadow(
-    database: Path, spec: str, *, say: Callable[[str], None], seeds_dir: Path
+    database: Location, spec: str, *, say: Callable[[str], None], seeds_dir: Path
 ) -> ShadowResult:
     from orchestration.analysis.replay import ScoringConfig, replay, run_as_of_date
     from orchestration.analysis.scoring_gate import judge_replay
@@ -143,7 +171,7 @@ def _score_shadow(
     champion = ScoringConfig.from_folder(seeds_dir, min_coverage=min_coverage, name="seeds/")
     challenger = challenger_config(spec, min_coverage=min_coverage)
     say(f"Scoring the challenger {challenger.describe()} in shadow ...")
-    con = duckdb.connect(str(database))
+    con = warehouse.connect(database, read_only=False)
     try:
         as_of = run_as_of_date(con)
         result = replay(con, [challenger], current=champion)
@@ -168,7 +196,7 @@ def _score_shadow(
 
 
 def _write_scores(
-    con: duckdb.DuckDBPyConnection,
+    con: Warehouse,
     as_of: object,
     champion: object,
     challenger: object,
@@ -195,42 +223,16 @@ def _write_scores(
                 new["health_band"][other],
             )
         )
-    con.execute(
-        f"""
-        create table {SCORES_TABLE} (
-            account_id varchar, as_of_date date, champion_fingerprint varchar,
-            champion_score double, champion_band varchar, challenger_fingerprint varchar,
-            challenger_score double, challenger_band varchar, is_band_changed boolean
-        )
-        """
-    )
-    con.executemany(
-        f"insert into {SCORES_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, "
-        "coalesce(?, '') <> coalesce(?, ''))",
-        [row + (row[4], row[7]) for row in rows],
-    )
-    return sum(1 for row in rows if (row[4] or "") != (row[7] or ""))
+    rows = [row + ((row[4] or "") != (row[7] or ""),) for row in rows]
+    _write_rows(con, SCORES_TABLE, SCORES_COLUMNS, rows)
+    return sum(1 for row in rows if row[-1])
 
 
 def _number(value: object) -> float | None:
     return None if value is None or np.isnan(value) else float(value)  # type: ignore[arg-type]
 
 
-def _write_comparison(
-    con: duckdb.DuckDBPyConnection, as_of: object, result: object, verdict: str
-) -> None:
-    con.execute(
-        f"""
-        create table {COMPARISON_TABLE} (
-            as_of_date date, role varchar, fingerprint varchar, configuration varchar,
-            lead_days integer, term_classes varchar, scored integer, churns integer,
-            auc double, auc_ci_lower double, auc_ci_upper double, held_out_scored integer,
-            held_out_churns integer, held_out_auc double, held_out_auc_ci_lower double,
-            held_out_auc_ci_upper double, lift double, band_churn_rates varchar,
-            bands_ordered boolean, changed_band_today integer, gate_verdict varchar
-        )
-        """
-    )
+def _write_comparison(con: Warehouse, as_of: object, result: object, verdict: str) -> None:
     challenger = next(c for c in result.configs)  # type: ignore[attr-defined]
     rows = []
     for role, item in (("champion", result.current), ("challenger", challenger)):  # type: ignore[attr-defined]
@@ -265,15 +267,31 @@ def _write_comparison(
                     verdict,
                 )
             )
-    con.executemany(f"insert into {COMPARISON_TABLE} values ({', '.join('?' * 21)})", rows)
+    _write_rows(con, COMPARISON_TABLE, COMPARISON_COLUMNS, rows)
 
 
-def challenger_verdict(database: Path) -> str | None:
+def _write_rows(
+    con: Warehouse, table: str, columns: tuple[tuple[str, str], ...], rows: list[tuple]
+) -> None:
+    """Write `rows` as the table `schema.name` (replacing it), through the connection's
+    write_table, so it lands on any engine with the columns' types."""
+    import pyarrow as pa
+
+    types = {"text": pa.string(), "date": pa.date32(), "double": pa.float64()}
+    types.update({"integer": pa.int32(), "boolean": pa.bool_()})
+    schema = pa.schema([(name, types[kind]) for name, kind in columns])
+    data = {
+        name: pa.array([row[index] for row in rows], type=types[kind])
+        for index, (name, kind) in enumerate(columns)
+    }
+    schema_name, name = table.split(".")
+    con.write_table(schema_name, name, pa.table(data, schema=schema), mode="replace")
+
+
+def challenger_verdict(database: Location) -> str | None:
     """'Challenger <fingerprint> (<name>) in shadow: <the gate's verdict>', for the run's
     printed validation; None without a challenger."""
-    from orchestration.analysis.findings import has_relation
-
-    con = duckdb.connect(str(database), read_only=True)
+    con = warehouse.connect(location(database), read_only=True)
     try:
         if not has_relation(con, COMPARISON_TABLE):
             return None
@@ -295,9 +313,8 @@ def _callout_kind(verdict: str) -> str:
 # ---- the report's section ----------------------------------------------------------------------
 
 
-def challenger_section(con: duckdb.DuckDBPyConnection) -> list[object]:
+def challenger_section(con: Warehouse) -> list[object]:
     """The validation report's "Challenger" section; nothing without a challenger."""
-    from orchestration.analysis.findings import has_relation
     from orchestration.analysis.html_page import band, callout, paragraph, table, tag
 
     if not has_relation(con, COMPARISON_TABLE):

@@ -7,6 +7,9 @@ The rules are the Dagster checks' (analysis.validation_checks) with the threshol
 used (marts.validation_thresholds): the AUC and the band order are judged at the longest lead
 time of each term class, and a band or a lead time with too few renewals is said to be too
 small to judge rather than judged.
+
+The queries run on every engine (runtime/warehouse.py): `con` is a Warehouse (or a plain
+DuckDB connection).
 """
 
 from __future__ import annotations
@@ -14,9 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-import duckdb
-
 from orchestration.analysis.html_page import Html, esc, join, paragraph, percent, table, tag
+from orchestration.analysis.reads import has_relation
 from orchestration.analysis.validation_checks import (
     Thresholds,
     ThresholdsMissing,
@@ -25,23 +27,13 @@ from orchestration.analysis.validation_checks import (
     read_lead_figures,
     read_thresholds,
 )
+from orchestration.runtime.warehouse import Warehouse
 
 FOLLOW_UP_EFFECT = "marts.alert_follow_up_effect"
 FOLLOW_UP_ALERTS = "marts.alert_follow_ups"
 # Calibration: predicted and observed renewal rates within this many points on average
 # (weighted by renewals) is called calibrated.
 CALIBRATED_GAP = 0.05
-
-
-def has_relation(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
-    schema, name = relation.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = ? and table_name = ?",
-            [schema, name],
-        ).fetchone()[0]
-    )
 
 
 @dataclass(frozen=True)
@@ -62,7 +54,7 @@ class NewAlerts:
         )
 
 
-def new_alerts(con: duckdb.DuckDBPyConnection, as_of: dt.date, days: int) -> NewAlerts:
+def new_alerts(con: Warehouse, as_of: dt.date, days: int) -> NewAlerts:
     """The logged and the provisional alerts detected after as_of - days, up to as_of."""
     logged, provisional = con.execute(
         """
@@ -75,14 +67,14 @@ def new_alerts(con: duckdb.DuckDBPyConnection, as_of: dt.date, days: int) -> New
     return NewAlerts(days, int(logged), int(provisional))
 
 
-def band_order_label(con: duckdb.DuckDBPyConnection) -> str:
+def band_order_label(con: Warehouse) -> str:
     """The bands worst first (config.health_bands' band_rank), as the order their churn rates
     should follow: "red > amber > green"."""
     names = con.execute("select health_band from config.health_bands order by band_rank").fetchall()
     return " > ".join(name for (name,) in names)
 
 
-def thresholds(con: duckdb.DuckDBPyConnection) -> Thresholds:
+def thresholds(con: Warehouse) -> Thresholds:
     """The thresholds the build used; dbt_project.yml's defaults for a warehouse built before
     marts.validation_thresholds existed."""
     try:
@@ -122,22 +114,26 @@ class LeadJudgement:
         return self.auc_ci[0] > 0.5
 
 
-def judge_leads(
-    con: duckdb.DuckDBPyConnection, limits: Thresholds, *, longest_only: bool
-) -> list[LeadJudgement]:
+def lead_times(con: Warehouse) -> dict[int, tuple[str, bool]]:
+    """Each lead time of the backtest: its term classes ("annual, monthly") and whether it is
+    the longest of a term class. (Aggregated here: Spark 3.5 has no ordered string_agg.)"""
+    rows = con.execute(
+        "select distinct lead_days, term_class, is_longest_lead from marts.renewal_backtest"
+    ).fetchall()
+    classes: dict[int, set[str]] = {}
+    longest: dict[int, bool] = {}
+    for lead, term_class, is_longest in rows:
+        classes.setdefault(int(lead), set()).add(term_class)
+        longest[int(lead)] = longest.get(int(lead), False) or bool(is_longest)
+    return {lead: (", ".join(sorted(classes[lead])), longest[lead]) for lead in sorted(classes)}
+
+
+def judge_leads(con: Warehouse, limits: Thresholds, *, longest_only: bool) -> list[LeadJudgement]:
     """The score's AUC and band order per lead time (every lead time, or only the longest of
     each term class, which the checks and the review's warning use)."""
-    leads = con.execute(
-        """
-        select lead_days, string_agg(distinct term_class, ', ' order by term_class),
-               bool_or(is_longest_lead)
-        from marts.renewal_backtest
-        group by lead_days
-        order by lead_days
-        """
-    ).fetchall()
+    leads = lead_times(con)
     out = []
-    for lead, classes, longest in leads:
+    for lead, (classes, longest) in leads.items():
         if longest_only and not longest:
             continue
         figures = read_lead_figures(con, int(lead))
@@ -197,7 +193,7 @@ class ScoreWarning:
     sentences: list[str]
 
 
-def score_warning(con: duckdb.DuckDBPyConnection) -> ScoreWarning:
+def score_warning(con: Warehouse) -> ScoreWarning:
     limits = thresholds(con)
     judged = judge_leads(con, limits, longest_only=True)
     failing: list[str] = []
@@ -268,7 +264,7 @@ class CalibrationPoint:
     observed: float  # its observed renewal rate
 
 
-def calibration_points(con: duckdb.DuckDBPyConnection) -> list[CalibrationPoint]:
+def calibration_points(con: Warehouse) -> list[CalibrationPoint]:
     """The deciles of marts.renewal_probability_calibration with renewals, by lead time."""
     rows = con.execute(
         """
@@ -281,7 +277,7 @@ def calibration_points(con: duckdb.DuckDBPyConnection) -> list[CalibrationPoint]
     return [CalibrationPoint(int(lead), int(n), p, o) for lead, n, p, o in rows]
 
 
-def calibration_fits(con: duckdb.DuckDBPyConnection) -> list[CalibrationFit]:
+def calibration_fits(con: Warehouse) -> list[CalibrationFit]:
     rows = calibration_points(con)
     fits = []
     for lead in sorted({r.lead_days for r in rows}):
@@ -303,7 +299,7 @@ def calibration_fits(con: duckdb.DuckDBPyConnection) -> list[CalibrationFit]:
     return fits
 
 
-def conclusion(con: duckdb.DuckDBPyConnection, *, has_proposal: bool = True) -> list[str]:
+def conclusion(con: Warehouse, *, has_proposal: bool = True) -> list[str]:
     """The validation report's written conclusion: does the score rank churn at each lead
     time, are the bands ordered, is the renewal probability calibrated, what to do
     (`has_proposal`: the report shows a calibration's proposal)."""
@@ -476,7 +472,7 @@ class EffectRow:
     difference_high: float | None
 
 
-def follow_up_effect(con: duckdb.DuckDBPyConnection) -> list[EffectRow] | None:
+def follow_up_effect(con: Warehouse) -> list[EffectRow] | None:
     """The rows of marts.alert_follow_up_effect (None when the warehouse has no such mart)."""
     if not has_relation(con, FOLLOW_UP_EFFECT):
         return None
@@ -487,7 +483,7 @@ def follow_up_effect(con: duckdb.DuckDBPyConnection) -> list[EffectRow] | None:
                renewal_rate_difference, renewal_rate_difference_ci_lower,
                renewal_rate_difference_ci_upper
         from {FOLLOW_UP_EFFECT}
-        order by alert_type = 'all', alert_type, new_band = 'all', new_band
+        order by alert_type = 'all', alert_type, new_band = 'all', new_band, follow_up_status
         """
     ).fetchall()
     return [EffectRow(*row) for row in rows]
@@ -544,17 +540,17 @@ def points(share: float) -> str:
     return f"{value:+d}" if value else "0"
 
 
-def _follow_up_days(con: duckdb.DuckDBPyConnection) -> int | None:
+def _follow_up_days(con: Warehouse) -> int | None:
     """The follow-up window the build used (healthscore_follow_up_days), from the alerts."""
     if not has_relation(con, FOLLOW_UP_ALERTS):
         return None
     days = con.execute(
-        f"select max(follow_up_window_end - detected_on) from {FOLLOW_UP_ALERTS}"
+        f"select max(date_diff('day', detected_on, follow_up_window_end)) from {FOLLOW_UP_ALERTS}"
     ).fetchone()[0]
     return None if days is None else int(days)
 
 
-def closed_loop_html(con: duckdb.DuckDBPyConnection) -> Html:
+def closed_loop_html(con: Warehouse) -> Html:
     """The closed-loop section's body: renewal rates of followed-up alerts against the others,
     per alert type and band, with counts and intervals, and what it means."""
     rows = follow_up_effect(con)
@@ -654,7 +650,7 @@ def closed_loop_html(con: duckdb.DuckDBPyConnection) -> Html:
     )
 
 
-def closed_loop_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+def closed_loop_lines(con: Warehouse) -> list[str]:
     """The closed loop in one or two terminal lines."""
     rows = follow_up_effect(con)
     if not rows:

@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-import duckdb
-
-from orchestration.analysis.findings import has_relation
+from orchestration.analysis.reads import has_relation
+from orchestration.runtime.warehouse import Warehouse
 
 
 def override_note(
@@ -28,7 +27,7 @@ def override_note(
     )
 
 
-def override_notes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def override_notes(con: Warehouse) -> dict[str, str]:
     """The note of every account overridden on the as-of date (marts.account_health), by id."""
     rows = con.execute(
         """
@@ -41,7 +40,7 @@ def override_notes(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {account_id: override_note(*details) for account_id, *details in rows}
 
 
-def override_count_line(con: duckdb.DuckDBPyConnection) -> str:
+def override_count_line(con: Warehouse) -> str:
     """One line: how many overrides are in force, scheduled and ended, or that there are none."""
     if not has_relation(con, "marts.account_override_audit"):
         return "  manual overrides: none (no crm_account_overrides file)"

@@ -54,14 +54,17 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from orchestration.analysis.metrics import band_churn_rates, bootstrap_auc_interval, roc_auc
+from orchestration.analysis.reads import after_error, arrow_table
+from orchestration.runtime import warehouse
 from orchestration.runtime.contract import PROJECT_ROOT
+from orchestration.runtime.warehouse import Location, Warehouse
 
 try:  # the fingerprint the dbt macro scoring_config_fingerprint() also computes
     from orchestration.runtime.scoring_config import fingerprint as _folder_fingerprint
@@ -353,7 +356,7 @@ def _default_min_coverage() -> float:
     return float(project_vars()["healthscore_min_coverage"])  # type: ignore[arg-type]
 
 
-def warehouse_min_coverage(database: Path) -> float:
+def warehouse_min_coverage(database: Location) -> float:
     """healthscore_min_coverage as the warehouse's last build used it."""
     from orchestration.analysis.validation import _min_coverage
 
@@ -681,11 +684,11 @@ def _date_list(dates: Sequence[dt.date]) -> str:
     return ", ".join(f"date '{day.isoformat()}'" for day in dates)
 
 
-def read_signals(con: duckdb.DuckDBPyConnection, dates: Sequence[dt.date]) -> dict[str, np.ndarray]:
+def read_signals(con: Warehouse, dates: Sequence[dt.date]) -> dict[str, np.ndarray]:
     """The stored signal rows of the given scoring dates (SIGNAL_FRAME_COLUMNS; a null text is
     ''). Read through Arrow, whose dictionary encoding of the text columns the scorer reuses
     (key "_codes"): faster than numpy's, and each distinct text is one Python object."""
-    table = con.sql(SIGNALS_SQL.format(dates=_date_list(dates))).to_arrow_table()
+    table = arrow_table(con, SIGNALS_SQL.format(dates=_date_list(dates)))
     frame: dict[str, np.ndarray] = {}
     codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for name in table.column_names:
@@ -702,9 +705,7 @@ def read_signals(con: duckdb.DuckDBPyConnection, dates: Sequence[dt.date]) -> di
     return frame
 
 
-def read_stored_scores(
-    con: duckdb.DuckDBPyConnection, dates: Sequence[dt.date]
-) -> dict[str, np.ndarray]:
+def read_stored_scores(con: Warehouse, dates: Sequence[dt.date]) -> dict[str, np.ndarray]:
     """The stored scores (int_account_health_scored) of the given dates."""
     return con.execute(STORED_SQL.format(dates=_date_list(dates))).fetchnumpy()
 
@@ -914,18 +915,19 @@ order by renewal_date, renewal_id, lead_days
 """
 
 
-def _first(result: duckdb.DuckDBPyConnection) -> tuple | None:
+def _first(result: Any) -> tuple | None:
     """The first row, the result read to its end (DuckDB refuses the next query on a
     connection whose previous result was left unfinished)."""
     rows = result.fetchall()
     return rows[0] if rows else None
 
 
-def run_as_of_date(con: duckdb.DuckDBPyConnection) -> dt.date:
+def run_as_of_date(con: Warehouse) -> dt.date:
     """The as-of date of the warehouse's last build."""
     try:
         row = _first(con.execute("select as_of_date from raw.healthscore_run_settings"))
-    except duckdb.Error:
+    except warehouse.Error:
+        after_error(con)
         row = None
     if row is None or row[0] is None:
         row = _first(
@@ -940,7 +942,7 @@ def run_as_of_date(con: duckdb.DuckDBPyConnection) -> dt.date:
 
 
 def replay(
-    con: duckdb.DuckDBPyConnection,
+    con: Warehouse,
     configs: Sequence[ScoringConfig],
     *,
     current: ScoringConfig | None = None,
@@ -962,7 +964,8 @@ def replay(
     try:
         backtest = con.execute(BACKTEST_SQL).fetchnumpy()
         split = _first(con.execute("select split_date from intermediate.int_validation_split"))
-    except duckdb.Error as error:
+    except warehouse.Error as error:
+        after_error(con)
         raise ReplayInputError(
             f"The warehouse lacks the backtest tables ({str(error).splitlines()[0]}); build it "
             "with `healthscore run` first."
@@ -1055,7 +1058,7 @@ def _band_names(ranks: np.ndarray, bands: Sequence[Band]) -> np.ndarray:
 
 
 def score_dates(
-    con: duckdb.DuckDBPyConnection,
+    con: Warehouse,
     configs: Sequence[ScoringConfig],
     dates: Sequence[dt.date],
     *,
@@ -1068,7 +1071,7 @@ def score_dates(
 
 
 def _chunks(
-    con: duckdb.DuckDBPyConnection,
+    con: Warehouse,
     configs: Sequence[ScoringConfig],
     dates: Sequence[dt.date],
     per_read: int = DATES_PER_READ,

@@ -22,7 +22,6 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import matplotlib
 
 matplotlib.use("Agg")
@@ -52,7 +51,10 @@ from orchestration.analysis.html_page import (  # noqa: E402
     yes_no,
 )
 from orchestration.analysis.metrics import roc_auc  # noqa: E402
+from orchestration.analysis.reads import has_relation, location  # noqa: E402
 from orchestration.analysis.validation_checks import Thresholds, judge_band_order  # noqa: E402
+from orchestration.runtime import warehouse  # noqa: E402
+from orchestration.runtime.warehouse import Location, Warehouse  # noqa: E402
 
 BAND_COLOURS = {"red": "#d9534f", "amber": "#f0ad4e", "green": "#5cb85c"}
 CATEGORY_COLOURS = {
@@ -79,7 +81,7 @@ class Headline:
     brier: float | None
 
 
-def headlines(con: duckdb.DuckDBPyConnection) -> list[Headline]:
+def headlines(con: Warehouse) -> list[Headline]:
     rows = con.execute(
         """
         select lead_days, renewals, churns, auc, auc_ci_lower, auc_ci_upper, top_decile_lift,
@@ -96,7 +98,7 @@ def headlines(con: duckdb.DuckDBPyConnection) -> list[Headline]:
 
 
 def ceiling_auc(
-    con: duckdb.DuckDBPyConnection,
+    con: Warehouse,
     truth_file: Path | None,
     held_out_after: object | None = None,
 ) -> tuple[float, int] | None:
@@ -142,7 +144,7 @@ def _roc_points(churned: np.ndarray, risk: np.ndarray) -> tuple[np.ndarray, np.n
     return np.r_[0, fps / max(1, fps[-1])], np.r_[0, tps / max(1, tps[-1])]
 
 
-def _plot_roc(con: duckdb.DuckDBPyConnection) -> Html:
+def _plot_roc(con: Warehouse) -> Html:
     figure, axis = plt.subplots(figsize=(5, 4.5))
     for (lead,) in con.execute(
         "select distinct lead_days from marts.renewal_backtest order by 1"
@@ -169,7 +171,7 @@ def _plot_roc(con: duckdb.DuckDBPyConnection) -> Html:
     return _figure_html(figure, "ROC curves per lead time")
 
 
-def _plot_bands(con: duckdb.DuckDBPyConnection, min_band_renewals: int) -> Html:
+def _plot_bands(con: Warehouse, min_band_renewals: int) -> Html:
     """Churn rate per band and lead time; a band with fewer than `min_band_renewals` renewals
     is drawn hatched and pale, its count marked too few."""
     rows = con.execute(
@@ -214,7 +216,7 @@ def _plot_bands(con: duckdb.DuckDBPyConnection, min_band_renewals: int) -> Html:
     return _figure_html(figure, "Churn rate per band")
 
 
-def _plot_calibration(con: duckdb.DuckDBPyConnection, leads: list[int]) -> Html:
+def _plot_calibration(con: Warehouse, leads: list[int]) -> Html:
     """Predicted against observed renewal rate per probability decile, at the judged lead
     times: one panel each, the axes fitted to the points (the same range on both, so the
     diagonal is perfect calibration), each point sized by and labelled with its renewals."""
@@ -264,14 +266,13 @@ def _plot_calibration(con: duckdb.DuckDBPyConnection, leads: list[int]) -> Html:
     return _figure_html(figure, "Calibration: predicted against observed renewal rates")
 
 
-def signal_labels(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
+def signal_labels(con: Warehouse) -> dict[str, tuple[str, str]]:
     """signal -> (category, label): the run's catalogue (with the signals of the company's own
     event names) when the warehouse has it, else the signal_catalogue seed."""
     for relation in ("intermediate.int_signal_catalogue", "config.signal_catalogue"):
-        try:
-            rows = con.execute(f"select signal, category, label from {relation}").fetchall()
-        except duckdb.CatalogException:
+        if not has_relation(con, relation):
             continue
+        rows = con.execute(f"select signal, category, label from {relation}").fetchall()
         return {signal: (category, label) for signal, category, label in rows}
     return {}
 
@@ -285,7 +286,7 @@ def _category_rank(category: str) -> int:
 
 
 def _signal_rows(
-    con: duckdb.DuckDBPyConnection, lead_days: int, labels: dict[str, tuple[str, str]]
+    con: Warehouse, lead_days: int, labels: dict[str, tuple[str, str]]
 ) -> list[tuple[str, str, str, float, float | None, float | None, int, int]]:
     """(category, label, subject, auc, low, high, renewals, churns) of the score and every
     signal at a lead time, grouped by category (the score first), best AUC first in each."""
@@ -447,7 +448,7 @@ def _band_cell(bands: list[tuple[str, int, int, float | None]], min_renewals: in
     return join(parts, "; ")
 
 
-def _segment_rows(con: duckdb.DuckDBPyConnection, limits: Thresholds) -> list[list[object]]:
+def _segment_rows(con: Warehouse, limits: Thresholds) -> list[list[object]]:
     """The health score per segment and lead time; the band order judged as the checks judge
     it (too few churns or a band too small: too few to judge)."""
     min_band_renewals = limits.min_band_renewals
@@ -539,14 +540,14 @@ def _comparison(calibration: CalibrationResult, min_band_renewals: int, band_ord
 
 
 def write_report(
-    database: Path,
+    database: Location,
     out_file: Path,
     *,
     calibration: CalibrationResult | None,
     truth_file: Path | None = None,
     calibration_skipped: str | None = None,
 ) -> Path:
-    con = duckdb.connect(str(database), read_only=True)
+    con = warehouse.connect(location(database), read_only=True)
     try:
         as_of = con.execute("select max(as_of_date) from marts.account_health").fetchone()[0]
         limits = thresholds(con)

@@ -35,8 +35,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from orchestration.analysis.findings import (
     NewAlerts,
     closed_loop_html,
@@ -59,6 +57,9 @@ from orchestration.analysis.html_page import (
     tag,
 )
 from orchestration.analysis.overrides import override_notes
+from orchestration.analysis.reads import column_names, has_relation, location
+from orchestration.runtime import warehouse
+from orchestration.runtime.warehouse import Location, Warehouse
 
 REVIEW_FILE = "weekly_review.html"
 ARCHIVE_DIR = "reviews"
@@ -201,16 +202,9 @@ MOVERS_SHOWN = 3  # the signals listed per band change
 MIN_MOVE_POINTS = 0.05  # a smaller move rounds to 0.0 points: not listed
 
 
-def _check_columns(con: duckdb.DuckDBPyConnection) -> None:
+def _check_columns(con: Warehouse) -> None:
     for table_name, columns in REQUIRED_COLUMNS.items():
-        present = {
-            row[0]
-            for row in con.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = 'marts' and table_name = ?",
-                [table_name],
-            ).fetchall()
-        }
+        present = column_names(con, f"marts.{table_name}") or set()
         missing = [column for column in columns if column not in present]
         if missing:
             raise ValueError(
@@ -220,7 +214,7 @@ def _check_columns(con: duckdb.DuckDBPyConnection) -> None:
             )
 
 
-def _movers(con: duckdb.DuckDBPyConnection, last_review: dt.date, as_of: dt.date) -> dict[str, str]:
+def _movers(con: Warehouse, last_review: dt.date, as_of: dt.date) -> dict[str, str]:
     """Per account, the signals whose points (impact_points, marts.account_signals) moved most
     between the last review and the as-of date, by their catalogue labels (the seed's and the
     event signals', int_signal_catalogue): "Active users per licensed seat (-6.2 points); ...".
@@ -257,16 +251,12 @@ def _movers(con: duckdb.DuckDBPyConnection, last_review: dt.date, as_of: dt.date
     return {account_id: "; ".join(parts) for account_id, parts in out.items()}
 
 
-def read_parent_rollups(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> ParentRollups | None:
+def read_parent_rollups(con: Warehouse, as_of: dt.date) -> ParentRollups | None:
     """The parent accounts' roll-ups on the as-of date (marts.parent_account_health) that are in
     a band below the best (red, amber) or have a member in the worst band (red; the parent
     itself is a member when it is scored), worst band first, then by ARR; None when the
     warehouse has no parent_account_health."""
-    present = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'marts' and table_name = 'parent_account_health'"
-    ).fetchone()[0]
-    if not present:
+    if not has_relation(con, "marts.parent_account_health"):
         return None
     parents = con.execute(
         "select count(*) from marts.parent_account_health where as_of_date = ?", [as_of]
@@ -342,7 +332,7 @@ def override_change(
     return None
 
 
-def _causes(con: duckdb.DuckDBPyConnection, last_review: dt.date, as_of: dt.date) -> dict[str, str]:
+def _causes(con: Warehouse, last_review: dt.date, as_of: dt.date) -> dict[str, str]:
     """Per account, its score change from the last review to the as-of date by cause: the
     configuration and segment/profile parts of the history's scoring dates after the last
     review, summed; new data is the rest of the change (account_health's computed score minus
@@ -368,7 +358,9 @@ def _causes(con: duckdb.DuckDBPyConnection, last_review: dt.date, as_of: dt.date
         left join marts.account_health_history as steps
             on health.account_id = steps.account_id
             and steps.as_of_date > ? and steps.as_of_date <= ?
-        group by all
+        group by health.account_id, health.computed_health_score, health.health_score,
+                 health.is_overridden, health.override_id, before.computed_health_score,
+                 before.health_score, before.is_overridden, before.override_id
         """,
         [last_review, last_review, as_of],
     ).fetchall()
@@ -386,7 +378,7 @@ def _causes(con: duckdb.DuckDBPyConnection, last_review: dt.date, as_of: dt.date
     return causes
 
 
-def read_review(con: duckdb.DuckDBPyConnection) -> ReviewData:
+def read_review(con: Warehouse) -> ReviewData:
     _check_columns(con)
     as_of = con.execute("select max(as_of_date) from marts.account_health").fetchone()[0]
     if as_of is None:
@@ -396,7 +388,11 @@ def read_review(con: duckdb.DuckDBPyConnection) -> ReviewData:
         [as_of - dt.timedelta(days=REVIEW_DAYS)],
     ).fetchone()[0]
     best_rank, worst_band = con.execute(
-        "select max(band_rank), arg_min(health_band, band_rank) from config.health_bands"
+        """
+        select max(band_rank), max(case when band_rank = worst_rank then health_band end)
+        from config.health_bands
+        cross join (select min(band_rank) as worst_rank from config.health_bands) as worst
+        """
     ).fetchone()
 
     movers = _movers(con, last_review, as_of) if last_review is not None else {}
@@ -863,7 +859,14 @@ def _reading_section(data: ReviewData) -> list[object]:
     ]
 
 
-def review_html(data: ReviewData, database: Path) -> Html:
+def _source(database: Location) -> str:
+    """Where the page was read from: the DuckDB file, or the dbt target."""
+    if isinstance(database, warehouse.Target):
+        return warehouse.describe(database)
+    return str(Path(database).resolve())
+
+
+def review_html(data: ReviewData, database: Location) -> Html:
     worse = sum(1 for change in data.changes if change.worse)
     by_band: dict[str, int] = {}
     for account in sorted(data.at_risk, key=lambda a: a.band != data.worst_band):
@@ -917,7 +920,7 @@ def review_html(data: ReviewData, database: Path) -> Html:
     ]
     footer = join(
         [
-            esc(f"Written from {Path(database).resolve()}. "),
+            esc(f"Written from {_source(database)}. "),
             esc("The tables behind it: marts.account_health, marts.account_health_history, "),
             esc("marts.health_alerts, marts.expansion_candidates, marts.alert_follow_up_effect, "),
             esc("marts.parent_account_health."),
@@ -971,14 +974,12 @@ def review_lines(data: ReviewData, html_path: Path) -> list[str]:
     return lines
 
 
-def write_review(database: Path, reports_dir: Path) -> ReviewOutcome:
+def write_review(database: Location, reports_dir: Path) -> ReviewOutcome:
     """Write reports_dir/weekly_review.html and its archived copy
     reports_dir/reviews/weekly_review_<as_of>.html; return them with the terminal text."""
-    con = duckdb.connect(str(database), read_only=True)
-    try:
+    database = location(database)
+    with warehouse.connected(database, read_only=True) as con:
         data = read_review(con)
-    finally:
-        con.close()
     reports_dir.mkdir(parents=True, exist_ok=True)
     out = reports_dir / REVIEW_FILE
     out.write_text(review_html(data, database))

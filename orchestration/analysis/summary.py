@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import duckdb
-
 from orchestration.analysis.findings import new_alerts
 from orchestration.analysis.overrides import override_count_line, override_notes
+from orchestration.analysis.reads import location
+from orchestration.runtime import warehouse
 from orchestration.runtime.contract import contract_tables
+from orchestration.runtime.warehouse import Location, Warehouse
 
 BAND_ORDER = ("red", "amber", "green")
 
@@ -18,7 +19,7 @@ def _fmt_int(value: int | None) -> str:
     return f"{value or 0:,}"
 
 
-def data_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+def data_lines(con: Warehouse) -> list[str]:
     rows = con.execute(
         """
         select table_name, is_present, raw_rows, valid_rows, quarantined_rows, signals_fed
@@ -55,7 +56,7 @@ def data_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
-def band_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+def band_lines(con: Warehouse) -> list[str]:
     as_of, accounts, customers = con.execute(
         "select max(as_of_date), count(*), count(*) filter (where is_customer) "
         "from marts.account_health"
@@ -98,7 +99,7 @@ def band_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
-def at_risk_lines(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[str]:
+def at_risk_lines(con: Warehouse, limit: int = 10) -> list[str]:
     """The red and amber accounts (every band below the best) with the most revenue at risk,
     ARR x (1 - renewal probability): owner (flagged when routed to the default owner), ARR,
     renewal date and what lowers the score, in words, and who overrode the band, when a manual
@@ -151,19 +152,24 @@ def at_risk_lines(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[str]:
     return lines
 
 
-def summary_text(database: Path) -> str:
-    con = duckdb.connect(str(database), read_only=True)
-    try:
+def summary_text(database: Location) -> str:
+    """The summary of the warehouse at `database`: the DuckDB file (a Path) or a dbt target."""
+    database = location(database)
+    with warehouse.connected(database, read_only=True) as con:
         sections = [data_lines(con), band_lines(con), at_risk_lines(con)]
-    finally:
-        con.close()
-    sections.append(
-        [
-            f"Database: {Path(database).resolve()}",
-            "  tables: marts.account_health (current), marts.account_health_history, "
-            "marts.account_signals, marts.quarantined_rows",
-            f'  open it read-only, e.g. python -c "import duckdb; '
-            f"duckdb.connect('{Path(database).resolve()}', read_only=True)\"",
-        ]
+    tables = (
+        "  tables: marts.account_health (current), marts.account_health_history, "
+        "marts.account_signals, marts.quarantined_rows"
     )
+    if isinstance(database, Path):
+        sections.append(
+            [
+                f"Database: {Path(database).resolve()}",
+                tables,
+                f'  open it read-only, e.g. python -c "import duckdb; '
+                f"duckdb.connect('{Path(database).resolve()}', read_only=True)\"",
+            ]
+        )
+    else:
+        sections.append([f"Warehouse: {warehouse.describe(database)}", tables])
     return "\n\n".join("\n".join(section) for section in sections)

@@ -10,8 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
 from orchestration.analysis.calibration import (
     PROPOSAL_FILES,
     CalibrationResult,
@@ -22,8 +20,11 @@ from orchestration.analysis.calibration import (
 )
 from orchestration.analysis.calibration import calibrate as learn
 from orchestration.analysis.findings import thresholds
+from orchestration.analysis.reads import location
 from orchestration.analysis.report import Headline, ceiling_auc, headlines, write_report
+from orchestration.runtime import warehouse
 from orchestration.runtime.contract import PROJECT_ROOT
+from orchestration.runtime.warehouse import Location, Warehouse
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 TRUTH_FILE = Path("_truth") / "renewal_truth.csv"
@@ -54,7 +55,7 @@ class ValidationOutcome:
 
 
 def run_validation(
-    database: Path,
+    database: Location,
     reports_dir: Path,
     *,
     landing: Path | None = None,
@@ -64,12 +65,14 @@ def run_validation(
 ) -> ValidationOutcome:
     """Read the validation figures, learn curves and weights from past renewals (unless
     `calibrate` is False: the fast path of a daily run, which leaves an earlier proposal as it
-    is), write the proposal and the report."""
+    is), write the proposal and the report. `database`: the DuckDB file or a dbt target; the
+    proposal and the report are written to `reports_dir` on the local disk."""
+    database = location(database)
     truth = (
         (landing / TRUTH_FILE) if landing is not None and (landing / TRUTH_FILE).exists() else None
     )
     min_coverage = _min_coverage(database)
-    con = duckdb.connect(str(database), read_only=True)
+    con = warehouse.connect(database, read_only=True)
     try:
         figures = headlines(con)
         lead_classes = _lead_classes(con)
@@ -121,7 +124,7 @@ def run_validation(
     )
 
 
-def _lead_classes(con: duckdb.DuckDBPyConnection) -> dict[int, list[str]]:
+def _lead_classes(con: Warehouse) -> dict[int, list[str]]:
     rows = con.execute(
         "select distinct lead_days, term_class from marts.renewal_backtest order by 1, 2"
     ).fetchall()
@@ -138,7 +141,7 @@ def project_vars(project_root: Path = PROJECT_ROOT) -> dict[str, object]:
     return yaml.safe_load((project_root / "dbt_project.yml").read_text())["vars"]
 
 
-def _min_coverage(database: Path) -> float:
+def _min_coverage(database: Location) -> float:
     """healthscore_min_coverage as the last build used it (its --vars, else dbt_project.yml)."""
     from orchestration.runtime.pipeline import read_run_settings
 
@@ -159,7 +162,7 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
 
-def validation_lines(outcome: ValidationOutcome, database: Path | None = None) -> list[str]:
+def validation_lines(outcome: ValidationOutcome, database: Location | None = None) -> list[str]:
     lines = ["Validation against actual renewals (all segments, configured scoring):"]
     if not outcome.headlines:
         lines.append("  no decided renewal has a score yet: nothing to validate")
@@ -213,7 +216,12 @@ def validation_lines(outcome: ValidationOutcome, database: Path | None = None) -
             f"  proposal: {outcome.proposal} ({', '.join(PROPOSAL_FILES)}; the evidence per "
             "signal in calibration_evidence.csv)"
         )
-        target = f" --database {database}" if database is not None else ""
+        # A dbt target is chosen by HEALTHSCORE_TARGET, as for the run that validated.
+        target = (
+            f" --database {database}"
+            if database is not None and not isinstance(database, warehouse.Target)
+            else ""
+        )
         lines.append(
             f"  adopt it, and rescore the whole history: {_command()} adopt --proposal "
             f"{outcome.proposal}{target}"

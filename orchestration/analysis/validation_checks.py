@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import duckdb
+from orchestration.analysis.reads import after_error
+from orchestration.runtime import warehouse
 
 # The thresholds as the build that made the warehouse had them: the vars healthscore_check_* of
 # dbt_project.yml, or their --vars override (models/marts/validation/validation_thresholds.sql).
@@ -37,13 +38,14 @@ class Thresholds:
     min_band_renewals: int
 
 
-def read_thresholds(con: duckdb.DuckDBPyConnection) -> Thresholds:
+def read_thresholds(con: warehouse.Warehouse) -> Thresholds:
     """The check thresholds of the built warehouse (THRESHOLDS_TABLE, one row)."""
     try:
         row = con.execute(
             f"select min_auc, min_coverage, min_churns, min_band_renewals from {THRESHOLDS_TABLE}"
         ).fetchone()
-    except duckdb.CatalogException:
+    except warehouse.Error:
+        after_error(con)
         row = None
     if row is None:
         raise ThresholdsMissing(
@@ -66,7 +68,7 @@ class LeadFigures:
     bands: list[tuple[str, int, int, float | None]]  # band, rank, renewals, churn rate; worst first
 
 
-def read_lead_figures(con: duckdb.DuckDBPyConnection, lead_days: int) -> LeadFigures:
+def read_lead_figures(con: warehouse.Warehouse, lead_days: int) -> LeadFigures:
     """The AUC (marts.score_validation) and the churn rate per band (score_validation_bands) of
     the health score at `lead_days`, which judge_auc and judge_band_order judge."""
     row = con.execute(
