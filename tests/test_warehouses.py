@@ -35,10 +35,12 @@ from orchestration.runtime.notifier import ALERT_COLUMNS, send_new_alerts
 from tests.conftest import SMALL_END_DATE, BuiltWarehouse, GeneratedCompany, query, run_cli
 from tests.support.dbt_docs import stale_comments
 
-# The other engines run every model and test, but with fewer of the company's own event names as
-# signals and fewer bootstrap replicates than the defaults: the same SQL, a fraction of the work
-# (a local Spark is slow at many small queries). Event signals weigh 0 until calibration weighs
-# them, so the scores compared with DuckDB's default build do not depend on how many there are.
+# Spark runs every model and test, but with fewer of the company's own event names as signals
+# and fewer bootstrap replicates than the defaults: the same SQL, a fraction of the work (a local
+# Spark is slow at many small queries; PostgreSQL builds with the defaults, so that the Python
+# half's figures can be compared with DuckDB's default build too). Event signals weigh 0 until
+# calibration weighs them, so the scores compared with DuckDB's default build do not depend on
+# how many there are.
 LIGHTER = {
     "healthscore_event_signals_top_n": 2,
     "healthscore_bootstrap_replicates": 100,
@@ -106,7 +108,10 @@ def postgres_build(
     (load, build with the unit tests, validation and calibration, the weekly review, the
     summary), then the notifier delivering the new alerts to a file. Yields what the tests
     read, and `env`: the environment variables that point any part of the product (a Dagster
-    job in process, say) at the same database. The database is dropped at teardown."""
+    job in process, say) at the same database. The database is dropped at teardown.
+
+    The dbt variables are the defaults, as for `built_warehouse` (the same company built on
+    DuckDB by the same command): every figure of the Python half can be compared with it."""
     if not os.environ.get("HEALTHSCORE_PG_PORT"):
         pytest.skip(
             "no PostgreSQL server: set HEALTHSCORE_PG_HOST/_PORT/_USER (bash .ci/run starts one)"
@@ -155,8 +160,6 @@ def postgres_build(
             "--as-of",
             SMALL_END_DATE.isoformat(),
             "--unit-tests",
-            "--vars",
-            json.dumps(LIGHTER),
         ],
         capture_output=True,
         text=True,
@@ -317,6 +320,25 @@ def test_postgres_alerts_are_delivered_as_on_duckdb(
             postgres_build["location"], jsonl_path=postgres_build["alerts_file"]
         )
     assert again.sent == 0 and again.already_sent == delivery.sent
+
+
+ANALYSIS_CHECKS = ("findings", "validation_and_report", "review", "summary", "replay", "challenger")
+
+
+@pytest.mark.parametrize("check", ANALYSIS_CHECKS)
+def test_postgres_analysis_reads_what_duckdb_reads(
+    postgres_build: dict[str, object], built_warehouse: BuiltWarehouse, check: str
+) -> None:
+    """Validation, calibration, the report, the review, the summary, the replay and a challenger
+    in shadow, read from PostgreSQL, say what they say from DuckDB's build of the same company
+    (tests/test_analysis_on_postgres.py)."""
+    assert postgres_build["returncode"] == 0, postgres_build["output"][-6000:]
+    from tests import test_analysis_on_postgres as analysis
+
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in postgres_build["env"].items():
+            patch.setenv(key, value)
+        getattr(analysis, f"check_{check}")(postgres_build["location"], built_warehouse.database)
 
 
 def test_postgres_writer_lock_is_an_advisory_lock_that_names_its_holder(
@@ -483,3 +505,38 @@ def test_spark_incremental_models_keep_their_keys_on_a_second_run(
 
 def test_spark_scores_equal_duckdb(spark_build: dict[str, object]) -> None:
     assert_same_scores(duckdb_scores(spark_build["duck"]), spark_build["scores"])
+
+
+# --- Any target -----------------------------------------------------------------------------
+
+
+def test_a_target_without_a_lock_of_its_own_is_locked_by_a_file_in_the_state_folder(
+    tmp_path: Path,
+) -> None:
+    """Spark, Snowflake, ...: the writer lock is a file in the state folder; a second writer
+    gives up naming the target and the holder."""
+    from orchestration.runtime.warehouse import Target
+    from orchestration.runtime.warehouse_file import WarehouseBusy
+    from orchestration.runtime.writer_lock import writer_lock
+
+    target = Target(name="spark", engine="spark")
+    first = writer_lock(target, command="healthscore run", state_dir=tmp_path)
+    first.acquire(lambda _: None, wait_seconds=0)
+    try:
+        second = writer_lock(target, command="healthscore demo", state_dir=tmp_path)
+        with pytest.raises(WarehouseBusy, match=r"dbt target spark \(spark\) is still being"):
+            second.acquire(lambda _: None, wait_seconds=0.2)
+        assert [path.name for path in tmp_path.iterdir() if path.suffix == ".lock"] == [
+            ".target-spark.lock"
+        ]
+    finally:
+        first.release()
+    second.acquire(lambda _: None, wait_seconds=0)
+    second.release()
+    assert not list(tmp_path.glob("*.duckdb"))
+
+
+def test_run_on_the_duckdb_file_needs_a_landing_folder() -> None:
+    output = run_cli(["run", "--target", "duckdb"])
+    assert output.code == 2
+    assert "--landing is needed to load the DuckDB warehouse" in output.text
