@@ -41,6 +41,7 @@ HEALTHSCORE_DEBUG=1 to see tracebacks.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -215,6 +216,16 @@ def _require_warehouse(location: Location, what: str = "") -> None:
         )
 
 
+def _one_session() -> contextlib.AbstractContextManager[object]:
+    """The Python steps after a build (validation, review, summary, alerts) share one Spark
+    session on a Spark target (warehouse.keep_spark; a JVM takes seconds to start); nothing
+    elsewhere. Never around a dbt command: the Derby metastore admits one process."""
+    from orchestration.runtime import warehouse
+
+    keep = getattr(warehouse, "keep_spark", None)
+    return keep() if keep is not None else contextlib.nullcontext()
+
+
 def _validate(database: Location, reports: Path, landing: Path | None) -> list[str]:
     from orchestration.analysis.validation import run_validation, validation_lines
 
@@ -354,18 +365,18 @@ def _demo_on_target(
         say=_say,
         state_dir=state_dir,
     )
-    validation = _validate(target, reports, landing)
-    review = _review(target, reports)
-    sent = send_new_alerts(target, jsonl_path=alerts_file, as_of=end_date)
-    _say(
-        f"Alerts: {sent.sent} new alert(s) written to {alerts_file}"
-        + (f" ({sent.already_sent} sent before)" if sent.already_sent else "")
-        + "."
-    )
+    with _one_session():
+        validation = _validate(target, reports, landing)
+        review = _review(target, reports)
+        sent = send_new_alerts(target, jsonl_path=alerts_file, as_of=end_date)
+        _say(
+            f"Alerts: {sent.sent} new alert(s) written to {alerts_file}"
+            + (f" ({sent.already_sent} sent before)" if sent.already_sent else "")
+            + "."
+        )
+        summary = summary_text(target)
     _say(f"Pipeline finished in {time.monotonic() - started:.0f}s.\n")
-    _say(
-        "\n\n".join(part for part in (summary_text(target), review, "\n".join(validation)) if part)
-    )
+    _say("\n\n".join(part for part in (summary, review, "\n".join(validation)) if part))
     return 0
 
 
@@ -427,14 +438,12 @@ def command_run(args: argparse.Namespace) -> int:
         state_dir=database.resolve().parent,
     )
     reports = _reports_dir(args, database)
-    validation = [] if args.no_validate else _validate(location, reports, landing)
-    review = _review(location, reports)
+    with _one_session():
+        validation = [] if args.no_validate else _validate(location, reports, landing)
+        review = _review(location, reports)
+        summary = summary_text(location)
     _say(f"Pipeline finished in {time.monotonic() - started:.0f}s.\n")
-    _say(
-        "\n\n".join(
-            part for part in (summary_text(location), review, "\n".join(validation)) if part
-        )
-    )
+    _say("\n\n".join(part for part in (summary, review, "\n".join(validation)) if part))
     return 0
 
 
