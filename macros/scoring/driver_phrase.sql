@@ -19,10 +19,12 @@
 -#}
 {% macro driver_phrase(value_format, template, zero_template, label, value) -%}
     {%- set text = dbt.type_string() -%}
-    {%- set whole = 'round(' ~ value ~ ')' -%}
+    {#- round_to: halves away from zero on every engine (PostgreSQL's round of a double
+        rounds them to even: 12.5% read '12%' there and '13%' on DuckDB). -#}
+    {%- set whole = round_to(value, 0) -%}
     {%- set whole_text = 'cast(cast(' ~ whole ~ ' as ' ~ dbt.type_bigint() ~ ') as ' ~ text ~ ')' -%}
-    {%- set percent = 'round(100.0 * (' ~ value ~ '))' -%}
-    {%- set log_percent = 'round(100.0 * (exp(' ~ value ~ ') - 1.0))' -%}
+    {%- set percent = round_to('100.0 * (' ~ value ~ ')', 0) -%}
+    {%- set log_percent = round_to('100.0 * (exp(' ~ value ~ ') - 1.0)', 0) -%}
     case
         when {{ value }} is null then {{ dbt.concat([label, "': no data'"]) }}
         when {{ value }} = 0 and {{ zero_template }} is not null then {{ zero_template }}
