@@ -41,6 +41,7 @@ HEALTHSCORE_DEBUG=1 to see tracebacks.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -215,6 +216,16 @@ def _require_warehouse(location: Location, what: str = "") -> None:
         )
 
 
+def _one_session() -> contextlib.AbstractContextManager[object]:
+    """The Python steps after a build (validation, review, summary, alerts) share one Spark
+    session on a Spark target (warehouse.keep_spark; a JVM takes seconds to start); nothing
+    elsewhere. Never around a dbt command: the Derby metastore admits one process."""
+    from orchestration.runtime import warehouse
+
+    keep = getattr(warehouse, "keep_spark", None)
+    return keep() if keep is not None else contextlib.nullcontext()
+
+
 def _validate(database: Location, reports: Path, landing: Path | None) -> list[str]:
     from orchestration.analysis.validation import run_validation, validation_lines
 
@@ -232,8 +243,24 @@ def _review(database: Location, reports: Path) -> str:
     return write_review(database, reports).text
 
 
+def _state_database(args: argparse.Namespace) -> Path:
+    """--database. On a dbt target no DuckDB file is made: the path only names the folder of the
+    project's state (logs, reports, alerts), by default HEALTHSCORE_DUCKDB_PATH's folder."""
+    if _on_target() and args.database == str(DEFAULT_DATABASE):
+        from orchestration.runtime.settings import settings_from_env
+
+        return settings_from_env().database
+    return Path(args.database)
+
+
 def _reports_dir(args: argparse.Namespace, database: Path) -> Path:
-    return Path(args.reports) if getattr(args, "reports", None) else database.parent / "reports"
+    if getattr(args, "reports", None):
+        return Path(args.reports)
+    if _on_target() and args.database == str(DEFAULT_DATABASE):
+        from orchestration.runtime.settings import settings_from_env
+
+        return settings_from_env().reports  # HEALTHSCORE_REPORTS_DIR, else beside the state
+    return database.parent / "reports"
 
 
 def _run_refresh(
@@ -262,7 +289,7 @@ def command_demo(args: argparse.Namespace) -> int:
 
     end_date = parse_as_of(args.as_of)
     landing = _demo_landing(args, end_date).resolve()
-    database = Path(args.database).resolve()
+    database = _state_database(args).resolve()
     location = _location(database)
     if not isinstance(location, Path):
         return _demo_on_target(args, location, landing, end_date)
@@ -323,8 +350,8 @@ def _demo_on_target(
     from orchestration.runtime.notifier import send_new_alerts
     from orchestration.runtime.pipeline import run_pipeline
 
-    state_dir = Path(args.database).resolve().parent
-    reports = _reports_dir(args, Path(args.database)).resolve()
+    state_dir = _state_database(args).resolve().parent
+    reports = _reports_dir(args, _state_database(args)).resolve()
     alerts_file = state_dir / "alerts" / "alerts.jsonl"
     started = time.monotonic()
     run_pipeline(
@@ -338,18 +365,18 @@ def _demo_on_target(
         say=_say,
         state_dir=state_dir,
     )
-    validation = _validate(target, reports, landing)
-    review = _review(target, reports)
-    sent = send_new_alerts(target, jsonl_path=alerts_file, as_of=end_date)
-    _say(
-        f"Alerts: {sent.sent} new alert(s) written to {alerts_file}"
-        + (f" ({sent.already_sent} sent before)" if sent.already_sent else "")
-        + "."
-    )
+    with _one_session():
+        validation = _validate(target, reports, landing)
+        review = _review(target, reports)
+        sent = send_new_alerts(target, jsonl_path=alerts_file, as_of=end_date)
+        _say(
+            f"Alerts: {sent.sent} new alert(s) written to {alerts_file}"
+            + (f" ({sent.already_sent} sent before)" if sent.already_sent else "")
+            + "."
+        )
+        summary = summary_text(target)
     _say(f"Pipeline finished in {time.monotonic() - started:.0f}s.\n")
-    _say(
-        "\n\n".join(part for part in (summary_text(target), review, "\n".join(validation)) if part)
-    )
+    _say("\n\n".join(part for part in (summary, review, "\n".join(validation)) if part))
     return 0
 
 
@@ -357,7 +384,7 @@ def command_run(args: argparse.Namespace) -> int:
     from orchestration.analysis.summary import summary_text
     from orchestration.runtime.pipeline import parse_as_of, run_pipeline
 
-    database = Path(args.database)
+    database = _state_database(args)
     location = _location(database)
     landing = Path(args.landing) if args.landing else None
     if landing is None and isinstance(location, Path):
@@ -411,19 +438,17 @@ def command_run(args: argparse.Namespace) -> int:
         state_dir=database.resolve().parent,
     )
     reports = _reports_dir(args, database)
-    validation = [] if args.no_validate else _validate(location, reports, landing)
-    review = _review(location, reports)
+    with _one_session():
+        validation = [] if args.no_validate else _validate(location, reports, landing)
+        review = _review(location, reports)
+        summary = summary_text(location)
     _say(f"Pipeline finished in {time.monotonic() - started:.0f}s.\n")
-    _say(
-        "\n\n".join(
-            part for part in (summary_text(location), review, "\n".join(validation)) if part
-        )
-    )
+    _say("\n\n".join(part for part in (summary, review, "\n".join(validation)) if part))
     return 0
 
 
 def command_validate(args: argparse.Namespace) -> int:
-    database = Path(args.database)
+    database = _state_database(args)
     location = _location(database)
     _require_warehouse(location)
     landing = Path(args.landing) if args.landing else None
@@ -441,7 +466,7 @@ def command_replay(args: argparse.Namespace) -> int:
     )
     from orchestration.runtime import warehouse
 
-    database = Path(args.database)
+    database = _state_database(args)
     location = _location(database)
     _require_warehouse(location)
     min_coverage = warehouse_min_coverage(location)
@@ -471,7 +496,7 @@ def command_adopt(args: argparse.Namespace) -> int:
     proposal = Path(args.proposal)
     if not proposal.exists():
         raise UsageError(f"No proposal at {proposal}; run `healthscore validate` to write one.")
-    database = Path(args.database)
+    database = _state_database(args)
     location = _location(database)
     state_dir = database.resolve().parent
     if not args.no_rescore and isinstance(location, Path) and not database.exists():
@@ -544,7 +569,7 @@ def command_gate(args: argparse.Namespace) -> int:
 def command_summary(args: argparse.Namespace) -> int:
     from orchestration.analysis.summary import summary_text
 
-    location = _location(Path(args.database))
+    location = _location(_state_database(args))
     _require_warehouse(location)
     _say(summary_text(location))
     return 0

@@ -1,6 +1,8 @@
 """The same dbt project, unchanged, on PostgreSQL and on Spark: the whole build (models, data
 tests, contracts; unit tests on PostgreSQL) on a generated company, and the score mart compared
-with DuckDB's build of the same data (identical bands, scores equal to 1e-6).
+with DuckDB's build of the same data (identical bands, scores equal to 1e-6). On PostgreSQL the
+whole product runs there, through `healthscore run --target postgres` (the landing folder loaded
+into the raw schema, validation, calibration, the review, the alerts), and no DuckDB file is made.
 
 PostgreSQL: set HEALTHSCORE_PG_HOST / _PORT / _USER (.ci/run starts a private server with
 .ci/postgres.sh and sets them). Spark: dbt-spark's session method on a local PySpark (Java 17).
@@ -11,12 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -27,13 +32,16 @@ from orchestration.runtime import warehouse
 from orchestration.runtime.contract import PROJECT_ROOT
 from orchestration.runtime.dbt_invoke import run_dbt
 from orchestration.runtime.loader import load_landing_folder
-from tests.conftest import SMALL_END_DATE, BuiltWarehouse, query
+from orchestration.runtime.notifier import ALERT_COLUMNS, send_new_alerts
+from tests.conftest import SMALL_END_DATE, BuiltWarehouse, GeneratedCompany, query, run_cli
 from tests.support.dbt_docs import stale_comments
 
-# The other engines run every model and test, but with fewer of the company's own event names as
-# signals and fewer bootstrap replicates than the defaults: the same SQL, a fraction of the work
-# (a local Spark is slow at many small queries). Event signals weigh 0 until calibration weighs
-# them, so the scores compared with DuckDB's default build do not depend on how many there are.
+# Spark runs every model and test, but with fewer of the company's own event names as signals
+# and fewer bootstrap replicates than the defaults: the same SQL, a fraction of the work (a local
+# Spark is slow at many small queries; PostgreSQL builds with the defaults, so that the Python
+# half's figures can be compared with DuckDB's default build too). Event signals weigh 0 until
+# calibration weighs them, so the scores compared with DuckDB's default build do not depend on
+# how many there are.
 LIGHTER = {
     "healthscore_event_signals_top_n": 2,
     "healthscore_bootstrap_replicates": 100,
@@ -66,16 +74,50 @@ def duckdb_scores(database: Path) -> dict[str, tuple]:
 
 # --- PostgreSQL -------------------------------------------------------------------------------
 
+# What `healthscore run` prints when dbt passed: "  dbt build passed: 3 NO-OP, 91 OK, 494 PASS".
+BUILD_PASSED = re.compile(r"dbt build passed: (.*)")
+
+
+def build_counts(output: str) -> dict[str, int]:
+    match = BUILD_PASSED.search(output)
+    if match is None:
+        return {}
+    return {
+        status: int(count)
+        for count, status in (part.split(" ", 1) for part in match.group(1).split(", "))
+    }
+
+
+def duckdb_files_since(marker: float, *folders: Path) -> list[Path]:
+    """The DuckDB database files written under `folders` after `marker` (a time stamp)."""
+    found = set()
+    for folder in folders:
+        for path in folder.rglob("*.duckdb"):
+            if path.is_file() and path.stat().st_mtime >= marker:
+                found.add(path)
+    return sorted(found)
+
 
 @pytest.fixture(scope="module")
-def postgres_build(built_warehouse: BuiltWarehouse) -> dict[str, object]:
+def postgres_build(
+    small_company: GeneratedCompany,
+    built_warehouse: BuiltWarehouse,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, object]]:
+    """The product pointed at a database of its own on the PostgreSQL server, as a user runs it:
+    `healthscore run --target postgres --landing <the small company>` in a process of its own
+    (load, build with the unit tests, validation and calibration, the weekly review, the
+    summary), then the notifier delivering the new alerts to a file. Yields what the tests
+    read, and `env`: the environment variables that point any part of the product (a Dagster
+    job in process, say) at the same database. The database is dropped at teardown.
+
+    The dbt variables are the defaults, as for `built_warehouse` (the same company built on
+    DuckDB by the same command): every figure of the Python half can be compared with it."""
     if not os.environ.get("HEALTHSCORE_PG_PORT"):
         pytest.skip(
             "no PostgreSQL server: set HEALTHSCORE_PG_HOST/_PORT/_USER (bash .ci/run starts one)"
         )
     import psycopg2
-
-    from tests.support.raw_export import export_raw_to_postgres
 
     settings = {
         "host": os.environ.get("HEALTHSCORE_PG_HOST", "127.0.0.1"),
@@ -86,60 +128,149 @@ def postgres_build(built_warehouse: BuiltWarehouse) -> dict[str, object]:
     database = f"healthscore_test_{os.getpid()}"
     admin = psycopg2.connect(dbname="postgres", **settings)
     admin.autocommit = True
-    admin.cursor().execute(f"drop database if exists {database}")
+    admin.cursor().execute(f"drop database if exists {database} with (force)")
     admin.cursor().execute(f"create database {database}")
+    state = tmp_path_factory.mktemp("postgres_state")
+    env = {
+        "HEALTHSCORE_TARGET": "postgres",
+        "HEALTHSCORE_PG_HOST": settings["host"],
+        "HEALTHSCORE_PG_PORT": str(settings["port"]),
+        "HEALTHSCORE_PG_USER": settings["user"],
+        "HEALTHSCORE_PG_PASSWORD": settings["password"],
+        "HEALTHSCORE_PG_DATABASE": database,
+        # The project's state (reports, alerts, logs) on a target: no DuckDB file is made there.
+        "HEALTHSCORE_DUCKDB_PATH": str(state / "healthscore.duckdb"),
+        "HEALTHSCORE_REPORTS_DIR": str(state / "reports"),
+        "HEALTHSCORE_ALERTS_FILE": str(state / "alerts" / "alerts.jsonl"),
+        "HEALTHSCORE_LANDING_DIR": str(small_company.landing),
+        "HEALTHSCORE_AS_OF_DATE": SMALL_END_DATE.isoformat(),
+    }
+    marker = time.time() - 1
+    python_path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
+    started = time.monotonic()
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "orchestration.cli",
+            "run",
+            "--target",
+            "postgres",
+            "--landing",
+            str(small_company.landing),
+            "--as-of",
+            SMALL_END_DATE.isoformat(),
+            "--unit-tests",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=state,
+        env={
+            **{key: value for key, value in os.environ.items() if key != "HEALTHSCORE_TARGET"},
+            **{key: value for key, value in env.items() if key != "HEALTHSCORE_TARGET"},
+            "PYTHONPATH": python_path,
+        },
+    )
+    seconds = time.monotonic() - started
+    output = run.stdout + run.stderr
     connection = psycopg2.connect(dbname=database, **settings)
-    counts = export_raw_to_postgres(built_warehouse.database, connection)
-    os.environ["HEALTHSCORE_PG_DATABASE"] = database
+    connection.autocommit = True
     try:
-        result = run_dbt(
-            ["build"],
-            database=None,
-            target="postgres",
-            dbt_vars={"healthscore_as_of_date": SMALL_END_DATE.isoformat(), **LIGHTER},
-            check=False,
-            say=lambda _: None,
-        )
-        cursor = connection.cursor()
-        cursor.execute(f"select {SCORE_COLUMNS} from marts.account_health")
-        scores = {row[0]: row[1:] for row in cursor.fetchall()}
-        cursor.execute("select count(*), count(health_score) from marts.account_health_history")
-        history = cursor.fetchone()
-        # What a BI tool's connection reads as the descriptions (persist_docs).
-        cursor.execute(
-            """select n.nspname, c.relname, obj_description(c.oid, 'pg_class')
-               from pg_class as c inner join pg_namespace as n on c.relnamespace = n.oid
-               where n.nspname in ('marts', 'config') and c.relkind in ('r', 'v')"""
-        )
-        relation_comments = cursor.fetchall()
-        cursor.execute(
-            """select n.nspname, c.relname, a.attname, col_description(c.oid, a.attnum)
-               from pg_class as c inner join pg_namespace as n on c.relnamespace = n.oid
-               inner join pg_attribute as a on a.attrelid = c.oid
-               where n.nspname in ('marts', 'config') and c.relkind in ('r', 'v')
-                 and a.attnum > 0 and not a.attisdropped"""
-        )
-        column_comments = cursor.fetchall()
+        with pytest.MonkeyPatch.context() as patch:
+            for key, value in env.items():
+                patch.setenv(key, value)
+            from orchestration.runtime.settings import settings_from_env
+
+            location = settings_from_env().location
+            alerts_file = state / "alerts" / "alerts.jsonl"
+            delivery = (
+                send_new_alerts(location, jsonl_path=alerts_file, as_of=SMALL_END_DATE)
+                if run.returncode == 0
+                else None
+            )
+        # A failed run may have left no marts: the tests then show its output, not a query error.
+        scores, history, manifest = {}, None, {}
+        relation_comments, column_comments = [], []
+        try:
+            cursor = connection.cursor()
+            cursor.execute(f"select {SCORE_COLUMNS} from marts.account_health")
+            scores = {row[0]: row[1:] for row in cursor.fetchall()}
+            cursor.execute("select count(*), count(health_score) from marts.account_health_history")
+            history = cursor.fetchone()
+            cursor.execute(
+                "select table_name, count(*) from raw.healthscore_load_manifest group by 1"
+            )
+            manifest = dict(cursor.fetchall())
+            # What a BI tool's connection reads as the descriptions (persist_docs).
+            cursor.execute(
+                """select n.nspname, c.relname, obj_description(c.oid, 'pg_class')
+                   from pg_class as c inner join pg_namespace as n on c.relnamespace = n.oid
+                   where n.nspname in ('marts', 'config') and c.relkind in ('r', 'v')"""
+            )
+            relation_comments = cursor.fetchall()
+            cursor.execute(
+                """select n.nspname, c.relname, a.attname, col_description(c.oid, a.attnum)
+                   from pg_class as c inner join pg_namespace as n on c.relnamespace = n.oid
+                   inner join pg_attribute as a on a.attrelid = c.oid
+                   where n.nspname in ('marts', 'config') and c.relkind in ('r', 'v')
+                     and a.attnum > 0 and not a.attisdropped"""
+            )
+            column_comments = cursor.fetchall()
+        except psycopg2.Error:
+            if run.returncode == 0:
+                raise
+        yield {
+            "returncode": run.returncode,
+            "output": output,
+            "seconds": seconds,
+            "counts": build_counts(output),
+            "scores": scores,
+            "history": history,
+            "manifest": manifest,
+            "comments": (relation_comments, column_comments),
+            "duckdb_files": duckdb_files_since(
+                marker, state, small_company.landing, PROJECT_ROOT / "warehouse"
+            ),
+            "delivery": delivery,
+            "alerts_file": alerts_file,
+            "state": state,
+            "location": location,
+            "env": env,
+        }
     finally:
         connection.close()
-        os.environ.pop("HEALTHSCORE_PG_DATABASE", None)
         admin.cursor().execute(f"drop database if exists {database} with (force)")
         admin.close()
-    return {
-        "result": result,
-        "scores": scores,
-        "history": history,
-        "raw_rows": counts,
-        "comments": (relation_comments, column_comments),
-    }
 
 
-def test_postgres_builds_every_model_and_test(postgres_build: dict[str, object]) -> None:
-    result = postgres_build["result"]
-    assert result.returncode == 0, "\n".join(result.problems)
-    assert result.counts.get("ERROR", 0) == 0 and result.counts.get("FAIL", 0) == 0
-    assert result.counts["PASS"] > 250 and result.counts["OK"] > 40  # tests, unit tests and models
-    print(f"PostgreSQL build: {result.counts}")
+def test_postgres_run_builds_every_model_and_test(postgres_build: dict[str, object]) -> None:
+    assert postgres_build["returncode"] == 0, postgres_build["output"][-6000:]
+    counts = postgres_build["counts"]
+    assert counts.get("ERROR", 0) == 0 and counts.get("FAIL", 0) == 0
+    assert counts["PASS"] > 250 and counts["OK"] > 40  # tests, unit tests and models
+    output = postgres_build["output"]
+    # The landing folder went through the loader's checks into the target's raw schema.
+    assert "into schema raw of dbt target postgres" in output
+    assert postgres_build["manifest"].keys() >= {"crm_accounts", "product_events"}
+    print(f"PostgreSQL run: {counts} in {postgres_build['seconds']:.0f}s")
+
+
+def test_postgres_run_creates_no_duckdb_file(postgres_build: dict[str, object]) -> None:
+    assert postgres_build["returncode"] == 0, postgres_build["output"][-6000:]
+    assert postgres_build["duckdb_files"] == []
+    assert not (postgres_build["state"] / ".healthscore.duckdb.build").exists()
+
+
+def test_postgres_run_validates_calibrates_and_reviews(postgres_build: dict[str, object]) -> None:
+    assert postgres_build["returncode"] == 0, postgres_build["output"][-6000:]
+    reports = postgres_build["state"] / "reports"
+    assert (reports / "validation_report.html").stat().st_size > 10_000
+    assert (reports / "weekly_review.html").stat().st_size > 10_000
+    # The calibration's proposal: learned from the renewals in PostgreSQL.
+    assert (reports / "proposal" / "weight_profiles.csv").exists()
+    output = postgres_build["output"]
+    assert "Validating past scores against actual renewals" in output
+    assert "Pipeline finished" in output
 
 
 def test_postgres_keeps_every_marts_and_seed_description_as_a_comment(
@@ -161,6 +292,106 @@ def test_postgres_scores_equal_duckdb(
             built_warehouse.database,
             "select count(*), count(health_score) from marts.account_health_history",
         )[0]
+    )
+
+
+def test_postgres_alerts_are_delivered_as_on_duckdb(
+    postgres_build: dict[str, object], built_warehouse: BuiltWarehouse, tmp_path: Path
+) -> None:
+    """The notifier reads the target's marts.health_alerts: the file gets the alerts the same
+    delivery from DuckDB's build of the same company writes, field for field."""
+    delivery = postgres_build["delivery"]
+    assert delivery is not None and delivery.first_delivery and delivery.sent > 0
+    delivered = [
+        json.loads(line) for line in postgres_build["alerts_file"].read_text().splitlines()
+    ]
+    assert len(delivered) == delivery.sent
+    duck_file = tmp_path / "alerts.jsonl"
+    duck = send_new_alerts(built_warehouse.database, jsonl_path=duck_file, as_of=SMALL_END_DATE)
+    expected = [json.loads(line) for line in duck_file.read_text().splitlines()]
+    assert duck.sent == delivery.sent
+    for got, want in zip(
+        sorted(delivered, key=lambda a: a["alert_id"]),
+        sorted(expected, key=lambda a: a["alert_id"]),
+        strict=True,
+    ):
+        assert got.keys() == want.keys() == set(ALERT_COLUMNS)
+        for key, value in want.items():
+            if isinstance(value, float):
+                assert abs(got[key] - value) <= 1e-6, (want["alert_id"], key)
+            else:
+                assert got[key] == value, (want["alert_id"], key)
+        assert got["detected_on"] == SMALL_END_DATE.isoformat()
+    # Delivered once: a second delivery sends nothing new.
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in postgres_build["env"].items():
+            patch.setenv(key, value)
+        again = send_new_alerts(
+            postgres_build["location"], jsonl_path=postgres_build["alerts_file"]
+        )
+    assert again.sent == 0 and again.already_sent == delivery.sent
+
+
+ANALYSIS_CHECKS = ("findings", "validation_and_report", "review", "summary", "replay", "challenger")
+
+
+@pytest.mark.parametrize("check", ANALYSIS_CHECKS)
+def test_postgres_analysis_reads_what_duckdb_reads(
+    postgres_build: dict[str, object], built_warehouse: BuiltWarehouse, check: str
+) -> None:
+    """Validation, calibration, the report, the review, the summary, the replay and a challenger
+    in shadow, read from PostgreSQL, say what they say from DuckDB's build of the same company
+    (tests/test_analysis_on_postgres.py)."""
+    assert postgres_build["returncode"] == 0, postgres_build["output"][-6000:]
+    from tests import test_analysis_on_postgres as analysis
+
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in postgres_build["env"].items():
+            patch.setenv(key, value)
+        getattr(analysis, f"check_{check}")(postgres_build["location"], built_warehouse.database)
+
+
+def test_postgres_writer_lock_is_an_advisory_lock_that_names_its_holder(
+    postgres_build: dict[str, object],
+) -> None:
+    """A second writer on the same database waits, then gives up saying who holds the lock;
+    the lock goes with the holder's connection."""
+    from orchestration.runtime.warehouse_file import WarehouseBusy
+    from orchestration.runtime.writer_lock import writer_lock
+
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in postgres_build["env"].items():
+            patch.setenv(key, value)
+        location, state = postgres_build["location"], postgres_build["state"]
+        first = writer_lock(location, command="healthscore first", state_dir=state)
+        first.acquire(lambda _: None)
+        said: list[str] = []
+        try:
+            second = writer_lock(location, command="healthscore second", state_dir=state)
+            with pytest.raises(WarehouseBusy, match=r"healthscore first \(pid \d+"):
+                second.acquire(said.append, wait_seconds=0.6)
+            assert not second.held and "waiting up to 1 s" in said[0]
+        finally:
+            first.release()
+        second.acquire(said.append, wait_seconds=0)
+        second.release()
+
+
+def test_postgres_run_refuses_an_earlier_as_of_date_before_touching_the_warehouse(
+    postgres_build: dict[str, object],
+) -> None:
+    earlier = (SMALL_END_DATE - dt.timedelta(days=7)).isoformat()
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in postgres_build["env"].items():
+            if key != "HEALTHSCORE_TARGET":
+                patch.setenv(key, value)
+        output = run_cli(["run", "--target", "postgres", "--as-of", earlier])
+    assert output.code == 2, output.text
+    assert f"already holds scores as of {SMALL_END_DATE}" in output.text
+    assert "dbt target postgres" in output.text and "--allow-older-as-of" in output.text
+    assert (
+        os.environ.get("HEALTHSCORE_TARGET") is None
+        or os.environ["HEALTHSCORE_TARGET"] != "postgres"
     )
 
 
@@ -402,3 +633,38 @@ def test_notifier_delivers_alerts_from_spark_once(
     spark_file = spark_build["workdir"] / "product" / "alerts.jsonl"
     if duck.sent:
         assert spark_file.read_text() == (tmp_path / "alerts.jsonl").read_text()
+
+
+# --- Any target -----------------------------------------------------------------------------
+
+
+def test_a_target_without_a_lock_of_its_own_is_locked_by_a_file_in_the_state_folder(
+    tmp_path: Path,
+) -> None:
+    """Spark, Snowflake, ...: the writer lock is a file in the state folder; a second writer
+    gives up naming the target and the holder."""
+    from orchestration.runtime.warehouse import Target
+    from orchestration.runtime.warehouse_file import WarehouseBusy
+    from orchestration.runtime.writer_lock import writer_lock
+
+    target = Target(name="spark", engine="spark")
+    first = writer_lock(target, command="healthscore run", state_dir=tmp_path)
+    first.acquire(lambda _: None, wait_seconds=0)
+    try:
+        second = writer_lock(target, command="healthscore demo", state_dir=tmp_path)
+        with pytest.raises(WarehouseBusy, match=r"dbt target spark \(spark\) is still being"):
+            second.acquire(lambda _: None, wait_seconds=0.2)
+        assert [path.name for path in tmp_path.iterdir() if path.suffix == ".lock"] == [
+            ".target-spark.lock"
+        ]
+    finally:
+        first.release()
+    second.acquire(lambda _: None, wait_seconds=0)
+    second.release()
+    assert not list(tmp_path.glob("*.duckdb"))
+
+
+def test_run_on_the_duckdb_file_needs_a_landing_folder() -> None:
+    output = run_cli(["run", "--target", "duckdb"])
+    assert output.code == 2
+    assert "--landing is needed to load the DuckDB warehouse" in output.text

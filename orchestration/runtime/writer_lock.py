@@ -16,7 +16,6 @@ lock, then gives up with WarehouseBusy.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import socket
 import time
@@ -39,9 +38,9 @@ ADVISORY_KEYS = (0x4853, 1)
 POLL_SECONDS = 0.5
 
 
-def _who(command: str) -> str:
-    started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S")
-    return f"{command} (pid {os.getpid()} on {socket.gethostname()}, since {started} UTC)"
+def _application_name(command: str) -> str:
+    """What the lock's connection calls itself (PostgreSQL keeps 63 bytes of it)."""
+    return f"{command} (pid {os.getpid()} on {socket.gethostname()})"[:63]
 
 
 class PostgresWriterLock:
@@ -64,7 +63,9 @@ class PostgresWriterLock:
         """Who holds the lock, from the server's own view of the holding connection."""
         cursor.execute(  # type: ignore[attr-defined]
             """select activity.application_name, activity.client_addr, activity.usename,
-                      activity.pid
+                      activity.pid,
+                      to_char(activity.backend_start at time zone 'UTC',
+                              'YYYY-MM-DD HH24:MI:SS')
                from pg_locks as locks
                inner join pg_stat_activity as activity on activity.pid = locks.pid
                where locks.locktype = 'advisory' and locks.granted
@@ -76,9 +77,11 @@ class PostgresWriterLock:
         row = cursor.fetchone()  # type: ignore[attr-defined]
         if row is None:
             return "another run"
-        name, address, user, pid = row
-        where = f"server pid {pid}, user {user}" + (f", from {address}" if address else "")
-        return f"{name} [{where}]" if name and name != "healthscore" else f"another run [{where}]"
+        name, address, user, pid, since = row
+        where = f"since {since} UTC; server pid {pid}, user {user}" + (
+            f", from {address}" if address else ""
+        )
+        return f"{name or 'another run'} ({where})"
 
     def acquire(self, say: Callable[[str], None], wait_seconds: float | None = None) -> None:
         wait = lock_wait_seconds() if wait_seconds is None else wait_seconds
@@ -88,7 +91,7 @@ class PostgresWriterLock:
             # What another run's message says about this one (application_name: 63 bytes).
             cursor.execute(
                 "select set_config('application_name', %s, false)",
-                [f"healthscore writer: {_who(self.command)}"[:63]],
+                [_application_name(self.command)],
             )
             if not self._try(cursor):
                 who = self.holder(cursor)
