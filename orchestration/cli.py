@@ -1031,6 +1031,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from orchestration.runtime.dbt_invoke import DbtError
     from orchestration.runtime.loader import LandingError
     from orchestration.runtime.warehouse import TARGET_ENV, WarehouseConnectionError
+    from orchestration.runtime.warehouse import Error as StatementError
     from orchestration.runtime.warehouse_file import PUBLISHED, WarehouseBusy, WarehouseError
 
     PUBLISHED.clear()  # what this command publishes (main may run more than once in a process)
@@ -1086,6 +1087,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             else "The warehouse was left as it was before this run."
         )
         print(f"error: {error}\n{left}", file=sys.stderr)
+        return 1
+    except StatementError as error:  # the warehouse refused a statement of the Python half
+        if os.environ.get("HEALTHSCORE_DEBUG"):
+            raise
+        lines = str(error).strip().splitlines()
+        print(
+            f"error: the warehouse refused a statement ({type(error).__name__}: "
+            f"{lines[0] if lines else 'no message'}). A missing relation: build the warehouse "
+            "first (healthscore run); HEALTHSCORE_DEBUG=1 shows which statement.",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         print(f"interrupted; {_what_was_left()}", file=sys.stderr)

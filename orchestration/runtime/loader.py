@@ -772,7 +772,10 @@ def load_landing_to_target(
                 for name in selected:
                     load = report.tables[name]
                     if load.status == "missing":
-                        out.execute(f"drop table if exists {raw_schema}.{name}")
+                        # On PostgreSQL with the staging views built over it (dropped with
+                        # it; the run's dbt build creates them again).
+                        cascade = " cascade" if out.engine == "postgres" else ""
+                        out.execute(f"drop table if exists {raw_schema}.{name}{cascade}")
                         continue
                     rows = con.sql(
                         f"select * from {_quote(raw_schema)}.{_quote(name)}"

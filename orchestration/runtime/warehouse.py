@@ -368,7 +368,20 @@ class PostgresWarehouse(Warehouse):
         cursor = self.con.cursor()
         cursor.execute(f'create schema if not exists "{schema}"')
         if mode == "replace":
-            cursor.execute(f'drop table if exists "{schema}"."{name}"')
+            # The same columns: emptied in place, so the views dbt built over the table (the
+            # staging base models) stay. Other columns: dropped with those views, which the
+            # run's dbt build creates again.
+            cursor.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = %s and table_name = %s order by ordinal_position",
+                [schema, name],
+            )
+            existing = [(column, kind) for column, kind in cursor.fetchall()]
+            wanted = [(f.name, _arrow_to_sql_type(f.type, "postgres")) for f in table.schema]
+            if existing and existing == wanted:
+                cursor.execute(f'truncate table "{schema}"."{name}"')
+            else:
+                cursor.execute(f'drop table if exists "{schema}"."{name}" cascade')
         cursor.execute(f'create table if not exists "{schema}"."{name}" ({columns})')
         buffer = io.BytesIO()
         pacsv.write_csv(table, buffer, pacsv.WriteOptions(include_header=False))
