@@ -341,9 +341,9 @@ def test_postgres_analysis_reads_what_duckdb_reads(
 ) -> None:
     """Validation, calibration, the report, the review, the summary, the replay and a challenger
     in shadow, read from PostgreSQL, say what they say from DuckDB's build of the same company
-    (tests/test_analysis_on_postgres.py)."""
+    (tests/support/analysis_checks.py)."""
     assert postgres_build["returncode"] == 0, postgres_build["output"][-6000:]
-    from tests import test_analysis_on_postgres as analysis
+    from tests.support import analysis_checks as analysis
 
     with pytest.MonkeyPatch.context() as patch:
         for key, value in postgres_build["env"].items():
