@@ -527,9 +527,18 @@ def command_adopt(args: argparse.Namespace) -> int:
         try:
             rescore_warehouse(location, say=_say, lock_held=True, state_dir=state_dir)
         except BaseException:
-            # The warehouse was left as it was: so are the seeds it was scored with.
+            # The seeds go back as they were. The DuckDB file was left as it was (the rescore
+            # built a copy); a dbt target was rebuilt in place up to the failure.
             restore_seeds(backup)
             _say(f"  the seeds were put back as they were ({SEEDS_DIR}).")
+            if not isinstance(location, Path):
+                _say(
+                    f"  dbt rebuilds in place on {location}: the models it finished before the "
+                    "failure hold scores under the adopted seeds, the others the previous ones. "
+                    f"Once the cause is fixed, run this adopt again, or `healthscore run "
+                    f"--target {location.name} --full-refresh` to score every date under the "
+                    "previous seeds again."
+                )
             raise
     landing = Path(args.landing) if args.landing else None
     _say("\n".join(_validate(location, _reports_dir(args, database), landing)))

@@ -218,3 +218,68 @@ def test_a_stop_that_a_library_reports_as_its_own_error_still_says_stopped(
     monkeypatch.setattr(cli, "build_parser", lambda: parser)
     assert cli.main([]) == 128 + signal.SIGHUP
     assert "stopped by SIGHUP" in capsys.readouterr().err
+
+
+class _RecordingConnection:
+    """A DB-API connection that records the statements it is given (a vendor's driver stand-in)."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def cursor(self) -> _RecordingConnection:
+        return self
+
+    def execute(self, sql: str, params: object = None) -> None:
+        self.statements.append(sql)
+
+    description = None
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_vendor_warehouse_writes_a_table_in_its_own_dialect_in_batches() -> None:
+    """Snowflake, BigQuery, Databricks (not reachable here): write_table creates the schema,
+    types the columns in the engine's own names and inserts the rows in batches of literals;
+    on Databricks' dialect run by DuckDB's DB-API connection, the rows come back as written."""
+    import datetime as dt
+
+    import pyarrow as pa
+
+    from orchestration.runtime import warehouse
+
+    table = pa.table(
+        {
+            "id": pa.array([f"a'{i}" for i in range(2500)], pa.string()),
+            "n": pa.array(range(2500), pa.int64()),
+            "x": pa.array([i / 4 for i in range(2500)], pa.float64()),
+            "ok": pa.array([i % 2 == 0 for i in range(2500)], pa.bool_()),
+            "day": pa.array([dt.date(2026, 1, 1)] * 2500, pa.date32()),
+            "seen_at": pa.array([dt.datetime(2026, 1, 1, 9, 30)] * 2500, pa.timestamp("us")),
+        }
+    )
+    expected = {
+        "bigquery": ("id STRING", "n INT64", "x FLOAT64", "ok BOOL", "seen_at DATETIME"),
+        "snowflake": ("id VARCHAR", "n BIGINT", "x DOUBLE", "ok BOOLEAN", "seen_at TIMESTAMPNTZ"),
+        "databricks": ("id STRING", "n BIGINT", "x DOUBLE", "ok BOOLEAN", "seen_at TIMESTAMP_NTZ"),
+    }
+    for engine, columns in expected.items():
+        recorded = _RecordingConnection()
+        vendor = warehouse.DbApiWarehouse(warehouse.Target("prod", engine), connection=recorded)
+        assert vendor.write_table("raw", "things", table) == 2500
+        create_schema, drop, create, *inserts = recorded.statements
+        assert create_schema == "CREATE SCHEMA IF NOT EXISTS raw", engine
+        assert drop == "DROP TABLE IF EXISTS raw.things", engine
+        for column in (*columns, "day DATE"):
+            assert column in create, (engine, column, create)
+        assert len(inserts) == 3  # 1,000 rows a statement
+        assert inserts[0].startswith("INSERT INTO raw.things (id, n, x, ok, day, seen_at) VALUES")
+        assert "('a\\'0', 0, 0.0, TRUE, CAST('2026-01-01' AS DATE)" in inserts[0], engine
+        assert inserts[2].count("), (") == 499
+        recorded.statements.clear()
+        assert vendor.write_table("raw", "things", table.slice(0, 10), mode="append") == 10
+        assert [s.split(" (")[0] for s in recorded.statements] == [
+            "CREATE SCHEMA IF NOT EXISTS raw",
+            "CREATE TABLE IF NOT EXISTS raw.things",
+            "INSERT INTO raw.things",
+        ]

@@ -668,3 +668,13 @@ def test_run_on_the_duckdb_file_needs_a_landing_folder() -> None:
     output = run_cli(["run", "--target", "duckdb"])
     assert output.code == 2
     assert "--landing is needed to load the DuckDB warehouse" in output.text
+
+
+def test_a_duckdb_target_other_than_the_embedded_one_is_refused_in_one_line() -> None:
+    """profiles.yml's `memory` target (dbt's SQL lint and unit tests) is a DuckDB target too:
+    pointed at it, the product says to use the embedded file instead of judging it a remote
+    warehouse."""
+    output = run_cli(["summary", "--target", "memory"])
+    assert output.code == 2, output.text
+    assert "dbt target memory is a DuckDB file" in output.text
+    assert "HEALTHSCORE_DUCKDB_PATH" in output.text and "Traceback" not in output.text

@@ -22,6 +22,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from orchestration.runtime import warehouse
 from orchestration.runtime.contract import PROJECT_ROOT, contract_tables
 from orchestration.runtime.dbt_invoke import WITHOUT_UNIT_TESTS, DbtResult, run_dbt
@@ -71,8 +73,8 @@ def _date(value: object) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-RUN_SETTINGS_SCHEMA, RUN_SETTINGS_TABLE = "raw", "healthscore_run_settings"
-RUN_SETTINGS = f"{RUN_SETTINGS_SCHEMA}.{RUN_SETTINGS_TABLE}"
+# The run settings are kept beside the raw tables (the schema of healthscore_raw_schema).
+RUN_SETTINGS_TABLE = "healthscore_run_settings"
 
 
 def write_run_settings(location: Location, as_of: dt.date, dbt_vars: dict[str, object]) -> None:
@@ -91,26 +93,43 @@ def write_run_settings(location: Location, as_of: dt.date, dbt_vars: dict[str, o
         }
     )
     with warehouse.connected(location, read_only=False) as con:
-        con.write_table(RUN_SETTINGS_SCHEMA, RUN_SETTINGS_TABLE, row, mode="replace")
+        con.write_table(raw_schema_of(dbt_vars), RUN_SETTINGS_TABLE, row, mode="replace")
 
 
 def read_run_settings(location: Location) -> tuple[dt.date | None, dict[str, object]]:
     """The as-of date and dbt variables of the last build of `location` (None, {} if unknown)."""
     if not warehouse.exists(location):
         return None, {}
+    row: tuple | None | bool = False
     with warehouse.connected(location) as con:
-        try:
-            row = con.execute(f"select as_of_date, dbt_vars from {RUN_SETTINGS}").fetchone()
-        except warehouse.Error:
-            row = False
+        # In the project's raw schema, or in raw when a build was given another one with
+        # --vars: the latest written.
+        for schema in dict.fromkeys([raw_schema_of(None), "raw"]):
+            try:
+                found = con.execute(
+                    f"select as_of_date, dbt_vars, written_at from {schema}.{RUN_SETTINGS_TABLE}"
+                ).fetchone()
+            except warehouse.Error:
+                con.after_error()
+                continue
+            if row in (False, None) or (found is not None and found[2] > row[2]):
+                row = found
     if row is False:
         return previous_as_of(location), {}
     return (_date(row[0]), json.loads(row[1])) if row else (None, {})
 
 
-def raw_schema_of(dbt_vars: dict[str, object] | None) -> str:
-    """The schema the contract's raw tables are read from (the var healthscore_raw_schema)."""
-    return str((dbt_vars or {}).get("healthscore_raw_schema") or "raw")
+def raw_schema_of(dbt_vars: dict[str, object] | None, project_dir: Path = PROJECT_ROOT) -> str:
+    """The schema the contract's raw tables are read from: the var healthscore_raw_schema of
+    `dbt_vars` (--vars), else of the project's dbt_project.yml, else raw."""
+    given = (dbt_vars or {}).get("healthscore_raw_schema")
+    if given:
+        return str(given)
+    try:
+        project = yaml.safe_load((Path(project_dir) / "dbt_project.yml").read_text()) or {}
+    except (OSError, yaml.YAMLError):
+        project = {}
+    return str((project.get("vars") or {}).get("healthscore_raw_schema") or "raw")
 
 
 def _build(

@@ -17,9 +17,11 @@ the vendors' DB-API drivers for Snowflake, BigQuery and Databricks (docs/deploym
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import decimal
 import functools
+import importlib
 import io
 import os
 from collections.abc import Iterator, Sequence
@@ -65,6 +67,15 @@ def _error_types() -> tuple[type[BaseException], ...]:
         types.extend([PySparkException, Py4JJavaError])
     except ImportError:  # pragma: no cover - pyspark not installed
         pass
+    # The vendors' drivers (docs/deployment.md), when installed: each one's base exception.
+    for module, name in (
+        ("snowflake.connector.errors", "Error"),
+        ("google.cloud.bigquery.dbapi", "Error"),
+        ("google.api_core.exceptions", "GoogleAPIError"),
+        ("databricks.sql.exc", "Error"),
+    ):
+        with contextlib.suppress(ImportError, AttributeError):  # driver not installed
+            types.append(getattr(importlib.import_module(module), name))
     return tuple(types)
 
 
@@ -135,8 +146,13 @@ def location_from_env(database: Path) -> Location:
         return database
     resolved = target(name)
     if resolved.engine == "duckdb":
-        path = Path(resolved.credentials["path"])
-        return path if path.is_absolute() else PROJECT_ROOT / path
+        # One embedded DuckDB path (built on a copy and published, with its landing folder and
+        # lock file): another DuckDB target would be judged a remote warehouse by some parts.
+        raise WarehouseConnectionError(
+            f"dbt target {name} is a DuckDB file: the embedded warehouse is target duckdb. "
+            f"Unset {TARGET_ENV} (or set it to duckdb) and set HEALTHSCORE_DUCKDB_PATH to the "
+            "file instead."
+        )
     return resolved
 
 
@@ -594,11 +610,17 @@ class DbApiWarehouse(Warehouse):
     """Snowflake, BigQuery and Databricks through their vendors' DB-API drivers (not exercised
     in CI: no such service here; docs/deployment.md lists what to install)."""
 
-    def __init__(self, location: Target, read_only: bool = True):
+    # Rows per INSERT statement of write_table.
+    INSERT_BATCH = 1000
+
+    def __init__(self, location: Target, read_only: bool = True, *, connection: Any = None):
         super().__init__(location)
         self.engine = location.engine
         self.inline_params = self.engine != "snowflake"  # Snowflake's connector takes qmark
         c = location.credentials
+        if connection is not None:  # a DB-API connection already open (tests)
+            self.con = connection
+            return
         try:
             if self.engine == "snowflake":
                 import snowflake.connector
@@ -650,19 +672,25 @@ class DbApiWarehouse(Warehouse):
         return Result([d[0].lower() for d in cursor.description], list(cursor.fetchall()))
 
     def write_table(self, schema: str, name: str, table: Any, mode: str = "replace") -> int:
+        """The schema created when missing, the table (re)created with DuckDB's type names
+        transpiled to the engine's (BigQuery: STRING, INT64, FLOAT64, BOOL), the rows inserted
+        as literals, INSERT_BATCH rows per statement."""
+        relation = f"{schema}.{name}"
         columns = ", ".join(
-            f"{f.name} {_arrow_to_sql_type(f.type, self.engine)}" for f in table.schema
+            f"{f.name} {_arrow_to_sql_type(f.type, 'duckdb')}" for f in table.schema
         )
-        cursor = self.con.cursor()
+        self.execute(f"create schema if not exists {schema}")
         if mode == "replace":
-            cursor.execute(f"drop table if exists {schema}.{name}")
-        cursor.execute(f"create table if not exists {schema}.{name} ({columns})")
-        placeholders = ", ".join("?" for _ in table.schema)
-        for row in table.to_pylist():
-            self.execute(
-                f"insert into {schema}.{name} values ({placeholders})",
-                [_plain(row[f.name]) for f in table.schema],
+            self.execute(f"drop table if exists {relation}")
+        self.execute(f"create table if not exists {relation} ({columns})")
+        names = [f.name for f in table.schema]
+        rows = table.to_pylist()
+        for start in range(0, len(rows), self.INSERT_BATCH):
+            values = ",\n".join(
+                "(" + ", ".join(_literal(_plain(row[n])) for n in names) + ")"
+                for row in rows[start : start + self.INSERT_BATCH]
             )
+            self.execute(f"insert into {relation} ({', '.join(names)}) values {values}")
         return table.num_rows
 
     def close(self) -> None:
