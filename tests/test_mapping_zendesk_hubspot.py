@@ -151,6 +151,8 @@ def test_what_the_connectors_cannot_provide_is_reported_absent(
     assert {signal for signal, _, _ in signals} == set(UNPROVIDED_SIGNALS)
     assert not any(has_data for _, has_data, _ in signals), signals
     assert all(reason for _, _, reason in signals), signals
+    reasons = {signal: reason for signal, _, reason in signals}
+    assert reasons["csm_sentiment"] == "sentiment of activities not provided by the hubspot mapping"
 
 
 def test_accounts_are_scored_as_in_the_direct_build(

@@ -14,12 +14,16 @@
       csm_sentiment             the latest logged sentiment (90 d): positive 1, neutral 0,
                                 negative -1 (the mean when several share the latest moment)
     Under a source mapping that cannot provide contacts' left_at (docs/mappings.md),
-    stakeholder_departed_90d is missing, not a run of "nobody left".
+    stakeholder_departed_90d is missing, not a run of "nobody left"; likewise csm_sentiment under
+    a CRM mapping without a sentiment field, rather than "no sentiment logged".
 -#}
 
 {%- set departures_connector = contract_column_not_provided('crm_contacts', 'left_at') -%}
 {%- set departures_not_provided = ("'left_at of contacts not provided by the " ~ departures_connector ~ " mapping', ")
                                   if departures_connector else '' -%}
+{%- set sentiment_connector = contract_column_not_provided('crm_activities', 'sentiment') -%}
+{%- set sentiment_not_provided = ("'sentiment of activities not provided by the " ~ sentiment_connector ~ " mapping', ")
+                                 if sentiment_connector else '' -%}
 
 with
 
@@ -337,7 +341,7 @@ final as (
         {
             'signal': 'csm_sentiment',
             'raw_value': 'measured.sentiment_value',
-            'missing_reason': "coalesce(measured.activity_missing_reason, case when measured.sentiment_value is null then 'no sentiment logged in the last 90 days' end)",
+            'missing_reason': "coalesce(measured.activity_missing_reason, " ~ sentiment_not_provided ~ "case when measured.sentiment_value is null then 'no sentiment logged in the last 90 days' end)",
         },
     ], latest_input_at='measured.latest_activity_known_at') }}
 
