@@ -187,3 +187,12 @@ def test_the_accounts_are_scored(mapped_warehouse: BuiltWarehouse) -> None:
         [SMALL_END_DATE],
     )
     assert reason == "left_at of contacts not provided by the salesforce mapping"
+    # Nor any sentiment field: the CSM sentiment signal is missing for that reason.
+    assert "csm_sentiment" not in signals
+    [(reason,)] = query(
+        mapped_warehouse.database,
+        "select distinct missing_reason from marts.account_signals"
+        " where signal = 'csm_sentiment' and as_of_date = ?",
+        [SMALL_END_DATE],
+    )
+    assert reason == "sentiment of activities not provided by the salesforce mapping"
