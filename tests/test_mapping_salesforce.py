@@ -178,21 +178,16 @@ def test_the_accounts_are_scored(mapped_warehouse: BuiltWarehouse) -> None:
     )
     # Meetings come through the events and their custom outcome field.
     assert signals.get("meeting_attendance", 0) > 0
-    # Salesforce records no date a contact left: the signal is missing, not "nobody left".
-    assert "stakeholder_departed_90d" not in signals
-    [(reason,)] = query(
-        mapped_warehouse.database,
-        "select distinct missing_reason from marts.account_signals"
-        " where signal = 'stakeholder_departed_90d' and as_of_date = ?",
-        [SMALL_END_DATE],
-    )
-    assert reason == "left_at of contacts not provided by the salesforce mapping"
-    # Nor any sentiment field: the CSM sentiment signal is missing for that reason.
-    assert "csm_sentiment" not in signals
-    [(reason,)] = query(
-        mapped_warehouse.database,
-        "select distinct missing_reason from marts.account_signals"
-        " where signal = 'csm_sentiment' and as_of_date = ?",
-        [SMALL_END_DATE],
-    )
-    assert reason == "sentiment of activities not provided by the salesforce mapping"
+    # Salesforce records no date a contact left, nor any sentiment: those signals are missing,
+    # with that reason, not "nobody left" or "no sentiment logged".
+    for signal, reason in (
+        ("stakeholder_departed_90d", "left_at of contacts not provided by the salesforce mapping"),
+        ("csm_sentiment", "sentiment of activities not provided by the salesforce mapping"),
+    ):
+        assert signal not in signals
+        assert query(
+            mapped_warehouse.database,
+            "select distinct missing_reason from marts.account_signals"
+            " where signal = ? and as_of_date = ?",
+            [signal, SMALL_END_DATE],
+        ) == [(reason,)]
