@@ -59,7 +59,7 @@ from orchestration.runtime.contract import PROJECT_ROOT
 if TYPE_CHECKING:
     import dagster as dg
 
-    from orchestration.runtime.warehouse import Location
+    from orchestration.runtime.warehouse import Location, Target
 
 DEFAULT_DATABASE = PROJECT_ROOT / "warehouse" / "healthscore.duckdb"
 DEFAULT_DEMO_LANDING = PROJECT_ROOT / "landing" / "demo"
@@ -490,6 +490,7 @@ def command_replay(args: argparse.Namespace) -> int:
 
 def command_adopt(args: argparse.Namespace) -> int:
     from orchestration.analysis.validation import SEEDS_DIR, adopt_proposal, restore_seeds
+    from orchestration.runtime.dbt_invoke import DbtError
     from orchestration.runtime.pipeline import rescore_warehouse
     from orchestration.runtime.writer_lock import writing_location
 
@@ -526,23 +527,35 @@ def command_adopt(args: argparse.Namespace) -> int:
         _say(f"Rescoring the whole history of {location} with the adopted seeds ...")
         try:
             rescore_warehouse(location, say=_say, lock_held=True, state_dir=state_dir)
-        except BaseException:
+        except BaseException as error:
             # The seeds go back as they were. The DuckDB file was left as it was (the rescore
-            # built a copy); a dbt target was rebuilt in place up to the failure.
+            # built a copy); a dbt target was rebuilt in place up to dbt's failure.
             restore_seeds(backup)
             _say(f"  the seeds were put back as they were ({SEEDS_DIR}).")
-            if not isinstance(location, Path):
-                _say(
-                    f"  dbt rebuilds in place on {location}: the models it finished before the "
-                    "failure hold scores under the adopted seeds, the others the previous ones. "
-                    f"Once the cause is fixed, run this adopt again, or `healthscore run "
-                    f"--target {location.name} --full-refresh` to score every date under the "
-                    "previous seeds again."
-                )
+            if isinstance(error, DbtError) and not isinstance(location, Path):
+                _say(_after_failed_rescore(location, proposal))
             raise
     landing = Path(args.landing) if args.landing else None
     _say("\n".join(_validate(location, _reports_dir(args, database), landing)))
     return 0
+
+
+def _after_failed_rescore(location: Target, proposal: Path) -> str:
+    """What a failed in-place rescore on a dbt target left, and the two ways on."""
+    from orchestration.runtime.pipeline import read_run_settings
+
+    as_of, dbt_vars = read_run_settings(location)
+    rebuild = f"healthscore run --target {location.name} --full-refresh"
+    if as_of is not None:
+        rebuild += f" --as-of {as_of}"
+    if dbt_vars:
+        rebuild += f" --vars '{json.dumps(dbt_vars, sort_keys=True)}'"
+    return (
+        f"  The models dbt rebuilt on {location} before it failed hold scores under the adopted "
+        f"seeds, the others under the previous ones. Once the cause is fixed, adopt again "
+        f"(healthscore adopt --proposal {proposal} --target {location.name}), or score every "
+        f"date under the previous seeds again: {rebuild}"
+    )
 
 
 def command_gate(args: argparse.Namespace) -> int:

@@ -240,22 +240,26 @@ class _RecordingConnection:
 
 def test_a_vendor_warehouse_writes_a_table_in_its_own_dialect_in_batches() -> None:
     """Snowflake, BigQuery, Databricks (not reachable here): write_table creates the schema,
-    types the columns in the engine's own names and inserts the rows in batches of literals;
-    on Databricks' dialect run by DuckDB's DB-API connection, the rows come back as written."""
+    types the columns in the engine's own names and inserts the rows in batches of literals
+    written in the engine's SQL. The same code on DuckDB's own DB-API connection gives back
+    every value as written: quotes, backslashes, percent signs, nulls, NaN, an aware time."""
     import datetime as dt
+    import math
 
     import pyarrow as pa
 
     from orchestration.runtime import warehouse
 
+    rows = 2500
+    texts = [f"a'{i}\\ 100%% done" if i % 7 else None for i in range(rows)]
     table = pa.table(
         {
-            "id": pa.array([f"a'{i}" for i in range(2500)], pa.string()),
-            "n": pa.array(range(2500), pa.int64()),
-            "x": pa.array([i / 4 for i in range(2500)], pa.float64()),
-            "ok": pa.array([i % 2 == 0 for i in range(2500)], pa.bool_()),
-            "day": pa.array([dt.date(2026, 1, 1)] * 2500, pa.date32()),
-            "seen_at": pa.array([dt.datetime(2026, 1, 1, 9, 30)] * 2500, pa.timestamp("us")),
+            "id": pa.array(texts, pa.string()),
+            "n": pa.array(range(rows), pa.int64()),
+            "x": pa.array([float("nan") if i == 3 else i / 4 for i in range(rows)], pa.float64()),
+            "ok": pa.array([i % 2 == 0 for i in range(rows)], pa.bool_()),
+            "day": pa.array([dt.date(2026, 1, 1)] * rows, pa.date32()),
+            "seen_at": pa.array([dt.datetime(2026, 1, 1, 9, 30)] * rows, pa.timestamp("us")),
         }
     )
     expected = {
@@ -266,20 +270,96 @@ def test_a_vendor_warehouse_writes_a_table_in_its_own_dialect_in_batches() -> No
     for engine, columns in expected.items():
         recorded = _RecordingConnection()
         vendor = warehouse.DbApiWarehouse(warehouse.Target("prod", engine), connection=recorded)
-        assert vendor.write_table("raw", "things", table) == 2500
+        assert vendor.write_table("raw", "things", table) == rows
         create_schema, drop, create, *inserts = recorded.statements
-        assert create_schema == "CREATE SCHEMA IF NOT EXISTS raw", engine
-        assert drop == "DROP TABLE IF EXISTS raw.things", engine
+        assert create_schema.replace("%%", "%") == "CREATE SCHEMA IF NOT EXISTS raw", engine
+        assert drop.replace("%%", "%") == "DROP TABLE IF EXISTS raw.things", engine
         for column in (*columns, "day DATE"):
             assert column in create, (engine, column, create)
         assert len(inserts) == 3  # 1,000 rows a statement
         assert inserts[0].startswith("INSERT INTO raw.things (id, n, x, ok, day, seen_at) VALUES")
-        assert "('a\\'0', 0, 0.0, TRUE, CAST('2026-01-01' AS DATE)" in inserts[0], engine
+        assert "(NULL, 0, 0.0, TRUE, CAST('2026-01-01' AS DATE)" in inserts[0], engine
+        assert "'a\\'1\\\\ 100" in inserts[0], engine  # a quote escaped with a backslash
         assert inserts[2].count("), (") == 499
         recorded.statements.clear()
         assert vendor.write_table("raw", "things", table.slice(0, 10), mode="append") == 10
-        assert [s.split(" (")[0] for s in recorded.statements] == [
+        assert [s.split(" (")[0].replace("%%", "%") for s in recorded.statements] == [
             "CREATE SCHEMA IF NOT EXISTS raw",
             "CREATE TABLE IF NOT EXISTS raw.things",
             "INSERT INTO raw.things",
         ]
+
+    con = duckdb.connect()
+    same = warehouse.DbApiWarehouse(warehouse.Target("embedded", "duckdb"), connection=con)
+    same.INSERT_CHARACTERS = 20_000  # batches cut by size too
+    aware = pa.table(
+        {
+            "recorded_at": pa.array(
+                [dt.datetime(2026, 1, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))]
+            )
+        }
+    )
+    assert same.write_table("raw", "things", table) == rows
+    assert same.write_table("raw", "aware", aware) == 1
+    back = con.execute("select id, n, x, ok, day, seen_at from raw.things order by n").fetchall()
+    assert [row[0] for row in back] == texts and [row[1] for row in back] == list(range(rows))
+    assert math.isnan(back[3][2]) and back[4][2] == 1.0 and back[0][3] is True
+    assert back[0][4:] == (dt.date(2026, 1, 1), dt.datetime(2026, 1, 1, 9, 30))
+    assert con.execute("select recorded_at from raw.aware").fetchone()[0] == dt.datetime(
+        2026, 1, 1, 9, 0
+    )
+    assert not same.table_exists("raw", "missing")
+
+
+def test_a_failed_rescore_on_a_target_names_both_ways_on_with_the_recorded_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`healthscore adopt` on a dbt target rebuilds in place: when dbt fails, the message says
+    the models are mixed and gives the commands to finish or go back, with the as-of date and
+    the dbt variables the last build recorded (so that going back scores as that build did)."""
+    import datetime as dt
+
+    from orchestration import cli
+    from orchestration.runtime import pipeline
+    from orchestration.runtime.warehouse import Target
+
+    monkeypatch.setattr(
+        pipeline,
+        "read_run_settings",
+        lambda location: (dt.date(2026, 6, 28), {"healthscore_crm_mapping": "hubspot"}),
+    )
+    text = cli._after_failed_rescore(Target("postgres", "postgres"), Path("reports/proposal"))
+    assert "hold scores under the adopted seeds, the others under the previous ones" in text
+    assert "healthscore adopt --proposal reports/proposal --target postgres" in text
+    assert text.endswith(
+        "healthscore run --target postgres --full-refresh --as-of 2026-06-28 "
+        """--vars '{"healthscore_crm_mapping": "hubspot"}'"""
+    )
+
+
+def test_the_raw_schema_is_the_projects_unless_the_run_says_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--landing` and the run settings go to healthscore_raw_schema: --vars first, then
+    dbt_project.yml (rendered as dbt renders it), then raw; the run settings are read from the
+    project's schema (or raw, where earlier versions wrote them)."""
+    import datetime as dt
+
+    from orchestration.runtime import pipeline
+
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "dbt_project.yml").write_text(
+        "vars:\n  healthscore_raw_schema: \"{{ env_var('TEAM_RAW_SCHEMA', 'raw') }}\"\n"
+    )
+    monkeypatch.setenv("TEAM_RAW_SCHEMA", "landing")
+    assert pipeline.raw_schema_of(None, project) == "landing"
+    assert pipeline.raw_schema_of({"healthscore_raw_schema": "other"}, project) == "other"
+    assert pipeline.raw_schema_of(None, tmp_path) == "raw"  # no dbt_project.yml
+
+    database = tmp_path / "w.duckdb"
+    assert pipeline.read_run_settings(database) == (None, {})
+    pipeline.write_run_settings(database, dt.date(2026, 6, 28), {"a": 1})
+    assert pipeline.read_run_settings(database) == (dt.date(2026, 6, 28), {"a": 1})
+    pipeline.write_run_settings(database, dt.date(2026, 7, 5), {"b": 2})
+    assert pipeline.read_run_settings(database) == (dt.date(2026, 7, 5), {"b": 2})

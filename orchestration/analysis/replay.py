@@ -924,8 +924,12 @@ def _first(result: Any) -> tuple | None:
 
 def run_as_of_date(con: Warehouse) -> dt.date:
     """The as-of date of the warehouse's last build."""
+    from orchestration.runtime.pipeline import RUN_SETTINGS_TABLE, raw_schema_of
+
     try:
-        row = _first(con.execute("select as_of_date from raw.healthscore_run_settings"))
+        row = _first(
+            con.execute(f"select as_of_date from {raw_schema_of(None)}.{RUN_SETTINGS_TABLE}")
+        )
     except warehouse.Error:
         after_error(con)
         row = None

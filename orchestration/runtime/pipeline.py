@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -73,7 +74,9 @@ def _date(value: object) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-# The run settings are kept beside the raw tables (the schema of healthscore_raw_schema).
+# The run settings are kept beside the raw tables: in the schema of the project's own
+# healthscore_raw_schema (dbt_project.yml), whatever a run's --vars say, so that every command
+# finds them.
 RUN_SETTINGS_TABLE = "healthscore_run_settings"
 
 
@@ -93,7 +96,7 @@ def write_run_settings(location: Location, as_of: dt.date, dbt_vars: dict[str, o
         }
     )
     with warehouse.connected(location, read_only=False) as con:
-        con.write_table(raw_schema_of(dbt_vars), RUN_SETTINGS_TABLE, row, mode="replace")
+        con.write_table(raw_schema_of(None), RUN_SETTINGS_TABLE, row, mode="replace")
 
 
 def read_run_settings(location: Location) -> tuple[dt.date | None, dict[str, object]]:
@@ -102,8 +105,7 @@ def read_run_settings(location: Location) -> tuple[dt.date | None, dict[str, obj
         return None, {}
     row: tuple | None | bool = False
     with warehouse.connected(location) as con:
-        # In the project's raw schema, or in raw when a build was given another one with
-        # --vars: the latest written.
+        # In the project's raw schema (builds before the var was read wrote to raw): the latest.
         for schema in dict.fromkeys([raw_schema_of(None), "raw"]):
             try:
                 found = con.execute(
@@ -129,7 +131,14 @@ def raw_schema_of(dbt_vars: dict[str, object] | None, project_dir: Path = PROJEC
         project = yaml.safe_load((Path(project_dir) / "dbt_project.yml").read_text()) or {}
     except (OSError, yaml.YAMLError):
         project = {}
-    return str((project.get("vars") or {}).get("healthscore_raw_schema") or "raw")
+    value = str((project.get("vars") or {}).get("healthscore_raw_schema") or "raw")
+    if "{{" in value:  # e.g. "{{ env_var('RAW_SCHEMA', 'raw') }}": rendered as dbt renders it
+        from dbt.config.renderer import DbtProjectYamlRenderer
+        from dbt_common.context import set_invocation_context
+
+        set_invocation_context(dict(os.environ))
+        value = str(DbtProjectYamlRenderer(None, {}).render_value(value))
+    return value
 
 
 def _build(

@@ -17,11 +17,9 @@ the vendors' DB-API drivers for Snowflake, BigQuery and Databricks (docs/deploym
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import decimal
 import functools
-import importlib
 import io
 import os
 from collections.abc import Iterator, Sequence
@@ -51,8 +49,17 @@ class WarehouseConnectionError(Exception):
     """The configured target cannot be reached or is not supported; the message says why."""
 
 
+class WarehouseQueryError(Exception):
+    """A statement a vendor's DB-API driver refused (Snowflake, BigQuery, Databricks): their
+    drivers' own exceptions, raised again as this, so that no driver is imported to know them."""
+
+
 def _error_types() -> tuple[type[BaseException], ...]:
-    types: list[type[BaseException]] = [duckdb.Error, WarehouseConnectionError]
+    types: list[type[BaseException]] = [
+        duckdb.Error,
+        WarehouseConnectionError,
+        WarehouseQueryError,
+    ]
     try:
         import psycopg2
 
@@ -67,15 +74,6 @@ def _error_types() -> tuple[type[BaseException], ...]:
         types.extend([PySparkException, Py4JJavaError])
     except ImportError:  # pragma: no cover - pyspark not installed
         pass
-    # The vendors' drivers (docs/deployment.md), when installed: each one's base exception.
-    for module, name in (
-        ("snowflake.connector.errors", "Error"),
-        ("google.cloud.bigquery.dbapi", "Error"),
-        ("google.api_core.exceptions", "GoogleAPIError"),
-        ("databricks.sql.exc", "Error"),
-    ):
-        with contextlib.suppress(ImportError, AttributeError):  # driver not installed
-            types.append(getattr(importlib.import_module(module), name))
     return tuple(types)
 
 
@@ -608,15 +606,21 @@ def stop_spark() -> None:
 
 class DbApiWarehouse(Warehouse):
     """Snowflake, BigQuery and Databricks through their vendors' DB-API drivers (not exercised
-    in CI: no such service here; docs/deployment.md lists what to install)."""
+    in CI: no such service here; docs/deployment.md lists what to install). A driver's own
+    exception is raised again as WarehouseQueryError (a warehouse.Error), or as
+    WarehouseConnectionError while connecting."""
 
-    # Rows per INSERT statement of write_table.
-    INSERT_BATCH = 1000
+    # What one INSERT statement of write_table carries at most: rows, and characters of SQL
+    # (the engines cap a statement's text: BigQuery at 1 MB).
+    INSERT_ROWS = 1000
+    INSERT_CHARACTERS = 500_000
 
     def __init__(self, location: Target, read_only: bool = True, *, connection: Any = None):
         super().__init__(location)
         self.engine = location.engine
         self.inline_params = self.engine != "snowflake"  # Snowflake's connector takes qmark
+        self.client: Any = None  # BigQuery's client, for its load jobs
+        self.driver_errors: tuple[type[BaseException], ...] = ()
         c = location.credentials
         if connection is not None:  # a DB-API connection already open (tests)
             self.con = connection
@@ -624,7 +628,9 @@ class DbApiWarehouse(Warehouse):
         try:
             if self.engine == "snowflake":
                 import snowflake.connector
+                from snowflake.connector import errors
 
+                self.driver_errors = (errors.Error,)
                 self.con = snowflake.connector.connect(
                     account=c.get("account"),
                     user=c.get("user"),
@@ -638,15 +644,21 @@ class DbApiWarehouse(Warehouse):
                     paramstyle="qmark",
                 )
             elif self.engine == "bigquery":
+                from google.api_core.exceptions import GoogleAPIError
+                from google.auth.exceptions import GoogleAuthError
                 from google.cloud import bigquery
                 from google.cloud.bigquery import dbapi
 
-                self.con = dbapi.connect(
-                    client=bigquery.Client(project=c.get("project") or c.get("database"))
+                self.driver_errors = (dbapi.Error, GoogleAPIError, GoogleAuthError)
+                self.client = bigquery.Client(
+                    project=c.get("project") or c.get("database"), location=c.get("location")
                 )
+                self.con = dbapi.connect(client=self.client)
             elif self.engine == "databricks":
                 from databricks import sql as databricks_sql
+                from databricks.sql import exc
 
+                self.driver_errors = (exc.Error,)
                 self.con = databricks_sql.connect(
                     server_hostname=c.get("host"),
                     http_path=c.get("http_path"),
@@ -663,38 +675,114 @@ class DbApiWarehouse(Warehouse):
                 f"{location}: install the {self.engine} driver first ({error.name} is missing; "
                 "docs/deployment.md lists the packages)."
             ) from None
+        except Exception as error:
+            if isinstance(error, self.driver_errors):
+                first = str(error).strip().splitlines()[:1]
+                raise WarehouseConnectionError(
+                    f"Cannot connect to {location}: {' '.join(first)}"
+                ) from None
+            raise
 
     def _run(self, sql: str, params: Sequence[Any] | None) -> Result:
+        if self.engine == "bigquery" and not params:
+            # BigQuery's DB-API reads `%%` as `%` in any statement, parameters or not.
+            sql = sql.replace("%", "%%")
         cursor = self.con.cursor()
-        cursor.execute(sql, params or None)
-        if not cursor.description:
-            return Result([], [])
-        return Result([d[0].lower() for d in cursor.description], list(cursor.fetchall()))
+        try:
+            cursor.execute(sql, params or None)
+            if not cursor.description:
+                return Result([], [])
+            return Result([d[0].lower() for d in cursor.description], list(cursor.fetchall()))
+        except Exception as error:
+            if isinstance(error, self.driver_errors):
+                raise WarehouseQueryError(str(error).strip()) from error
+            raise
 
     def write_table(self, schema: str, name: str, table: Any, mode: str = "replace") -> int:
-        """The schema created when missing, the table (re)created with DuckDB's type names
-        transpiled to the engine's (BigQuery: STRING, INT64, FLOAT64, BOOL), the rows inserted
-        as literals, INSERT_BATCH rows per statement."""
+        """The schema created when missing, then the rows: on BigQuery a load job of the table
+        as Parquet; elsewhere the table (re)created with DuckDB's type names transpiled to the
+        engine's, and multi-row INSERTs of literals written in the engine's own SQL."""
         relation = f"{schema}.{name}"
+        self.execute(f"create schema if not exists {schema}")
+        if self.client is not None:
+            return self._load_bigquery(relation, table, mode)
         columns = ", ".join(
             f"{f.name} {_arrow_to_sql_type(f.type, 'duckdb')}" for f in table.schema
         )
-        self.execute(f"create schema if not exists {schema}")
         if mode == "replace":
             self.execute(f"drop table if exists {relation}")
         self.execute(f"create table if not exists {relation} ({columns})")
         names = [f.name for f in table.schema]
-        rows = table.to_pylist()
-        for start in range(0, len(rows), self.INSERT_BATCH):
-            values = ",\n".join(
-                "(" + ", ".join(_literal(_plain(row[n])) for n in names) + ")"
-                for row in rows[start : start + self.INSERT_BATCH]
-            )
-            self.execute(f"insert into {relation} ({', '.join(names)}) values {values}")
+        dialect = DIALECTS.get(self.engine, self.engine)
+        statement = transpile(f"insert into {relation} ({', '.join(names)}) values (1)", dialect)
+        head = statement[: statement.upper().rindex(" VALUES ")]
+        batch: list[str] = []
+        size = 0
+        for row in table.to_pylist():
+            values = "(" + ", ".join(_dialect_literal(row[n], dialect) for n in names) + ")"
+            if batch and (
+                len(batch) >= self.INSERT_ROWS or size + len(values) > self.INSERT_CHARACTERS
+            ):
+                self._run(f"{head} VALUES {', '.join(batch)}", None)
+                batch, size = [], 0
+            batch.append(values)
+            size += len(values) + 2
+        if batch:
+            self._run(f"{head} VALUES {', '.join(batch)}", None)
+        return table.num_rows
+
+    def _load_bigquery(self, relation: str, table: Any, mode: str) -> int:
+        import pyarrow.parquet as pq
+        from google.cloud import bigquery
+
+        buffer = io.BytesIO()
+        pq.write_table(table, buffer)
+        buffer.seek(0)
+        disposition = (
+            bigquery.WriteDisposition.WRITE_TRUNCATE
+            if mode == "replace"
+            else bigquery.WriteDisposition.WRITE_APPEND
+        )
+        config = bigquery.LoadJobConfig(
+            source_format=bigquery.SourceFormat.PARQUET, write_disposition=disposition
+        )
+        try:
+            self.client.load_table_from_file(buffer, relation, job_config=config).result()
+        except Exception as error:
+            if isinstance(error, self.driver_errors):
+                raise WarehouseQueryError(str(error).strip()) from error
+            raise
         return table.num_rows
 
     def close(self) -> None:
         self.con.close()
+
+
+def _dialect_literal(value: Any, dialect: str) -> str:
+    """`value` as a SQL literal of `dialect`, written by sqlglot (each engine's own quoting and
+    escapes): NaN and infinities as casts of their names, an aware time stamp in UTC."""
+    import math
+
+    from sqlglot import exp
+
+    if value is None:
+        node: exp.Expression = exp.Null()
+    elif isinstance(value, bool):
+        node = exp.Boolean(this=value)
+    elif isinstance(value, float) and not math.isfinite(value):
+        name = "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+        node = exp.cast(exp.Literal.string(name), "double")
+    elif isinstance(value, (int, float, decimal.Decimal)):
+        node = exp.Literal.number(str(value))
+    elif isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        node = exp.cast(exp.Literal.string(value.isoformat(sep=" ")), "timestamp")
+    elif isinstance(value, dt.date):
+        node = exp.cast(exp.Literal.string(value.isoformat()), "date")
+    else:
+        node = exp.Literal.string(str(value))
+    return node.sql(dialect=dialect)
 
 
 def connect(location: Location, *, read_only: bool = True) -> Warehouse:
