@@ -220,8 +220,7 @@ def build_tables_sensor(sources: Mapping[dg.AssetKey, RawSource]) -> dg.SensorDe
             key.to_user_string(): observation.data_version for key, observation in observed.items()
         }
         # The observations are recorded as the observable source assets' own (with their data
-        # versions), so the UI, the freshness checks and the daily schedule see what the sensor
-        # saw.
+        # versions), so the UI and the freshness checks see what the sensor saw.
         observations = [
             dg.AssetObservation(
                 asset_key=key,
@@ -283,8 +282,8 @@ def awaited_keys(
 def deadline_hour() -> int:
     """HEALTHSCORE_DAILY_DEADLINE: the hour (UTC) by which the daily run starts whatever
     arrived (default 9, after the 05:00 start)."""
-    value = os.environ.get(DEADLINE_ENV, "").strip()
-    hour = int(value) if value.isdigit() else 9
+    value = os.environ.get(DEADLINE_ENV, "").strip() or "9"
+    hour = int(value) if value.isdigit() else -1
     if not WAIT_FROM_HOUR <= hour <= 23:
         raise ValueError(f"{DEADLINE_ENV} must be an hour from {WAIT_FROM_HOUR} to 23, not {value}")
     return hour

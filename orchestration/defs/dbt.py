@@ -267,8 +267,9 @@ def healthscore_dbt_models(
     # for debugging (the stream raised above); a passed one's goes.
     shutil.rmtree(invocation.target_path, ignore_errors=True)
     metadata = score_metadata(warehouse.location())
-    # Recorded for `healthscore adopt`, which rescores as of the last build's date.
-    write_run_settings(warehouse.location(), as_of, {})
+    # Recorded for `healthscore adopt`, which rescores as of the last build's date, with the
+    # code location's vars (the source mappings): a run's own (a backfill's range) are not kept.
+    write_run_settings(warehouse.location(), as_of, code_location_dbt_vars())
     # A challenger configuration is scored in shadow on the copy, published with it.
     # Without one, an earlier challenger's tables are dropped; nothing else is written. One
     # that fails while being scored is logged ("challenger not scored: ...") and the copy is
