@@ -518,6 +518,8 @@ def test_the_daily_decision_waits_for_the_loaders_day_until_the_deadline() -> No
     assert start and waiting == [tracks] and "freshness checks" in why
     start, waiting, _ = daily_decision(six, 9, before, {tracks: "missing"})
     assert not start and waiting == [tracks]
+    start, waiting, why = daily_decision(six, 9, {}, {})
+    assert start and not waiting and "expects new data every day" in why
 
 
 @dataclass

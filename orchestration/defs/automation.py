@@ -300,6 +300,8 @@ def daily_decision(
     `now`: the awaited tables' data versions now."""
     if before is None:
         return True, [], "No successful daily run yet: running now."
+    if not now:
+        return True, [], "No table the project reads expects new data every day: running."
     waiting = [key for key, version in now.items() if version in ("missing", before.get(key))]
     names = ", ".join(_label(key) for key in waiting)
     if not waiting:

@@ -608,16 +608,20 @@ def build_observed_source_assets(
                 metadata["quarantined_rows"] = dg.MetadataValue.int(quarantined[key.path[-1]])
             if not observation.present:
                 source = observation.source
-                optional = all(
-                    contract_tables()[table].optional
-                    for table in source.feeds
-                    if table in contract_tables()
-                )
-                say = context.log.info if optional else context.log.warning
-                say(
-                    f"No {source.relation} in {warehouse.describe()}: "
-                    + ("no manual overrides." if optional else "its signals are absent.")
-                )
+                if key != raw_key(source.table):
+                    context.log.warning(
+                        f"No {source.relation} in {warehouse.describe()}: the {key.path[0]} "
+                        f"mapping reads it for {', '.join(source.feeds)} (what it could not "
+                        "provide is in marts.source_table_status)."
+                    )
+                elif contract_tables()[source.table].optional:
+                    context.log.info(
+                        f"No {source.relation} in {warehouse.describe()}: no manual overrides."
+                    )
+                else:
+                    context.log.warning(
+                        f"No {source.relation} in {warehouse.describe()}: its signals are absent."
+                    )
             yield dg.ObserveResult(
                 asset_key=key,
                 metadata=metadata,
