@@ -81,16 +81,23 @@ def parse_manifest() -> None:
     """Write the dbt manifest the code location reads (target/dagster), as a deployment does.
     Two commands may parse at once (a job and the tests, say), and a code location may be
     reading the manifest meanwhile: dbt parses into a folder of its own under a lock, and the
-    manifest is put in place by a rename, so a reader sees the old one or the new one whole."""
+    manifest is put in place by a rename, so a reader sees the old one or the new one whole.
+    The code location's dbt vars (HEALTHSCORE_DBT_VARS, e.g. the source mappings) are parsed
+    with."""
     import filelock
 
-    from orchestration.runtime.dbt_invoke import run_dbt
+    from orchestration.runtime.dbt_invoke import code_location_dbt_vars, run_dbt
 
     target = PROJECT_ROOT / MANIFEST_TARGET
     parsing = PROJECT_ROOT / f"{MANIFEST_TARGET}_parse"  # keeps dbt's partial-parse state
     target.mkdir(parents=True, exist_ok=True)
     with filelock.FileLock(f"{parsing}.lock"):
-        run_dbt(["parse", "--target-path", str(parsing)], database=None, say=lambda _: None)
+        run_dbt(
+            ["parse", "--target-path", str(parsing)],
+            database=None,
+            dbt_vars=code_location_dbt_vars(),
+            say=lambda _: None,
+        )
         staged = target / f".manifest.json.{os.getpid()}"
         shutil.copyfile(parsing / "manifest.json", staged)
         os.replace(staged, target / "manifest.json")

@@ -2,7 +2,9 @@
 are the team's loader's, observed in the warehouse as observable source assets; the daily job
 observes them, builds the target in place with dbt, runs the checks, writes the reports and
 delivers the alerts, all through the target, with no DuckDB warehouse file; the sensor observes
-the relationship tables and asks for a refresh when rows land.
+every table the project reads and asks for a refresh when relationship rows land. Under source
+mappings (HEALTHSCORE_DBT_VARS), the connector tables are observed instead of the contract tables
+they replace, on a small PostgreSQL database of connector-shaped tables (no dbt build).
 
 PostgreSQL: set HEALTHSCORE_PG_HOST / _PORT / _USER (.ci/run starts a private server); skipped,
 saying why, without one. The definitions' own test needs no server.
@@ -59,7 +61,9 @@ def test_the_definitions_on_a_postgres_target_observe_the_raw_tables_and_load_no
     assert {raw_key(table) for table in RAW_TABLES} <= job.asset_layer.selected_asset_keys
     # The loader's rejects table exists only where the landing-folder loader writes.
     assert not graph.get(raw_key("healthscore_load_rejects")).is_executable
-    assert sensors == {"relationship_tables_sensor"}
+    assert sensors == {"raw_tables_sensor"}
+    # The daily run waits for the loader's day: ticks every 15 minutes from 05:00 UTC.
+    assert definitions.get_schedule_def("daily_refresh_schedule").cron_schedule == "*/15 5-9 * * *"
     freshness = {c.asset_key.path[-1] for c in graph.asset_check_keys if c.name == "freshness"}
     assert {"product_events", "support_tickets", "crm_activities"} <= freshness
     # The dbt models still read the raw tables: the graph runs from them to the alerts.
@@ -272,13 +276,13 @@ class SensorTicks:
 
 @pytest.fixture(scope="module")
 def sensor_ticks(postgres_daily: PostgresDaily) -> SensorTicks:
-    """The relationship tables' sensor evaluated three times against the job's database: a first
+    """The raw tables' sensor evaluated three times against the job's database: a first
     look, a look after a new activity row landed in raw.crm_activities, a look with nothing new."""
     from orchestration.definitions import defs
 
     with environment(postgres_daily.env):
         definitions = defs()
-        sensor = definitions.get_sensor_def("relationship_tables_sensor")
+        sensor = definitions.get_sensor_def("raw_tables_sensor")
         repository = definitions.get_repository_def()
         resources = {"warehouse": repository.get_top_level_resources()["warehouse"]}
         instance = dg.DagsterInstance.ephemeral()
@@ -310,14 +314,15 @@ def sensor_ticks(postgres_daily: PostgresDaily) -> SensorTicks:
     return SensorTicks(first, fired, unchanged)
 
 
-def test_the_target_sensor_observes_the_tables_and_refreshes_when_rows_land(
+def test_the_target_sensor_observes_every_table_and_refreshes_when_relationship_rows_land(
     sensor_ticks: SensorTicks,
 ) -> None:
     first, fired, unchanged = sensor_ticks.first, sensor_ticks.fired, sensor_ticks.unchanged
-    # Every tick records what it observed, as the observable source assets' observations.
+    # Every tick records what it observed, every table the project reads, as the observable
+    # source assets' observations.
     for tick in (first, fired, unchanged):
         observed = {event.asset_key.path[-1] for event in tick.asset_events}
-        assert observed == {"crm_activities", "survey_responses", "support_tickets"}
+        assert observed == set(RAW_TABLES)
     assert not first.run_requests and first.skip_reason is not None
     assert not unchanged.run_requests and unchanged.skip_reason is not None
     (request,) = fired.run_requests
@@ -367,3 +372,346 @@ def test_observing_a_raw_table_counts_rows_and_ignores_undated_and_future_rows(
     assert activities.metadata()["dagster/row_count"].value == 5
     assert not observed["support_tickets"].present
     assert observed["support_tickets"].data_version == "missing"
+
+
+# --- under source mappings: the connector tables -------------------------------------------------
+
+MAPPINGS = {
+    "healthscore_crm_mapping": "hubspot",
+    "healthscore_billing_mapping": "stripe",
+    "healthscore_support_mapping": "zendesk",
+    "healthscore_product_mapping": "segment",
+}
+
+
+@pytest.fixture(scope="module")
+def mapped_manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The dbt manifest parsed with the four mappings switched on, as parse_manifest parses it
+    with HEALTHSCORE_DBT_VARS (into a folder of its own: the code location's stays as it is)."""
+    from orchestration.runtime.dbt_invoke import DBT_VARS_ENV, code_location_dbt_vars, run_dbt
+
+    with environment({DBT_VARS_ENV: json.dumps(MAPPINGS)}):
+        dbt_vars = code_location_dbt_vars()
+    assert dbt_vars == MAPPINGS
+    target = tmp_path_factory.mktemp("mapped_manifest")
+    run_dbt(
+        ["parse", "--target-path", str(target)],
+        database=None,
+        dbt_vars=dbt_vars,
+        say=lambda _: None,
+    )
+    return json.loads((target / "manifest.json").read_text())
+
+
+def _warehouse_resource(workdir: Path) -> object:
+    from orchestration.defs.resources import WarehouseResource
+
+    return WarehouseResource(
+        database_path=str(workdir / "healthscore.duckdb"),
+        landing_dir=str(workdir / "no_landing"),
+        reports_dir=str(workdir / "reports"),
+        as_of_date=AS_OF.isoformat(),
+        target="postgres",
+    )
+
+
+def _mapped_definitions(manifest: dict, resources: dict[str, object]) -> dg.Definitions:
+    """The code location's ingestion, dbt assets, sensor and daily schedule on a target, built
+    by its own functions from `manifest` (the dbt step's body is not needed: nothing is built)."""
+    from dagster_dbt import dbt_assets
+
+    from orchestration.defs.automation import (
+        build_tables_sensor,
+        build_waiting_schedule,
+        daily_refresh,
+    )
+    from orchestration.defs.dbt import translator
+    from orchestration.defs.ingestion import (
+        build_observed_freshness,
+        build_observed_source_assets,
+        freshness_thresholds,
+        observed_sources,
+    )
+
+    @dbt_assets(manifest=manifest, dagster_dbt_translator=translator, name="healthscore_dbt_models")
+    def models() -> Iterator[object]:  # pragma: no cover - never executed here
+        yield from ()
+
+    @dg.asset(name="weight_calibration")
+    def calibration() -> None:  # pragma: no cover - never executed here
+        """Left out of the daily job, as the code location's own."""
+
+    sources = observed_sources(manifest)
+    thresholds = freshness_thresholds(manifest)
+    return dg.Definitions(
+        assets=[models, calibration, build_observed_source_assets(sources, "postgres")],
+        asset_checks=[build_observed_freshness(sources, thresholds)],
+        jobs=[daily_refresh],
+        schedules=[build_waiting_schedule(sources, thresholds)],
+        sensors=[build_tables_sensor(sources)],
+        resources=resources,
+    )
+
+
+def test_under_mappings_the_code_location_observes_the_connector_tables(
+    mapped_manifest: dict, tmp_path: Path
+) -> None:
+    from orchestration.defs.automation import awaited_keys, intraday_keys
+    from orchestration.defs.ingestion import freshness_thresholds, observed_sources
+
+    sources = observed_sources(mapped_manifest)
+    keys = {key.to_user_string() for key in sources}
+    assert {"stripe/invoice", "stripe/customer", "zendesk/ticket", "hubspot/engagement"} <= keys
+    assert {"segment/tracks", "segment/identifies", "segment/groups"} <= keys
+    # The contract tables the mappings replace are not observed (they do not exist); the manual
+    # overrides, which no connector holds, are still read from the raw schema; survey responses,
+    # which HubSpot cannot provide, are read from nowhere.
+    assert {key for key in sources if key.path[0] == "raw"} == {raw_key("crm_account_overrides")}
+    assert not any(key.path[0] == "loader" for key in sources)
+    invoice = sources[dg.AssetKey(["stripe", "invoice"])]
+    assert invoice.relation == "stripe.invoice" and invoice.timestamp_column == "_fivetran_synced"
+    assert set(invoice.feeds) == {"billing_invoices", "billing_subscriptions"}
+    assert sources[dg.AssetKey(["segment", "tracks"])].timestamp_column == "received_at"
+    # Freshness: the connector tables read for a contract table with thresholds.
+    thresholds = freshness_thresholds(mapped_manifest)
+    assert thresholds[dg.AssetKey(["zendesk", "ticket"])]["error_after"] == dt.timedelta(days=5)
+    assert awaited_keys(sources, thresholds) == [dg.AssetKey(["segment", "tracks"])]
+    intraday = {key.to_user_string() for key in intraday_keys(sources)}
+    assert {"zendesk/ticket", "zendesk/ticket_comment", "hubspot/engagement"} <= intraday
+    assert "stripe/invoice" not in intraday and "segment/tracks" not in intraday
+
+    definitions = _mapped_definitions(mapped_manifest, {"warehouse": _warehouse_resource(tmp_path)})
+    graph = definitions.get_repository_def().asset_graph
+    for key in sources:
+        node = graph.get(key)
+        assert node.is_observable and not node.is_materializable, key
+    assert not graph.has(raw_key("billing_invoices")) and not graph.has(raw_key("product_events"))
+    # The lineage runs from the connector tables through the mapping models to the score.
+    downstream = (
+        dg.AssetSelection.assets(dg.AssetKey(["stripe", "invoice"])).downstream().resolve(graph)
+    )
+    assert dg.AssetKey(["staging", "map_stripe__billing_invoices"]) in downstream
+    assert SCORE_KEY in downstream
+    freshness = {
+        c.asset_key.to_user_string() for c in graph.asset_check_keys if c.name == "freshness"
+    }
+    assert {"stripe/invoice", "zendesk/ticket", "hubspot/engagement", "segment/tracks"} <= freshness
+    job = definitions.resolve_job_def("daily_refresh")
+    assert set(sources) <= job.asset_layer.selected_asset_keys
+
+
+def test_the_daily_decision_waits_for_the_loaders_day_until_the_deadline() -> None:
+    from orchestration.defs.automation import daily_decision
+
+    tracks = dg.AssetKey(["segment", "tracks"])
+    six, nine = dt.datetime(2026, 6, 29, 6, 0), dt.datetime(2026, 6, 29, 9, 0)
+    start, waiting, why = daily_decision(six, 9, None, {tracks: "3 rows, newest -"})
+    assert start and not waiting and "No successful daily run" in why
+    before = {tracks: "3 rows, newest 2026-06-28 23:00:00"}
+    start, waiting, why = daily_decision(six, 9, before, dict(before))
+    assert not start and waiting == [tracks] and "09:00 UTC" in why
+    start, waiting, _ = daily_decision(
+        six, 9, before, {tracks: "4 rows, newest 2026-06-29 05:40:00"}
+    )
+    assert start and not waiting
+    start, waiting, why = daily_decision(nine, 9, before, dict(before))
+    assert start and waiting == [tracks] and "freshness checks" in why
+    start, waiting, _ = daily_decision(six, 9, before, {tracks: "missing"})
+    assert not start and waiting == [tracks]
+    start, waiting, why = daily_decision(six, 9, {}, {})
+    assert start and not waiting and "expects new data every day" in why
+
+
+@dataclass
+class MappedWarehouse:
+    definitions: dg.Definitions
+    instance: dg.DagsterInstance
+    env: dict[str, str | None]
+    connect: object  # () -> a psycopg2 connection
+
+
+@pytest.fixture(scope="module")
+def mapped_warehouse(
+    mapped_manifest: dict, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[MappedWarehouse]:
+    """A PostgreSQL database holding a few connector-shaped tables as Fivetran and Segment land
+    them (some absent, one without its loaded_at_field), and the mapped definitions on it."""
+    if not os.environ.get("HEALTHSCORE_PG_PORT"):
+        pytest.skip(
+            "no PostgreSQL server: set HEALTHSCORE_PG_HOST/_PORT/_USER (bash .ci/run starts one)"
+        )
+    import psycopg2
+
+    settings = _pg_settings()
+    database = f"py_dagster_mapped_{os.getpid()}"
+    admin = psycopg2.connect(dbname="postgres", **settings)
+    admin.autocommit = True
+    admin.cursor().execute(f"drop database if exists {database} with (force)")
+    admin.cursor().execute(f"create database {database}")
+    day = AS_OF.isoformat()
+    statements = [
+        "create schema stripe",
+        "create schema zendesk",
+        "create schema hubspot",
+        "create schema segment",
+        "create table stripe.invoice (id text, customer_id text, created timestamp, "
+        "_fivetran_synced timestamp with time zone)",
+        f"insert into stripe.invoice values ('in_1', 'cus_1', '{day} 01:00', '{day} 02:00+00'), "
+        f"('in_2', 'cus_1', '{day} 03:00', '{day} 03:30+00')",
+        "create table stripe.customer (id text, metadata text, _fivetran_synced timestamp)",
+        f"insert into stripe.customer values ('cus_1', '{{}}', '{day} 01:00')",
+        "create table zendesk.ticket (id bigint, organization_id bigint, status text, "
+        "created_at timestamp, _fivetran_synced timestamp)",
+        f"insert into zendesk.ticket values (1, 10, 'open', '{day} 08:00', '{day} 08:05'), "
+        f"(2, 10, 'solved', '{day} 09:00', '{day} 10:15')",
+        "create table hubspot.engagement (id bigint, type text, _fivetran_synced timestamp)",
+        f"insert into hubspot.engagement values (7, 'MEETING', '{day} 11:00')",
+        "create table segment.tracks (id text, user_id text, event text, "
+        "timestamp timestamp, received_at timestamp)",
+        f"insert into segment.tracks values ('t1', 'u1', 'report_viewed', '{day} 12:00', "
+        f"'{day} 12:00:02')",
+        # Segment creates a column once a value arrives: an identifies table without received_at.
+        "create table segment.identifies (id text, user_id text)",
+        "insert into segment.identifies values ('i1', 'u1')",
+    ]
+    connection = psycopg2.connect(dbname=database, **settings)
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+    connection.commit()
+    connection.close()
+    workdir = tmp_path_factory.mktemp("dagster_mapped")
+    env: dict[str, str | None] = {
+        "HEALTHSCORE_TARGET": "postgres",
+        "HEALTHSCORE_PG_DATABASE": database,
+        "HEALTHSCORE_AS_OF_DATE": day,
+    }
+    with environment(env):
+        definitions = _mapped_definitions(
+            mapped_manifest, {"warehouse": _warehouse_resource(workdir)}
+        )
+
+    def connect() -> object:
+        return psycopg2.connect(dbname=database, **settings)
+
+    try:
+        # An instance on disk: a schedule's context reopens it from its reference.
+        home = workdir / "dagster_home"
+        home.mkdir()
+        with dg.DagsterInstance.local_temp(str(home)) as instance:
+            yield MappedWarehouse(definitions, instance, env, connect)
+    finally:
+        admin.cursor().execute(f"drop database if exists {database} with (force)")
+        admin.close()
+
+
+def _insert(warehouse: MappedWarehouse, sql: str) -> None:
+    connection = warehouse.connect()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def test_under_mappings_the_connector_tables_are_observed_and_new_rows_refresh(
+    mapped_warehouse: MappedWarehouse,
+) -> None:
+    definitions, instance = mapped_warehouse.definitions, mapped_warehouse.instance
+    repository = definitions.get_repository_def()
+    resources = {"warehouse": repository.get_top_level_resources()["warehouse"]}
+    day = AS_OF.isoformat()
+    tracks, invoice = dg.AssetKey(["segment", "tracks"]), dg.AssetKey(["stripe", "invoice"])
+    with environment(mapped_warehouse.env):
+        # The daily job's observation step alone: the connector tables' rows and newest loads.
+        job = definitions.resolve_job_def("daily_refresh")
+        observed_keys = [
+            key for key in job.asset_layer.selected_asset_keys if key.path[0] != "staging"
+        ]
+        sources = [key for key in observed_keys if repository.asset_graph.get(key).is_observable]
+        result = job.execute_in_process(instance=instance, asset_selection=sources)
+        assert result.success
+        observed = {
+            event.asset_key: event.event_specific_data.asset_observation
+            for event in result.get_asset_observation_events()
+        }
+        assert observed[invoice].metadata["dagster/row_count"].value == 2
+        assert observed[invoice].metadata["newest_record_at"].value == f"{day} 03:30:00"
+        assert observed[invoice].tags["dagster/data_version"] == f"2 rows, newest {day} 03:30:00"
+        ticket = observed[dg.AssetKey(["zendesk", "ticket"])].metadata
+        assert ticket["newest_record_at"].value == f"{day} 10:15:00"
+        assert ticket["read_for"].value == "support_tickets"
+        assert observed[tracks].metadata["newest_record_at"].value == f"{day} 12:00:02"
+        # A table without its loaded_at_field column is counted, undated; one never landed is
+        # missing.
+        identifies = observed[dg.AssetKey(["segment", "identifies"])].metadata
+        assert identifies["dagster/row_count"].value == 1
+        assert identifies["newest_record_at"].value == "-"
+        assert observed[dg.AssetKey(["hubspot", "company"])].metadata["status"].value == "missing"
+        # The freshness checks judged the connector tables from those observations.
+        checks = {
+            evaluation.asset_key: evaluation for evaluation in result.get_asset_check_evaluations()
+        }
+        assert checks[dg.AssetKey(["zendesk", "ticket"])].passed
+        assert checks[tracks].passed
+        assert "missing" in (checks[dg.AssetKey(["hubspot", "deal"])].description or "")
+
+        # The sensor: a first look, then a new ticket (a relationship table's source: a refresh
+        # of what depends on it), then a new invoice (left to the daily run).
+        sensor = definitions.get_sensor_def("raw_tables_sensor")
+
+        def evaluate(cursor: str | None) -> tuple[dg.SensorResult, str | None]:
+            with dg.build_sensor_context(
+                cursor=cursor, repository_def=repository, resources=resources, instance=instance
+            ) as context:
+                return sensor(context), context.cursor
+
+        first, cursor = evaluate(None)
+        assert not first.run_requests
+        assert {event.asset_key for event in first.asset_events} == set(sources)
+        _insert(
+            mapped_warehouse,
+            f"insert into zendesk.ticket values (3, 10, 'open', '{day} 13:00', '{day} 13:05')",
+        )
+        fired, cursor = evaluate(cursor)
+        (request,) = fired.run_requests
+        assert request.tags["healthscore/changed_tables"] == "zendesk/ticket"
+        selected = set(request.asset_selection)
+        assert dg.AssetKey(["zendesk", "ticket"]) in selected and SCORE_KEY in selected
+        assert dg.AssetKey(["staging", "map_zendesk__support_tickets"]) in selected
+        assert invoice not in selected and tracks not in selected
+        _insert(
+            mapped_warehouse,
+            f"insert into stripe.invoice values ('in_3', 'cus_1', '{day} 13:00', '{day} 13:10+00')",
+        )
+        later, cursor = evaluate(cursor)
+        assert not later.run_requests and later.skip_reason is not None
+        assert "stripe/invoice" in later.skip_reason.skip_message
+
+        # The daily schedule: the last daily run (the observation above) saw segment/tracks as
+        # it still is: it waits, until new events land or the deadline passes.
+        schedule = definitions.get_schedule_def("daily_refresh_schedule")
+
+        def tick(hour: int, minute: int = 0) -> dg.RunRequest | str | None:
+            moment = dt.datetime.combine(AS_OF, dt.time(hour, minute), tzinfo=dt.UTC)
+            with dg.build_schedule_context(
+                instance=instance, scheduled_execution_time=moment, resources=resources
+            ) as context:
+                outcome = schedule(context)
+            return outcome.skip_message if isinstance(outcome, dg.SkipReason) else outcome
+
+        waiting = tick(6)
+        assert isinstance(waiting, str) and "segment/tracks" in waiting
+        late = tick(9)
+        assert isinstance(late, dg.RunRequest)
+        assert late.tags["healthscore/without_new_data"] == "segment/tracks"
+        assert late.run_key == f"daily-{day}"
+        _insert(
+            mapped_warehouse,
+            f"insert into segment.tracks values ('t2', 'u1', 'report_viewed', '{day} 13:00', "
+            f"'{day} 13:00:01')",
+        )
+        landed = tick(6, 15)
+        assert isinstance(landed, dg.RunRequest)
+        assert landed.tags["healthscore/without_new_data"] == ""

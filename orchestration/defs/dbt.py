@@ -2,8 +2,9 @@
 
 Assets are grouped by layer (ingestion -> staging -> features -> score -> validation -> alerts),
 each model folder's group set as meta.dagster.group in dbt_project.yml, and dbt sources map to
-the ingestion assets (raw/<table>), so the graph runs from the raw tables (loaded from the
-landing folder, or observed in the team's warehouse) to the alerts. After a build, the score
+the ingestion assets (raw/<table>; under a source mapping, the connector's tables, e.g.
+stripe/invoice), so the graph runs from the raw tables (loaded from the landing folder, or
+observed in the team's warehouse) to the alerts. After a build, the score
 asset's metadata carries the band counts and the validation figures.
 
 On the embedded DuckDB file, dbt builds a copy that the step publishes when every test passed
@@ -30,8 +31,12 @@ from dagster_dbt import (
 
 from orchestration.defs.project import dbt_manifest, dbt_project
 from orchestration.defs.resources import WarehouseResource
-from orchestration.defs.steps import DBT_STEP, reload_what_a_reexecution_skipped
-from orchestration.runtime.dbt_invoke import WITHOUT_UNIT_TESTS, as_of_in_environment
+from orchestration.defs.steps import DBT_STEP, reload_what_a_reexecution_skipped, source_key
+from orchestration.runtime.dbt_invoke import (
+    WITHOUT_UNIT_TESTS,
+    as_of_in_environment,
+    code_location_dbt_vars,
+)
 from orchestration.runtime.pipeline import write_run_settings
 from orchestration.runtime.scoring_config import config_change_message
 from orchestration.runtime.warehouse import Location, connect
@@ -40,9 +45,11 @@ SCORE_MODEL = "account_health"
 
 
 class HealthScoreTranslator(DagsterDbtTranslator):
-    """A dbt source is the ingestion asset raw/<table>. Models and seeds take their group from
-    dagster-dbt's own `meta.dagster.group`, set per folder in dbt_project.yml; a model in a
-    folder without one is a clear error rather than an asset in the `default` group."""
+    """A dbt source is an ingestion asset (steps.source_key): a contract table is raw/<table>, a
+    source mapping's connector table <connector>/<table> (stripe/invoice). Models and seeds take
+    their group from dagster-dbt's own `meta.dagster.group`, set per folder in dbt_project.yml; a
+    model in a folder without one is a clear error rather than an asset in the `default`
+    group."""
 
     def get_asset_spec(
         self, manifest: Mapping[str, Any], unique_id: str, project: Any
@@ -50,7 +57,7 @@ class HealthScoreTranslator(DagsterDbtTranslator):
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
         if props["resource_type"] == "source":
-            return spec.replace_attributes(key=dg.AssetKey(["raw", props["name"]]))
+            return spec.replace_attributes(key=source_key(props))
         if props["resource_type"] == "model" and props["name"] == SCORE_MODEL:
             return _headline_first(spec, props)
         if not props.get("meta", {}).get("dagster", {}).get("group"):
@@ -227,8 +234,9 @@ def healthscore_dbt_models(
         reload_what_a_reexecution_skipped(context, warehouse, copy)
     going_back = warehouse.refuse_older(as_of, config.allow_older_as_of)
     # The as-of date goes to dbt as HEALTHSCORE_AS_OF_DATE (see dbt_invoke.AS_OF_ENV): a daily
-    # run then keeps dbt's partial parsing; the vars below change rarely.
-    dbt_vars: dict[str, object] = {}
+    # run then keeps dbt's partial parsing; the vars below change rarely. The code location's
+    # own (HEALTHSCORE_DBT_VARS: the source mappings, say) are those its manifest was parsed with.
+    dbt_vars: dict[str, object] = code_location_dbt_vars()
     if config.rebuild_from:
         dbt_vars["healthscore_rebuild_from"] = dt.date.fromisoformat(
             config.rebuild_from
@@ -259,8 +267,9 @@ def healthscore_dbt_models(
     # for debugging (the stream raised above); a passed one's goes.
     shutil.rmtree(invocation.target_path, ignore_errors=True)
     metadata = score_metadata(warehouse.location())
-    # Recorded for `healthscore adopt`, which rescores as of the last build's date.
-    write_run_settings(warehouse.location(), as_of, {})
+    # Recorded for `healthscore adopt`, which rescores as of the last build's date, with the
+    # code location's vars (the source mappings): a run's own (a backfill's range) are not kept.
+    write_run_settings(warehouse.location(), as_of, code_location_dbt_vars())
     # A challenger configuration is scored in shadow on the copy, published with it.
     # Without one, an earlier challenger's tables are dropped; nothing else is written. One
     # that fails while being scored is logged ("challenger not scored: ...") and the copy is

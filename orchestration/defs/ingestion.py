@@ -4,16 +4,24 @@
   folder into the warehouse's raw schema. The tables are one multi-asset that can be subset: the
   sensor reloads only the tables whose files changed. A table missing from the landing folder is
   reported as missing, not fatal: its signals are then absent and their weight redistributed.
-- On any other dbt target, the raw tables are the team's loader's (Fivetran, Airbyte, ...): each
-  is an observable source asset, observed in the warehouse itself: its row count, its newest
-  record (the max of the timestamp column its dbt source declares as loaded_at_field, else the
-  contract's record timestamp) and a data version made of the two, which changes when rows land.
+- On any other dbt target, the raw tables are the team's loader's (Fivetran, Airbyte, ...): every
+  table the dbt models read is an observable source asset, observed in the warehouse itself: its
+  row count, its newest record (the max of the timestamp column its dbt source declares as
+  loaded_at_field, else the contract's record timestamp) and a data version made of the two,
+  which changes when rows land. Which tables those are is read from the dbt manifest (the
+  sources the enabled models depend on): the contract tables raw/<table>, or, where a source
+  mapping (docs/mappings.md) provides a contract table, the connector tables its
+  map_<connector>__<table> model reads, keyed <connector>/<table> (stripe/invoice); the contract
+  tables a mapping replaces are not observed.
 
 Either way, a freshness check on each table that has a freshness threshold in its dbt source
-judges the newest record's age; on a target it reads the timestamp the last observation recorded.
+judges the newest record's age; on a target it reads the timestamp the last observation recorded
+(under a mapping: the connector tables' loaded_at_field, Fivetran's _fivetran_synced or
+Segment's received_at, against the thresholds their sources.yml gives).
 """
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -28,8 +36,11 @@ from orchestration.defs.steps import (
     DBT_STEP,
     LOAD_STEP,
     RAW_TABLES,
+    is_contract_source,
+    is_loader_rejects,
     load_tables,
     raw_key,
+    source_key,
     step_follows,
 )
 from orchestration.runtime.contract import contract_tables
@@ -38,6 +49,8 @@ from orchestration.runtime.settings import settings_from_env
 from orchestration.runtime.warehouse import Error, Warehouse, connected, engine_of
 
 OBSERVE_STEP = "observe_raw_tables"
+# The tag of the observable source assets on a target (the daily job selects them by it).
+OBSERVED_TAG = "healthscore/observed"
 REJECTS = dg.AssetKey(["raw", REJECTS_TABLE])
 PERIODS = {
     "minute": dt.timedelta(minutes=1),
@@ -78,16 +91,42 @@ def quarantine_counts(con: Warehouse, tables: list[str]) -> dict[str, int]:
 
 @dataclass(frozen=True)
 class RawSource:
-    """Where a contract table's dbt source points, and the column its freshness is read from."""
+    """A table the dbt models read (a dbt source), where it is and the column its freshness is
+    read from. `feeds`: the contract tables it is read for (itself, for a contract table)."""
 
     table: str
     schema: str
     identifier: str
     timestamp_column: str | None
+    key: dg.AssetKey | None = None
+    feeds: tuple[str, ...] = ()
+
+    @property
+    def asset_key(self) -> dg.AssetKey:
+        return self.key or raw_key(self.table)
 
     @property
     def relation(self) -> str:
         return f"{self.schema}.{self.identifier}"
+
+    @property
+    def name(self) -> str:
+        """How messages name it: the contract table, or connector/table."""
+        return self.asset_key.to_user_string()
+
+
+def _raw_source(source: dict[str, Any], feeds: tuple[str, ...]) -> RawSource:
+    contract = is_contract_source(source)
+    name = source["name"]
+    return RawSource(
+        table=name,
+        schema=source.get("schema") or "raw",
+        identifier=source.get("identifier") or name,
+        timestamp_column=source.get("loaded_at_field")
+        or (contract_tables()[name].record_timestamp if contract else None),
+        key=source_key(source),
+        feeds=feeds,
+    )
 
 
 @cache
@@ -97,21 +136,48 @@ def raw_sources() -> dict[str, RawSource]:
     record timestamp)."""
     sources: dict[str, RawSource] = {}
     for source in dbt_manifest()["sources"].values():
-        name = source["name"]
-        if name not in RAW_TABLES or source.get("package_name") != "healthscore":
-            continue
-        sources[name] = RawSource(
-            table=name,
-            schema=source.get("schema") or "raw",
-            identifier=source.get("identifier") or name,
-            timestamp_column=source.get("loaded_at_field")
-            or contract_tables()[name].record_timestamp,
-        )
+        if is_contract_source(source):
+            sources[source["name"]] = _raw_source(source, (source["name"],))
     for name in RAW_TABLES:
         sources.setdefault(
-            name, RawSource(name, "raw", name, contract_tables()[name].record_timestamp)
+            name,
+            RawSource(name, "raw", name, contract_tables()[name].record_timestamp, feeds=(name,)),
         )
     return sources
+
+
+# A source mapping's model: map_<connector>__<contract table> (docs/mappings.md).
+MAPPING_MODEL = re.compile(r"^map_[a-z0-9_]+?__(?P<table>[a-z0-9_]+)$")
+
+
+def observed_sources(manifest: dict[str, Any]) -> dict[dg.AssetKey, RawSource]:
+    """The tables the dbt project reads on a target, as its manifest says: every source of this
+    project that an enabled model depends on. Without a mapping, the ten contract tables; under
+    one, the connector tables of the enabled map_<connector>__<table> models instead of the
+    contract tables they provide (a contract table a mapping cannot provide is read from nowhere:
+    not observed). Each connector table lists the contract tables it is read for."""
+    feeds: dict[str, set[str]] = {}
+    for node in manifest["nodes"].values():
+        if node.get("resource_type") != "model" or node.get("package_name") != "healthscore":
+            continue
+        if not node.get("config", {}).get("enabled", True):
+            continue
+        mapped = MAPPING_MODEL.match(node["name"])
+        for parent in node.get("depends_on", {}).get("nodes", []):
+            if parent in manifest["sources"]:
+                tables = feeds.setdefault(parent, set())
+                if mapped and mapped["table"] in contract_tables():
+                    tables.add(mapped["table"])
+    observed: dict[dg.AssetKey, RawSource] = {}
+    for unique_id in sorted(feeds):
+        source = manifest["sources"][unique_id]
+        if source.get("package_name") != "healthscore" or is_loader_rejects(source):
+            continue  # the landing-folder loader's rejects: no loader of the team's writes it
+        contract = is_contract_source(source)
+        read_for = (source["name"],) if contract else tuple(sorted(feeds[unique_id]))
+        raw = _raw_source(source, read_for)
+        observed[raw.asset_key] = raw
+    return dict(sorted(observed.items(), key=lambda item: item[0].to_user_string()))
 
 
 @dataclass(frozen=True)
@@ -141,6 +207,7 @@ class RawObservation:
             "dagster/table_name": dg.MetadataValue.text(self.source.relation),
             "dagster/row_count": dg.MetadataValue.int(self.rows),
             "timestamp_column": self.source.timestamp_column or "-",
+            "read_for": ", ".join(self.source.feeds) or "-",
             "newest_record_at": (
                 self.newest_record_at.isoformat(sep=" ") if self.newest_record_at else "-"
             ),
@@ -210,21 +277,34 @@ def _newest_record(con: Warehouse, source: RawSource, reference: dt.datetime) ->
     ).fetchone()[0]
 
 
+def observe_sources(
+    con: Warehouse, sources: list[RawSource], reference: dt.datetime
+) -> dict[dg.AssetKey, RawObservation]:
+    """Row count and newest record of each of `sources`, read in the warehouse; a table the
+    warehouse does not hold is observed as missing, one without its timestamp column (a loader
+    that never wrote it) as undated."""
+    observations: dict[dg.AssetKey, RawObservation] = {}
+    for source in sources:
+        if not con.table_exists(source.schema, source.identifier):
+            observations[source.asset_key] = RawObservation(source, present=False)
+            continue
+        rows = con.execute(f"select count(*) from {source.relation}").fetchone()[0]
+        newest = None
+        if source.timestamp_column:
+            try:
+                newest = _newest_record(con, source, reference)
+            except Error:  # no such column
+                con.after_error()
+        observations[source.asset_key] = RawObservation(source, True, int(rows), _naive(newest))
+    return observations
+
+
 def observe_tables(
     con: Warehouse, tables: list[str], reference: dt.datetime
 ) -> dict[str, RawObservation]:
-    """Row count and newest record of each of `tables`, read in the warehouse; a table the
-    warehouse does not hold is observed as missing."""
-    observations: dict[str, RawObservation] = {}
-    for table in tables:
-        source = raw_sources()[table]
-        if not con.table_exists(source.schema, source.identifier):
-            observations[table] = RawObservation(source, present=False)
-            continue
-        rows = con.execute(f"select count(*) from {source.relation}").fetchone()[0]
-        newest = _newest_record(con, source, reference) if source.timestamp_column else None
-        observations[table] = RawObservation(source, True, int(rows), _naive(newest))
-    return observations
+    """observe_sources of contract tables, by name."""
+    observed = observe_sources(con, [raw_sources()[table] for table in tables], reference)
+    return {key.path[-1]: observation for key, observation in observed.items()}
 
 
 def _naive(value: Any) -> dt.datetime | None:
@@ -341,34 +421,53 @@ def landing_folder_assets() -> dg.AssetsDefinition:
     return raw_tables
 
 
-def freshness_thresholds() -> dict[str, dict[str, dt.timedelta]]:
-    """warn_after / error_after per raw table, from the dbt sources' freshness config."""
-    manifest = dbt_manifest()
-    thresholds: dict[str, dict[str, dt.timedelta]] = {}
+def freshness_thresholds(manifest: dict[str, Any]) -> dict[dg.AssetKey, dict[str, dt.timedelta]]:
+    """warn_after / error_after per table the project reads (by asset key), from the dbt sources'
+    freshness config."""
+    thresholds: dict[dg.AssetKey, dict[str, dt.timedelta]] = {}
     for source in manifest["sources"].values():
+        if source.get("package_name") != "healthscore":
+            continue
         freshness = source.get("freshness") or {}
         limits = {
             level: freshness[level]["count"] * PERIODS[freshness[level]["period"]]
             for level in ("warn_after", "error_after")
             if (freshness.get(level) or {}).get("count")
         }
-        if limits and source["name"] in RAW_TABLES:
-            thresholds[source["name"]] = limits
+        if limits:
+            thresholds[source_key(source)] = limits
     return thresholds
 
 
-FRESHNESS = freshness_thresholds()
+FRESHNESS = freshness_thresholds(dbt_manifest())
+# The landing folder loads the contract tables: their checks, on the embedded DuckDB file.
+LANDING_FRESHNESS = {
+    key: limits
+    for key, limits in FRESHNESS.items()
+    if key.path[0] == "raw" and key.path[-1] in RAW_TABLES
+}
+
+
+def _label(key: dg.AssetKey) -> str:
+    """A table as messages name it: a contract table by its name, a connector's table as
+    connector/table."""
+    return key.path[-1] if key.path[0] == "raw" else key.to_user_string()
 
 
 def freshness_result(
-    table: str, latest: dt.datetime | None, reference: dt.datetime, what: str = ""
+    key: dg.AssetKey,
+    latest: dt.datetime | None,
+    reference: dt.datetime,
+    what: str = "",
+    thresholds: dict[dg.AssetKey, dict[str, dt.timedelta]] | None = None,
 ) -> dg.AssetCheckResult:
-    """The verdict on `table`'s newest record (`latest`), measured at `reference`, against its
-    dbt source's thresholds."""
-    limits = FRESHNESS[table]
+    """The verdict on the table `key`'s newest record (`latest`), measured at `reference`,
+    against its dbt source's thresholds."""
+    limits = (thresholds or FRESHNESS)[key]
+    table = _label(key)
     if latest is None:
         return dg.AssetCheckResult(
-            asset_key=raw_key(table),
+            asset_key=key,
             check_name="freshness",
             passed=False,
             severity=dg.AssetCheckSeverity.WARN,
@@ -401,7 +500,7 @@ def freshness_result(
             f"Fresh: the newest record is {age} old.",
         )
     return dg.AssetCheckResult(
-        asset_key=raw_key(table),
+        asset_key=key,
         check_name="freshness",
         passed=passed,
         severity=severity,
@@ -410,17 +509,19 @@ def freshness_result(
     )
 
 
-def _freshness_specs() -> list[dg.AssetCheckSpec]:
+def _freshness_specs(
+    thresholds: dict[dg.AssetKey, dict[str, dt.timedelta]],
+) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(
             name="freshness",
-            asset=raw_key(table),
+            asset=key,
             description=(
-                f"The newest {table} record is at most {limits.get('error_after')} old "
+                f"The newest {_label(key)} record is at most {limits.get('error_after')} old "
                 f"(warning after {limits.get('warn_after')})."
             ),
         )
-        for table, limits in FRESHNESS.items()
+        for key, limits in thresholds.items()
     ]
 
 
@@ -428,7 +529,9 @@ def _freshness_specs() -> list[dg.AssetCheckSpec]:
 def landing_folder_freshness() -> dg.AssetChecksDefinition:
     """Freshness of the loaded tables, read in the DuckDB file (this run's copy)."""
 
-    @dg.multi_asset_check(specs=_freshness_specs(), can_subset=True, name="raw_table_freshness")
+    @dg.multi_asset_check(
+        specs=_freshness_specs(LANDING_FRESHNESS), can_subset=True, name="raw_table_freshness"
+    )
     def raw_table_freshness(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:
@@ -437,7 +540,7 @@ def landing_folder_freshness() -> dg.AssetChecksDefinition:
         with connected(Path(warehouse.current_path())) as con:
             observed = observe_tables(con, tables, reference)
         for table in tables:
-            yield freshness_result(table, observed[table].newest_record_at, reference)
+            yield freshness_result(raw_key(table), observed[table].newest_record_at, reference)
 
     return raw_table_freshness
 
@@ -446,20 +549,40 @@ def landing_folder_freshness() -> dg.AssetChecksDefinition:
 
 
 @cache
-def observed_source_assets() -> dg.AssetsDefinition:
-    """The contract tables as observable source assets of the target's warehouse."""
-    engine = engine_of(settings_from_env().location)
+def target_sources() -> dict[dg.AssetKey, RawSource]:
+    """The tables the code location observes on a target (observed_sources of its manifest)."""
+    return observed_sources(dbt_manifest())
+
+
+def _source_description(source: RawSource) -> str:
+    if source.asset_key == raw_key(source.table):
+        return (
+            f"Raw {source.table}, landed in {source.relation} by the team's loader and observed "
+            "there: row count, newest record, data version."
+        )
+    return (
+        f"{source.name}: a table of the {source.asset_key.path[0]} source mapping's connector, "
+        f"landed in {source.relation} by the team's loader, read for "
+        f"{', '.join(source.feeds) or 'the mapping'}; observed there: row count, newest record "
+        f"({source.timestamp_column or 'no loaded_at_field'}), data version."
+    )
+
+
+def build_observed_source_assets(
+    sources: dict[dg.AssetKey, RawSource], engine: str
+) -> dg.AssetsDefinition:
+    """The tables the dbt models read, as observable source assets of the target's warehouse."""
 
     @dg.multi_observable_source_asset(
         specs=[
             dg.AssetSpec(
-                key=raw_key(table),
+                key=key,
                 group_name="ingestion",
-                description=f"Raw {table}, landed in {raw_sources()[table].relation} by the "
-                "team's loader and observed there: row count, newest record, data version.",
+                description=_source_description(source),
                 kinds={engine},
+                tags={OBSERVED_TAG: ""},
             )
-            for table in RAW_TABLES
+            for key, source in sources.items()
         ],
         can_subset=True,
         name=OBSERVE_STEP,
@@ -467,34 +590,51 @@ def observed_source_assets() -> dg.AssetsDefinition:
     def observe_raw_tables(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.ObserveResult]:
-        tables = [key.path[-1] for key in context.selected_asset_keys]
+        selected = [sources[key] for key in sources if key in context.selected_asset_keys]
+        contract = [source.table for source in selected if source.key == raw_key(source.table)]
         try:
             with connected(warehouse.location()) as con:
-                observed = observe_tables(con, tables, reference_time(warehouse))
-                quarantined = quarantine_counts(con, [t for t in tables if observed[t].present])
+                observed = observe_sources(con, selected, reference_time(warehouse))
+                quarantined = quarantine_counts(
+                    con, [table for table in contract if observed[raw_key(table)].present]
+                )
         except Error as error:
             raise dg.Failure(
                 description=f"Cannot observe the raw tables in {warehouse.describe()}: {error}"
             ) from error
-        for table in tables:
-            observation = observed[table]
+        for key, observation in observed.items():
             metadata = observation.metadata()
-            if table in quarantined:
-                metadata["quarantined_rows"] = dg.MetadataValue.int(quarantined[table])
+            if key.path[0] == "raw" and key.path[-1] in quarantined:
+                metadata["quarantined_rows"] = dg.MetadataValue.int(quarantined[key.path[-1]])
             if not observation.present:
-                optional = contract_tables()[table].optional
-                say = context.log.info if optional else context.log.warning
-                say(
-                    f"No {observation.source.relation} in {warehouse.describe()}: "
-                    + ("no manual overrides." if optional else "its signals are absent.")
-                )
+                source = observation.source
+                if key != raw_key(source.table):
+                    context.log.warning(
+                        f"No {source.relation} in {warehouse.describe()}: the {key.path[0]} "
+                        f"mapping reads it for {', '.join(source.feeds)} (what it could not "
+                        "provide is in marts.source_table_status)."
+                    )
+                elif contract_tables()[source.table].optional:
+                    context.log.info(
+                        f"No {source.relation} in {warehouse.describe()}: no manual overrides."
+                    )
+                else:
+                    context.log.warning(
+                        f"No {source.relation} in {warehouse.describe()}: its signals are absent."
+                    )
             yield dg.ObserveResult(
-                asset_key=raw_key(table),
+                asset_key=key,
                 metadata=metadata,
                 data_version=dg.DataVersion(observation.data_version),
             )
 
     return observe_raw_tables
+
+
+@cache
+def observed_source_assets() -> dg.AssetsDefinition:
+    """The tables the project reads on the configured target, as observable source assets."""
+    return build_observed_source_assets(target_sources(), engine_of(settings_from_env().location))
 
 
 def latest_observation(instance: dg.DagsterInstance, key: dg.AssetKey) -> dict[str, Any] | None:
@@ -505,28 +645,44 @@ def latest_observation(instance: dg.DagsterInstance, key: dg.AssetKey) -> dict[s
     return {name: value.value for name, value in records[0].asset_observation.metadata.items()}
 
 
-@cache
-def observed_freshness() -> dg.AssetChecksDefinition:
-    """Freshness of the observed tables, from the newest record their last observation found."""
+def build_observed_freshness(
+    sources: dict[dg.AssetKey, RawSource],
+    thresholds: dict[dg.AssetKey, dict[str, dt.timedelta]],
+) -> dg.AssetChecksDefinition:
+    """Freshness of the observed tables that have thresholds, from the newest record their last
+    observation found."""
+    judged = {key: limits for key, limits in thresholds.items() if key in sources}
 
-    @dg.multi_asset_check(specs=_freshness_specs(), can_subset=True, name="raw_table_freshness")
+    @dg.multi_asset_check(
+        specs=_freshness_specs(judged), can_subset=True, name="raw_table_freshness"
+    )
     def raw_table_freshness(
         context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.AssetCheckResult]:
         reference = reference_time(warehouse)
         for check_key in context.selected_asset_check_keys:
-            table = check_key.asset_key.path[-1]
-            observed = latest_observation(context.instance, check_key.asset_key)
+            key = check_key.asset_key
+            observed = latest_observation(context.instance, key)
             if observed is None:
                 yield freshness_result(
-                    table, None, reference, f"Cannot judge: {table} was never observed."
+                    key,
+                    None,
+                    reference,
+                    f"Cannot judge: {_label(key)} was never observed.",
+                    judged,
                 )
                 continue
             newest = observed.get("newest_record_at")
             latest = None if newest in (None, "-") else dt.datetime.fromisoformat(str(newest))
-            yield freshness_result(table, latest, reference)
+            yield freshness_result(key, latest, reference, thresholds=judged)
 
     return raw_table_freshness
+
+
+@cache
+def observed_freshness() -> dg.AssetChecksDefinition:
+    """Freshness of the tables the code location observes on the configured target."""
+    return build_observed_freshness(target_sources(), FRESHNESS)
 
 
 @dg.definitions

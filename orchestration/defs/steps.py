@@ -2,14 +2,20 @@
 tables' asset keys, which steps a run executes, and the load of the landing folder itself (the
 dbt step loads again what a re-execution skipped). Kept apart so neither imports the other."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
 from orchestration.defs.resources import WarehouseResource
 from orchestration.runtime.contract import contract_tables
-from orchestration.runtime.loader import LandingError, LoadReport, load_landing_folder
+from orchestration.runtime.loader import (
+    REJECTS_TABLE,
+    LandingError,
+    LoadReport,
+    load_landing_folder,
+)
 
 LOAD_STEP = "load_landing_folder"
 DBT_STEP = "healthscore_dbt_models"
@@ -18,6 +24,31 @@ RAW_TABLES = list(contract_tables())
 
 def raw_key(table: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", table])
+
+
+def is_contract_source(source: Mapping[str, Any]) -> bool:
+    """Whether a dbt source node (the manifest's) is one of the ten contract tables (source
+    crm, billing, support or product of this project), not a source mapping's connector table."""
+    tables = contract_tables()
+    return (
+        source.get("package_name") == "healthscore"
+        and source["name"] in tables
+        and source["source_name"] == tables[source["name"]].source
+    )
+
+
+def is_loader_rejects(source: Mapping[str, Any]) -> bool:
+    """Whether a dbt source node is the landing-folder loader's rejects table (raw schema)."""
+    return source.get("package_name") == "healthscore" and source["name"] == REJECTS_TABLE
+
+
+def source_key(source: Mapping[str, Any]) -> dg.AssetKey:
+    """The asset key of a dbt source node: raw/<table> for a contract table and the loader's
+    rejects table, else the source and table names (a connector table of a source mapping:
+    stripe/invoice, zendesk/ticket)."""
+    if is_contract_source(source) or is_loader_rejects(source):
+        return raw_key(source["name"])
+    return dg.AssetKey([source["source_name"], source["name"]])
 
 
 def executes_step(step: str, step_keys: Iterable[str]) -> bool:

@@ -22,6 +22,10 @@ HEALTHSCORE_CHALLENGER_DIR     a challenger scoring configuration (a folder of s
                                (analysis/challenger.py; docs/scoring_changes.md)
 HEALTHSCORE_LOCK_WAIT_SECONDS  how long a writer waits for another before giving up (default
                                600; read by orchestration/runtime/warehouse_file.py)
+HEALTHSCORE_DBT_VARS           dbt vars of the Dagster code location, a YAML or JSON mapping,
+                               e.g. the source mappings (runtime/dbt_invoke.py)
+HEALTHSCORE_DAILY_DEADLINE     on a dbt target, the hour (UTC) by which the Dagster daily run
+                               starts whatever arrived (default 9; defs/automation.py)
 """
 
 from __future__ import annotations
