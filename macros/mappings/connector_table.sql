@@ -13,15 +13,22 @@
       or to SQL evaluated on the raw rows, the table being aliased `table_alias` (default
       `table_name`; a reserved word such as Zendesk's `user` needs another), read as they are
       (e.g. a JSON metadata column for mapping_json_text);
-    - a table that does not exist yields zero rows (connector_table_exists tells it apart).
+    - a table that does not exist yields zero rows (connector_table_exists tells it apart), or,
+      with `required`, stops the build with one line naming it.
     Column names match in any case. Under a dbt unit test the fixture is read as given (cast to
     the declared types): it must carry every column read (the first of alternatives).
 -#}
-{% macro connector_table(source_name, table_name, columns, expressions={}, table_alias=none) -%}
+{% macro connector_table(source_name, table_name, columns, expressions={}, table_alias=none, required=false) -%}
     {%- set table_alias = table_alias or table_name -%}
     {%- set found = connector_columns(source_name, table_name) -%}
     {%- set relation = found['relation'] -%}
     {%- set present = found['columns'] -%}
+    {%- if required and execute and relation is none -%}
+        {%- set missing = source(source_name, table_name) -%}
+        {{ exceptions.raise_compiler_error(
+            "The " ~ source_name ~ " mapping reads the table " ~ missing ~ ", which does not exist: load it,"
+            ~ " or set healthscore_" ~ source_name ~ "_schema to the schema your loader writes " ~ source_name ~ " to (docs/mappings.md).") }}
+    {%- endif -%}
     {%- set outputs = [] -%}
     {%- for names, spec in columns.items() -%}
         {%- set candidates = names.split('|') | map('trim') | list -%}

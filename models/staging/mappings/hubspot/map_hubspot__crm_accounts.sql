@@ -24,7 +24,7 @@ with company as (
         'is_deleted': 'boolean', '_fivetran_deleted': 'boolean',
     }, expressions={
         'segment': segment or 'cast(null as ' ~ dbt.type_string() ~ ')',
-    }) }} as company
+    }, required=true) }} as company
 
 ),
 
@@ -32,7 +32,7 @@ owner as (
 
     select * from {{ connector_table('hubspot', 'owner', {
         'owner_id': 'string', 'first_name': 'string', 'last_name': 'string', 'email': 'string',
-    }) }} as owner
+    }, required=true) }} as owner
 
 ),
 

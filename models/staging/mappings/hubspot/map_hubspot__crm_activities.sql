@@ -29,7 +29,7 @@ with engagement as (
     select * from {{ connector_table('hubspot', 'engagement', {
         'id': 'string', 'type': 'string', 'timestamp': 'timestamp as engaged_at',
         'created_at': 'timestamp', 'active': 'boolean',
-    }) }} as engagement
+    }, required=true) }} as engagement
 
 ),
 
@@ -37,7 +37,7 @@ engagement_company as (
 
     select * from {{ connector_table('hubspot', 'engagement_company', {
         'engagement_id': 'string', 'company_id': 'string',
-    }) }} as engagement_company
+    }, required=true) }} as engagement_company
 
 ),
 
@@ -45,7 +45,7 @@ engagement_contact as (
 
     select * from {{ connector_table('hubspot', 'engagement_contact', {
         'engagement_id': 'string', 'contact_id': 'string',
-    }) }} as engagement_contact
+    }, required=true) }} as engagement_contact
 
 ),
 
@@ -58,7 +58,7 @@ engagement_meeting as (
         'property_hs_meeting_title|title': 'string as title',
         'property_hs_meeting_outcome|meeting_outcome': 'string as meeting_outcome',
         '_fivetran_deleted': 'boolean',
-    }) }} as engagement_meeting
+    }, required=true) }} as engagement_meeting
 
 ),
 
@@ -69,7 +69,7 @@ engagement_call as (
         'property_hs_createdate': 'timestamp as logged_at',
         'property_hs_call_direction': 'string as call_direction',
         'property_hs_call_status': 'string as call_status', '_fivetran_deleted': 'boolean',
-    }) }} as engagement_call
+    }, required=true) }} as engagement_call
 
 ),
 
@@ -79,7 +79,7 @@ engagement_email as (
         'engagement_id': 'string', 'property_hs_timestamp': 'timestamp as occurred_at',
         'property_hs_createdate': 'timestamp as logged_at',
         'property_hs_email_direction': 'string as email_direction', '_fivetran_deleted': 'boolean',
-    }) }} as engagement_email
+    }, required=true) }} as engagement_email
 
 ),
 
@@ -87,7 +87,7 @@ contact as (
 
     select * from {{ connector_table('hubspot', 'contact', {
         'id': 'string', 'property_associatedcompanyid': 'string',
-    }) }} as contact
+    }, required=true) }} as contact
 
 ),
 

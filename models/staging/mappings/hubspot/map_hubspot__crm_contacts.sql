@@ -20,7 +20,7 @@ with contact as (
     select * from {{ connector_table('hubspot', 'contact', {
         'id': 'string', 'property_associatedcompanyid': 'string', 'property_hs_buying_role': 'string',
         'property_email': 'string', 'property_createdate': 'timestamp', '_fivetran_deleted': 'boolean',
-    }) }} as contact
+    }, required=true) }} as contact
 
 ),
 

@@ -21,7 +21,7 @@ with deal as (
         'property_dealtype': 'string', 'property_amount': 'numeric',
         'property_createdate': 'timestamp', 'property_closedate': 'timestamp',
         'is_deleted': 'boolean', '_fivetran_deleted': 'boolean',
-    }) }} as deal
+    }, required=true) }} as deal
 
 ),
 
@@ -29,7 +29,7 @@ deal_company as (
 
     select * from {{ connector_table('hubspot', 'deal_company', {
         'deal_id': 'string', 'company_id': 'string', 'type_id': 'integer',
-    }) }} as deal_company
+    }, required=true) }} as deal_company
 
 ),
 
@@ -38,7 +38,7 @@ deal_pipeline_stage as (
     select * from {{ connector_table('hubspot', 'deal_pipeline_stage', {
         'stage_id': 'string', 'pipeline_id': 'string', 'is_closed': 'boolean',
         'probability': 'numeric', '_fivetran_deleted': 'boolean',
-    }) }} as deal_pipeline_stage
+    }, required=true) }} as deal_pipeline_stage
 
 ),
 

@@ -25,7 +25,7 @@ with ticket as (
     select * from {{ connector_table('zendesk', 'ticket', {
         'id': 'string', 'organization_id': 'string', 'priority': 'string', 'status': 'string',
         'created_at': 'timestamp', '_fivetran_deleted': 'boolean',
-    }) }} as ticket
+    }, required=true) }} as ticket
 
 ),
 
@@ -46,7 +46,7 @@ zendesk_user as (
 
     select * from {{ connector_table('zendesk', 'user', {
         'id': 'string', 'role': 'string',
-    }, table_alias='zendesk_user') }} as zendesk_user
+    }, table_alias='zendesk_user', required=true) }} as zendesk_user
 
 ),
 
@@ -55,7 +55,7 @@ ticket_comment as (
     select * from {{ connector_table('zendesk', 'ticket_comment', {
         'id': 'string', 'ticket_id': 'string', 'user_id': 'string', 'created': 'timestamp',
         'public': 'boolean', '_fivetran_deleted': 'boolean',
-    }) }} as ticket_comment
+    }, required=true) }} as ticket_comment
 
 ),
 
@@ -63,7 +63,7 @@ ticket_field_history as (
 
     select * from {{ connector_table('zendesk', 'ticket_field_history', {
         'ticket_id': 'string', 'field_name': 'string', 'value': 'string', 'updated': 'timestamp',
-    }) }} as ticket_field_history
+    }, required=true) }} as ticket_field_history
 
 ),
 
@@ -71,7 +71,7 @@ ticket_tag as (
 
     select * from {{ connector_table('zendesk', 'ticket_tag', {
         'ticket_id': 'string', 'tag|tags': 'string as tag',
-    }) }} as ticket_tag
+    }, required=true) }} as ticket_tag
 
 ),
 
