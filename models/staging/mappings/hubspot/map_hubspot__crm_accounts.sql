@@ -32,7 +32,7 @@ owner as (
 
     select * from {{ connector_table('hubspot', 'owner', {
         'owner_id': 'string', 'first_name': 'string', 'last_name': 'string', 'email': 'string',
-    }, required=true) }} as owner
+    }, required=true) }} as owner  -- noqa: RF04
 
 ),
 

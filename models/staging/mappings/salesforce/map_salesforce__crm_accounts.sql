@@ -30,7 +30,7 @@ account as (
     }, expressions={
         'segment': segment or 'cast(null as ' ~ dbt.type_string() ~ ')',
         'is_scored': '(' ~ (account_filter or '1 = 1') ~ ')',
-    }, required=true) }} as account
+    }, required=true) }} as account  -- noqa: RF04
 
 ),
 

@@ -36,7 +36,7 @@ task as (
         'type': 'string', 'call_type': 'string', 'call_disposition': 'string', 'status': 'string',
         'is_closed': 'boolean', 'subject': 'string', 'completed_date_time': 'timestamp',
         'activity_date': 'timestamp', 'created_date': 'timestamp', 'is_deleted': 'boolean',
-    }, required=true) }} as task
+    }, required=true) }} as task  -- noqa: RF04
 
 ),
 
@@ -46,7 +46,9 @@ event as (
         'id': 'string', 'account_id': 'string', 'who_id': 'string', 'subject': 'string',
         'start_date_time': 'timestamp', 'activity_date': 'timestamp', 'created_date': 'timestamp',
         'is_child': 'boolean', 'is_deleted': 'boolean',
-    }, expressions={'outcome': event_outcome or 'cast(null as ' ~ dbt.type_string() ~ ')'}, required=true) }} as event
+    }, expressions={
+        'outcome': event_outcome or 'cast(null as ' ~ dbt.type_string() ~ ')',
+    }, required=true) }} as event  -- noqa: RF04
 
 ),
 

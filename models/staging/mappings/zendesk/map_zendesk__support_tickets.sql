@@ -29,9 +29,9 @@ with ticket as (
 
 ),
 
-{#- The account id expression may read any column of the raw ticket and organization rows. #}
 ticket_accounts as (
 
+    {#- The account id expression may read any column of the raw ticket and organization rows. #}
     select
         cast(ticket.id as {{ dbt.type_string() }}) as ticket_id,
         cast({{ account_id }} as {{ dbt.type_string() }}) as account_id
