@@ -77,16 +77,19 @@ def _digits(account_id: str) -> str:
 
 @pytest.fixture(scope="module")
 def mapped_postgres(
-    small_company: GeneratedCompany, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, object]]:
     """The connector-shaped landing in a database of its own, built once; yields the build's
     return code, output and seconds, and what the tests read from the marts and staging. The
-    database is dropped at teardown."""
+    database is dropped at teardown. Skipped before the company is generated when there is no
+    server."""
     if not os.environ.get("HEALTHSCORE_PG_PORT"):
         pytest.skip(
             "no PostgreSQL server: set HEALTHSCORE_PG_HOST/_PORT/_USER (bash .ci/run starts one)"
         )
     import psycopg2
+
+    small_company: GeneratedCompany = request.getfixturevalue("small_company")
 
     settings = {
         "host": os.environ.get("HEALTHSCORE_PG_HOST", "127.0.0.1"),
