@@ -1,14 +1,19 @@
 """Connector-shaped tables made from a landing folder's contract tables, for the source mapping
 tests (tests/test_mapping_<connector>.py, docs/mappings.md): one function per connector, each
 returning the tables its connector would land (table name -> Arrow table, names and columns as
-the connector publishes them), and `write_connector_tables` to put them in a schema of a DuckDB
-warehouse file. Rows a connector could not hold (a null or repeated key, a timestamp that does
-not parse) are left out; what the connector has no place for is lost, as it would be.
+the connector publishes them), `write_connector_tables` to put them in a schema of a DuckDB
+warehouse file, and `write_postgres_tables` to land them in a PostgreSQL schema (typed as a
+loader types them, or as all-text columns like a CSV load). Rows a connector could not hold (a
+null or repeated key, a timestamp that does not parse) are left out; what the connector has no
+place for is lost, as it would be.
 """
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -188,6 +193,69 @@ def write_connector_tables(database: Path, schema: str, tables: dict[str, pa.Tab
             con.unregister("connector_rows")
     finally:
         con.close()
+
+
+# Columns a loader lands as a JSON object (Stripe's metadata, Segment's properties).
+_JSON_COLUMNS = {"metadata", "properties"}
+
+
+def _postgres_type(name: str, arrow_type: pa.DataType) -> str:
+    """The PostgreSQL type a loader gives a column of `arrow_type`."""
+    if name in _JSON_COLUMNS:
+        return "jsonb"
+    if pa.types.is_boolean(arrow_type):
+        return "boolean"
+    if pa.types.is_integer(arrow_type):
+        return "bigint"
+    if pa.types.is_floating(arrow_type):
+        return "double precision"
+    if pa.types.is_decimal(arrow_type):
+        return "numeric"
+    if pa.types.is_timestamp(arrow_type):
+        return "timestamptz" if arrow_type.tz else "timestamp"
+    if pa.types.is_date(arrow_type):
+        return "date"
+    return "text"
+
+
+def _csv_field(value: Any) -> str:
+    """A value as a field of COPY's CSV: null unquoted and empty, anything else quoted (an empty
+    string stays a string), booleans in lower case, timestamps in ISO format."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    elif isinstance(value, dict | list):
+        value = json.dumps(value)
+    elif hasattr(value, "isoformat"):
+        value = value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def write_postgres_tables(
+    connection: Any, schema: str, tables: dict[str, pa.Table], *, all_text: bool = False
+) -> None:
+    """Create (or replace) each table in `schema` of the PostgreSQL database of the psycopg2
+    `connection`, with the column types a loader gives them (bigint, numeric, boolean,
+    timestamp, jsonb for metadata and properties), or with `all_text` every column as text,
+    as a CSV loaded into text columns lands it. Rows are copied in (COPY ... csv)."""
+    cursor = connection.cursor()
+    cursor.execute(f'create schema if not exists "{schema}"')
+    for name, table in tables.items():
+        columns = ", ".join(
+            f'"{field.name}" {"text" if all_text else _postgres_type(field.name, field.type)}'
+            for field in table.schema
+        )
+        cursor.execute(f'drop table if exists "{schema}"."{name}"')
+        cursor.execute(f'create table "{schema}"."{name}" ({columns})')
+        buffer = io.StringIO()
+        for row in table.to_pylist():
+            buffer.write(",".join(_csv_field(value) for value in row.values()) + "\n")
+        buffer.seek(0)
+        cursor.copy_expert(
+            f'copy "{schema}"."{name}" from stdin with (format csv, null \'\')', buffer
+        )
+    connection.commit()
 
 
 # The contract columns of the tables to_stripe and to_segment read, for an empty stand-in when

@@ -13,18 +13,26 @@
 ) }}
 
 {%- set owner_property = 'property_' ~ var('healthscore_hubspot_csm_owner_property', 'hubspot_owner_id') -%}
-{%- set segment = var('healthscore_hubspot_segment', none) -%}
-{%- set company_columns = mapping_source_columns(source('hubspot', 'company')) %}
+{%- set segment = var('healthscore_hubspot_segment', none) %}
 
 with company as (
 
-    select * from {{ source('hubspot', 'company') }}
+    select * from {{ connector_table('hubspot', 'company', {
+        'id': 'string', 'property_name': 'string', 'property_industry': 'string',
+        owner_property: 'string as owner_id',
+        'property_hs_parent_company_id': 'string', 'property_createdate': 'timestamp',
+        'is_deleted': 'boolean', '_fivetran_deleted': 'boolean',
+    }, expressions={
+        'segment': segment or 'cast(null as ' ~ dbt.type_string() ~ ')',
+    }, required=true) }} as company
 
 ),
 
 owner as (
 
-    select * from {{ source('hubspot', 'owner') }}
+    select * from {{ connector_table('hubspot', 'owner', {
+        'owner_id': 'string', 'first_name': 'string', 'last_name': 'string', 'email': 'string',
+    }, required=true) }} as owner  -- noqa: RF04
 
 ),
 
@@ -45,16 +53,15 @@ live_companies as (
     select
         {{ mapping_id_text('company.id') }} as account_id,
         company.property_name as account_name,
-        {{ segment if segment else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as segment,
-        lower({{ mapping_column(company_columns, 'company', 'property_industry') }}) as industry,
-        {{ mapping_id_text(mapping_column(company_columns, 'company', owner_property)) }} as owner_id,
-        {{ mapping_id_text(mapping_column(company_columns, 'company', 'property_hs_parent_company_id')) }}
-            as parent_account_id,
+        company.segment,
+        lower(company.property_industry) as industry,
+        {{ mapping_id_text('company.owner_id') }} as owner_id,
+        {{ mapping_id_text('company.property_hs_parent_company_id') }} as parent_account_id,
         company.property_createdate as created_at
     from company
     where
-        coalesce({{ mapping_column(company_columns, 'company', 'is_deleted', 'boolean') }}, false) = false
-        and coalesce({{ mapping_column(company_columns, 'company', '_fivetran_deleted', 'boolean') }}, false) = false
+        coalesce(company.is_deleted, false) = false
+        and coalesce(company._fivetran_deleted, false) = false
 
 ),
 

@@ -20,66 +20,74 @@
 
 {%- set qbr_titles = var('healthscore_hubspot_qbr_titles', ['qbr', 'quarterly business review']) -%}
 {%- set default_direction = var('healthscore_hubspot_default_direction', 'outbound') -%}
-{%- set engagement_columns = mapping_source_columns(source('hubspot', 'engagement')) -%}
-{%- set meeting_columns = mapping_source_columns(source('hubspot', 'engagement_meeting')) -%}
-{%- set call_columns = mapping_source_columns(source('hubspot', 'engagement_call')) -%}
-{%- set email_columns = mapping_source_columns(source('hubspot', 'engagement_email')) -%}
-{%- set contact_columns = mapping_source_columns(source('hubspot', 'contact')) -%}
 {%- set default_direction_sql = (
     "'" ~ default_direction ~ "'" if default_direction else 'cast(null as ' ~ dbt.type_string() ~ ')'
-) -%}
-{%- set meeting_time = mapping_column(
-    meeting_columns, 'engagement_meeting', ['property_hs_timestamp', 'start_time'], 'timestamp'
-) -%}
-{%- set meeting_title = mapping_column(
-    meeting_columns, 'engagement_meeting', ['property_hs_meeting_title', 'title']
-) -%}
-{%- set meeting_outcome = mapping_column(
-    meeting_columns, 'engagement_meeting', ['property_hs_meeting_outcome', 'meeting_outcome']
-) -%}
-{%- set meeting_deleted = mapping_column(meeting_columns, 'engagement_meeting', '_fivetran_deleted', 'boolean') -%}
-{%- set email_direction = mapping_column(email_columns, 'engagement_email', 'property_hs_email_direction') -%}
-{%- set email_deleted = mapping_column(email_columns, 'engagement_email', '_fivetran_deleted', 'boolean') %}
+) %}
 
 with engagement as (
 
-    select * from {{ source('hubspot', 'engagement') }}
+    select * from {{ connector_table('hubspot', 'engagement', {
+        'id': 'string', 'type': 'string', 'timestamp': 'timestamp as engaged_at',
+        'created_at': 'timestamp', 'active': 'boolean',
+    }, required=true) }} as engagement
 
 ),
 
 engagement_company as (
 
-    select * from {{ source('hubspot', 'engagement_company') }}
+    select * from {{ connector_table('hubspot', 'engagement_company', {
+        'engagement_id': 'string', 'company_id': 'string',
+    }, required=true) }} as engagement_company
 
 ),
 
 engagement_contact as (
 
-    select * from {{ source('hubspot', 'engagement_contact') }}
+    select * from {{ connector_table('hubspot', 'engagement_contact', {
+        'engagement_id': 'string', 'contact_id': 'string',
+    }, required=true) }} as engagement_contact
 
 ),
 
 engagement_meeting as (
 
-    select * from {{ source('hubspot', 'engagement_meeting') }}
+    select * from {{ connector_table('hubspot', 'engagement_meeting', {
+        'engagement_id': 'string',
+        'property_hs_timestamp|start_time': 'timestamp as occurred_at',
+        'property_hs_createdate': 'timestamp as logged_at',
+        'property_hs_meeting_title|title': 'string as title',
+        'property_hs_meeting_outcome|meeting_outcome': 'string as meeting_outcome',
+        '_fivetran_deleted': 'boolean',
+    }, required=true) }} as engagement_meeting
 
 ),
 
 engagement_call as (
 
-    select * from {{ source('hubspot', 'engagement_call') }}
+    select * from {{ connector_table('hubspot', 'engagement_call', {
+        'engagement_id': 'string', 'property_hs_timestamp': 'timestamp as occurred_at',
+        'property_hs_createdate': 'timestamp as logged_at',
+        'property_hs_call_direction': 'string as call_direction',
+        'property_hs_call_status': 'string as call_status', '_fivetran_deleted': 'boolean',
+    }, required=true) }} as engagement_call
 
 ),
 
 engagement_email as (
 
-    select * from {{ source('hubspot', 'engagement_email') }}
+    select * from {{ connector_table('hubspot', 'engagement_email', {
+        'engagement_id': 'string', 'property_hs_timestamp': 'timestamp as occurred_at',
+        'property_hs_createdate': 'timestamp as logged_at',
+        'property_hs_email_direction': 'string as email_direction', '_fivetran_deleted': 'boolean',
+    }, required=true) }} as engagement_email
 
 ),
 
 contact as (
 
-    select * from {{ source('hubspot', 'contact') }}
+    select * from {{ connector_table('hubspot', 'contact', {
+        'id': 'string', 'property_associatedcompanyid': 'string',
+    }, required=true) }} as contact
 
 ),
 
@@ -87,22 +95,22 @@ meetings as (
 
     select
         engagement_meeting.engagement_id,
-        {{ meeting_time }} as occurred_at,
-        {{ mapping_column(meeting_columns, 'engagement_meeting', 'property_hs_createdate', 'timestamp') }} as logged_at,
+        engagement_meeting.occurred_at,
+        engagement_meeting.logged_at,
         case
             {%- for title in qbr_titles %}
-            when lower({{ meeting_title }}) like '%{{ title | lower }}%' then 'qbr'
+            when lower(engagement_meeting.title) like '%{{ title | lower }}%' then 'qbr'
             {%- endfor %}
             else 'meeting'
         end as activity_type,
         {{ default_direction_sql }} as direction,
-        case upper({{ meeting_outcome }})
+        case upper(engagement_meeting.meeting_outcome)
             when 'COMPLETED' then 'completed'
             when 'NO_SHOW' then 'no_show'
             when 'CANCELED' then 'cancelled'
         end as outcome
     from engagement_meeting
-    where coalesce({{ meeting_deleted }}, false) = false
+    where coalesce(engagement_meeting._fivetran_deleted, false) = false
 
 ),
 
@@ -110,21 +118,21 @@ calls as (
 
     select
         engagement_call.engagement_id,
-        {{ mapping_column(call_columns, 'engagement_call', 'property_hs_timestamp', 'timestamp') }} as occurred_at,
-        {{ mapping_column(call_columns, 'engagement_call', 'property_hs_createdate', 'timestamp') }} as logged_at,
+        engagement_call.occurred_at,
+        engagement_call.logged_at,
         'call' as activity_type,
         coalesce(
-            lower({{ mapping_column(call_columns, 'engagement_call', 'property_hs_call_direction') }}),
+            lower(engagement_call.call_direction),
             {{ default_direction_sql }}
         ) as direction,
-        case upper({{ mapping_column(call_columns, 'engagement_call', 'property_hs_call_status') }})
+        case upper(engagement_call.call_status)
             when 'COMPLETED' then 'completed'
             when 'NO_ANSWER' then 'no_show'
             when 'BUSY' then 'no_show'
             when 'CANCELED' then 'cancelled'
         end as outcome
     from engagement_call
-    where coalesce({{ mapping_column(call_columns, 'engagement_call', '_fivetran_deleted', 'boolean') }}, false) = false
+    where coalesce(engagement_call._fivetran_deleted, false) = false
 
 ),
 
@@ -132,13 +140,13 @@ emails as (
 
     select
         engagement_email.engagement_id,
-        {{ mapping_column(email_columns, 'engagement_email', 'property_hs_timestamp', 'timestamp') }} as occurred_at,
-        {{ mapping_column(email_columns, 'engagement_email', 'property_hs_createdate', 'timestamp') }} as logged_at,
+        engagement_email.occurred_at,
+        engagement_email.logged_at,
         'email' as activity_type,
-        upper({{ email_direction }}) as email_direction,
+        upper(engagement_email.email_direction) as email_direction,
         cast(null as {{ dbt.type_string() }}) as outcome
     from engagement_email
-    where coalesce({{ email_deleted }}, false) = false
+    where coalesce(engagement_email._fivetran_deleted, false) = false
 
 ),
 
@@ -204,7 +212,7 @@ contact_companies as (
 
     select
         {{ mapping_id_text('contact.id') }} as contact_id,
-        {{ mapping_id_text(mapping_column(contact_columns, 'contact', 'property_associatedcompanyid')) }} as company_id
+        {{ mapping_id_text('contact.property_associatedcompanyid') }} as company_id
     from contact
 
 ),
@@ -226,11 +234,11 @@ final as (
         cast(null as {{ dbt.type_string() }}) as sentiment,
         coalesce(
             details.occurred_at,
-            {{ mapping_column(engagement_columns, 'engagement', 'timestamp', 'timestamp') }}
+            engagement.engaged_at
         ) as occurred_at,
         coalesce(
             details.logged_at,
-            {{ mapping_column(engagement_columns, 'engagement', 'created_at', 'timestamp') }}
+            engagement.created_at
         ) as logged_at
     from engagement
     inner join details
@@ -241,7 +249,7 @@ final as (
         on engagement.id = engagement_contacts.engagement_id
     left join contact_companies
         on engagement_contacts.contact_id = contact_companies.contact_id
-    where coalesce({{ mapping_column(engagement_columns, 'engagement', 'active', 'boolean') }}, true) = true
+    where coalesce(engagement.active, true) = true
 
 )
 

@@ -14,11 +14,13 @@
 }) -%}
 {%- set default_role = var('healthscore_hubspot_contact_role_default', 'other') -%}
 {%- set contract_roles = ['executive_sponsor', 'champion', 'admin', 'end_user', 'other'] -%}
-{%- set contact_columns = mapping_source_columns(source('hubspot', 'contact')) %}
 
 with contact as (
 
-    select * from {{ source('hubspot', 'contact') }}
+    select * from {{ connector_table('hubspot', 'contact', {
+        'id': 'string', 'property_associatedcompanyid': 'string', 'property_hs_buying_role': 'string',
+        'property_email': 'string', 'property_createdate': 'timestamp', '_fivetran_deleted': 'boolean',
+    }, required=true) }} as contact
 
 ),
 
@@ -26,14 +28,12 @@ live_contacts as (
 
     select
         {{ mapping_id_text('contact.id') }} as contact_id,
-        {{ mapping_id_text(mapping_column(contact_columns, 'contact', 'property_associatedcompanyid')) }} as account_id,
-        concat(';', upper(replace(coalesce(
-            {{ mapping_column(contact_columns, 'contact', 'property_hs_buying_role') }}, ''
-        ), ' ', '')), ';') as buying_roles,
-        {{ mapping_column(contact_columns, 'contact', 'property_email') }} as email,
+        {{ mapping_id_text('contact.property_associatedcompanyid') }} as account_id,
+        concat(';', upper(replace(coalesce(contact.property_hs_buying_role, ''), ' ', '')), ';') as buying_roles,
+        contact.property_email as email,
         contact.property_createdate as created_at
     from contact
-    where coalesce({{ mapping_column(contact_columns, 'contact', '_fivetran_deleted', 'boolean') }}, false) = false
+    where coalesce(contact._fivetran_deleted, false) = false
 
 ),
 

@@ -13,25 +13,32 @@
     'newbusiness': 'new_business', 'existingbusiness': 'renewal',
     'renewal': 'renewal', 'expansion': 'expansion', 'upsell': 'expansion',
 }) -%}
-{%- set deal_columns = mapping_source_columns(source('hubspot', 'deal')) -%}
-{%- set stage_columns = mapping_source_columns(source('hubspot', 'deal_pipeline_stage')) -%}
-{%- set stage_deleted = mapping_column(stage_columns, 'deal_pipeline_stage', '_fivetran_deleted', 'boolean') %}
 
 with deal as (
 
-    select * from {{ source('hubspot', 'deal') }}
+    select * from {{ connector_table('hubspot', 'deal', {
+        'deal_id': 'string', 'deal_pipeline_id': 'string', 'deal_pipeline_stage_id': 'string',
+        'property_dealtype': 'string', 'property_amount': 'numeric',
+        'property_createdate': 'timestamp', 'property_closedate': 'timestamp',
+        'is_deleted': 'boolean', '_fivetran_deleted': 'boolean',
+    }, required=true) }} as deal
 
 ),
 
 deal_company as (
 
-    select * from {{ source('hubspot', 'deal_company') }}
+    select * from {{ connector_table('hubspot', 'deal_company', {
+        'deal_id': 'string', 'company_id': 'string', 'type_id': 'integer',
+    }, required=true) }} as deal_company
 
 ),
 
 deal_pipeline_stage as (
 
-    select * from {{ source('hubspot', 'deal_pipeline_stage') }}
+    select * from {{ connector_table('hubspot', 'deal_pipeline_stage', {
+        'stage_id': 'string', 'pipeline_id': 'string', 'is_closed': 'boolean',
+        'probability': 'numeric', '_fivetran_deleted': 'boolean',
+    }, required=true) }} as deal_pipeline_stage
 
 ),
 
@@ -56,7 +63,7 @@ live_stages as (
         deal_pipeline_stage.is_closed,
         deal_pipeline_stage.probability
     from deal_pipeline_stage
-    where coalesce({{ stage_deleted }}, false) = false
+    where coalesce(deal_pipeline_stage._fivetran_deleted, false) = false
 
 ),
 
@@ -66,14 +73,14 @@ live_deals as (
         deal.deal_id,
         deal.deal_pipeline_id,
         deal.deal_pipeline_stage_id,
-        lower(trim({{ mapping_column(deal_columns, 'deal', 'property_dealtype') }})) as deal_type,
+        lower(trim(deal.property_dealtype)) as deal_type,
         deal.property_amount as amount,
         deal.property_createdate as created_at,
         cast(deal.property_closedate as date) as close_date
     from deal
     where
-        coalesce({{ mapping_column(deal_columns, 'deal', 'is_deleted', 'boolean') }}, false) = false
-        and coalesce({{ mapping_column(deal_columns, 'deal', '_fivetran_deleted', 'boolean') }}, false) = false
+        coalesce(deal.is_deleted, false) = false
+        and coalesce(deal._fivetran_deleted, false) = false
 
 ),
 

@@ -18,18 +18,27 @@
     {{ exceptions.raise_compiler_error("The dbt var healthscore_salesforce_csm_owner is '" ~ csm_owner_column ~ "': set it to name or email (the user column written as csm_owner).") }}
 {%- endif -%}
 {%- set segment = var('healthscore_salesforce_segment', none) -%}
+{%- set account_filter = var('healthscore_salesforce_account_filter', none) %}
 
 with
 
 account as (
 
-    select * from {{ source('salesforce', 'account') }}
+    select * from {{ connector_table('salesforce', 'account', {
+        'id': 'string', 'name': 'string', 'industry': 'string', csm_user_column: 'string as csm_user_id',
+        'parent_id': 'string', 'created_date': 'timestamp', 'is_deleted': 'boolean',
+    }, expressions={
+        'segment': segment or 'cast(null as ' ~ dbt.type_string() ~ ')',
+        'is_scored': '(' ~ (account_filter or '1 = 1') ~ ')',
+    }, required=true) }} as account  -- noqa: RF04
 
 ),
 
 salesforce_user as (
 
-    select * from {{ source('salesforce', 'user') }}
+    select * from {{ connector_table('salesforce', 'user', {
+        'id': 'string', 'name': 'string', 'email': 'string',
+    }, table_alias='salesforce_user', required=true) }} as salesforce_user
 
 ),
 
@@ -38,16 +47,16 @@ final as (
     select
         account.id as account_id,
         account.name as account_name,
-        {{ segment if segment else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as segment,
+        cast(account.segment as {{ dbt.type_string() }}) as segment,
         account.industry,
         salesforce_user.{{ csm_owner_column }} as csm_owner,
         account.parent_id as parent_account_id,
         account.created_date as created_at
     from account
     left join salesforce_user
-        on account.{{ csm_user_column }} = salesforce_user.id
+        on account.csm_user_id = salesforce_user.id
     where not coalesce(account.is_deleted, false)
-        and ({{ var('healthscore_salesforce_account_filter', none) or 'true' }})
+        and account.is_scored
 
 )
 

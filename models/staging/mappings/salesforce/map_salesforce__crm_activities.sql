@@ -31,13 +31,24 @@ with
 
 task as (
 
-    select * from {{ source('salesforce', 'task') }}
+    select * from {{ connector_table('salesforce', 'task', {
+        'id': 'string', 'account_id': 'string', 'who_id': 'string', 'task_subtype': 'string',
+        'type': 'string', 'call_type': 'string', 'call_disposition': 'string', 'status': 'string',
+        'is_closed': 'boolean', 'subject': 'string', 'completed_date_time': 'timestamp',
+        'activity_date': 'timestamp', 'created_date': 'timestamp', 'is_deleted': 'boolean',
+    }, required=true) }} as task  -- noqa: RF04
 
 ),
 
 event as (
 
-    select * from {{ source('salesforce', 'event') }}
+    select * from {{ connector_table('salesforce', 'event', {
+        'id': 'string', 'account_id': 'string', 'who_id': 'string', 'subject': 'string',
+        'start_date_time': 'timestamp', 'activity_date': 'timestamp', 'created_date': 'timestamp',
+        'is_child': 'boolean', 'is_deleted': 'boolean',
+    }, expressions={
+        'outcome': event_outcome or 'cast(null as ' ~ dbt.type_string() ~ ')',
+    }, required=true) }} as event  -- noqa: RF04
 
 ),
 
@@ -109,7 +120,7 @@ event_activities as (
             else 'meeting'
         end as activity_type,
         {{ no_direction }} as direction,
-        {{ event_outcome or no_text }} as outcome,
+        cast(event.outcome as {{ dbt.type_string() }}) as outcome,
         coalesce(event.start_date_time, cast(event.activity_date as {{ dbt.type_timestamp() }})) as occurred_at,
         event.created_date as logged_at
     from event

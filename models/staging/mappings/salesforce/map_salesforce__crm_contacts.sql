@@ -16,7 +16,10 @@ with
 
 contact as (
 
-    select * from {{ source('salesforce', 'contact') }}
+    select * from {{ connector_table('salesforce', 'contact', {
+        'id': 'string', 'account_id': 'string', 'email': 'string', 'created_date': 'timestamp',
+        'is_deleted': 'boolean',
+    }, expressions={'contact_role': role}, required=true) }} as contact
 
 ),
 
@@ -25,7 +28,7 @@ final as (
     select
         contact.id as contact_id,
         contact.account_id,
-        {{ role }} as role, -- noqa: RF04
+        cast(contact.contact_role as {{ dbt.type_string() }}) as role, -- noqa: RF04
         contact.email,
         contact.created_date as created_at,
         cast(null as {{ dbt.type_timestamp() }}) as left_at

@@ -15,7 +15,11 @@ with
 
 opportunity as (
 
-    select * from {{ source('salesforce', 'opportunity') }}
+    select * from {{ connector_table('salesforce', 'opportunity', {
+        'id': 'string', 'account_id': 'string', 'type': 'string', 'amount': 'numeric',
+        'created_date': 'timestamp', 'close_date': 'timestamp', 'is_closed': 'boolean',
+        'is_won': 'boolean', 'is_deleted': 'boolean',
+    }, required=true) }} as opportunity
 
 ),
 

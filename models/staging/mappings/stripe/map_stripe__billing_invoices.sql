@@ -117,7 +117,9 @@ issued as (
         invoices.id as invoice_id,
         invoices.customer_id,
         lower(invoices.status) as status,
-        {{ stripe_major_units('invoices.amount_due', 'invoices.currency') }} as amount_due,
+        cast(
+            {{ stripe_major_units('invoices.amount_due', 'invoices.currency') }} as {{ dbt.type_numeric() }}
+        ) as amount_due,
         coalesce(invoices.status_transitions_finalized_at, invoices.created) as issued_at,
         invoices.due_date,
         invoices.status_transitions_paid_at

@@ -241,7 +241,7 @@ final as (
         customer_accounts.account_id,
         cast(ordered_terms.plan as {{ dbt.type_string() }}) as plan,
         cast(ordered_terms.seats as {{ dbt.type_bigint() }}) as seats,
-        cast(round(ordered_terms.arr, 2) as {{ dbt.type_numeric() }}) as arr,
+        cast(round(cast(ordered_terms.arr as {{ dbt.type_numeric() }}), 2) as {{ dbt.type_numeric() }}) as arr,
         ordered_terms.start_date,
         case
             when

@@ -17,48 +17,61 @@
 {%- set account_id = var('healthscore_zendesk_account_id', 'organization.external_id') -%}
 {%- set missing_priority = var('healthscore_zendesk_missing_priority', 'normal') -%}
 {%- set escalation_tags = var('healthscore_zendesk_escalation_tags', ['escalated']) -%}
-{%- set ticket_columns = mapping_source_columns(source('zendesk', 'ticket')) -%}
-{%- set comment_columns = mapping_source_columns(source('zendesk', 'ticket_comment')) -%}
-{%- set tag_columns = mapping_source_columns(source('zendesk', 'ticket_tag')) -%}
-{%- set ticket_deleted = mapping_column(ticket_columns, 'ticket', '_fivetran_deleted', 'boolean') -%}
-{%- set comment_deleted = mapping_column(comment_columns, 'ticket_comment', '_fivetran_deleted', 'boolean') -%}
-{%- set tag = mapping_column(tag_columns, 'ticket_tag', ['tag', 'tags']) -%}
 {%- set tag_list = [] -%}
 {%- for escalation_tag in escalation_tags %}{% do tag_list.append("'" ~ (escalation_tag | lower) ~ "'") %}{% endfor %}
 
 with ticket as (
 
-    select * from {{ source('zendesk', 'ticket') }}
+    select * from {{ connector_table('zendesk', 'ticket', {
+        'id': 'string', 'organization_id': 'string', 'priority': 'string', 'status': 'string',
+        'created_at': 'timestamp', '_fivetran_deleted': 'boolean',
+    }, required=true) }} as ticket
 
 ),
 
-organization as (
+ticket_accounts as (
 
-    select * from {{ source('zendesk', 'organization') }}
+    {#- The account id expression may read any column of the raw ticket and organization rows. #}
+    select
+        cast(ticket.id as {{ dbt.type_string() }}) as ticket_id,
+        cast({{ account_id }} as {{ dbt.type_string() }}) as account_id
+    from {{ source('zendesk', 'ticket') }} as ticket
+    left join {{ source('zendesk', 'organization') }} as organization
+        on cast(ticket.organization_id as {{ dbt.type_string() }})
+        = cast(organization.id as {{ dbt.type_string() }})
 
 ),
 
 zendesk_user as (
 
-    select * from {{ source('zendesk', 'user') }}
+    select * from {{ connector_table('zendesk', 'user', {
+        'id': 'string', 'role': 'string',
+    }, table_alias='zendesk_user', required=true) }} as zendesk_user
 
 ),
 
 ticket_comment as (
 
-    select * from {{ source('zendesk', 'ticket_comment') }}
+    select * from {{ connector_table('zendesk', 'ticket_comment', {
+        'id': 'string', 'ticket_id': 'string', 'user_id': 'string', 'created': 'timestamp',
+        'public': 'boolean', '_fivetran_deleted': 'boolean',
+    }, required=true) }} as ticket_comment
 
 ),
 
 ticket_field_history as (
 
-    select * from {{ source('zendesk', 'ticket_field_history') }}
+    select * from {{ connector_table('zendesk', 'ticket_field_history', {
+        'ticket_id': 'string', 'field_name': 'string', 'value': 'string', 'updated': 'timestamp',
+    }, required=true) }} as ticket_field_history
 
 ),
 
 ticket_tag as (
 
-    select * from {{ source('zendesk', 'ticket_tag') }}
+    select * from {{ connector_table('zendesk', 'ticket_tag', {
+        'ticket_id': 'string', 'tag|tags': 'string as tag',
+    }, required=true) }} as ticket_tag
 
 ),
 
@@ -66,15 +79,15 @@ live_tickets as (
 
     select
         ticket.id,
-        cast({{ account_id }} as {{ dbt.type_string() }}) as account_id,
+        ticket_accounts.account_id,
         lower(trim(ticket.priority)) as priority,
         lower(trim(ticket.status)) as status,
         ticket.created_at
     from ticket
-    left join organization
-        on ticket.organization_id = organization.id
+    left join ticket_accounts
+        on ticket.id = ticket_accounts.ticket_id
     where
-        coalesce({{ ticket_deleted }}, false) = false
+        coalesce(ticket._fivetran_deleted, false) = false
         and coalesce(lower(ticket.status), '') <> 'deleted'
 
 ),
@@ -93,7 +106,7 @@ comments_in_order as (
     from ticket_comment
     left join zendesk_user
         on ticket_comment.user_id = zendesk_user.id
-    where coalesce({{ comment_deleted }}, false) = false
+    where coalesce(ticket_comment._fivetran_deleted, false) = false
 
 ),
 
@@ -142,7 +155,7 @@ escalations as (
 
     select distinct ticket_tag.ticket_id
     from ticket_tag
-    where lower({{ tag }}) in ({{ tag_list | join(', ') }})
+    where lower(ticket_tag.tag) in ({{ tag_list | join(', ') }})
 
 ),
 {%- endif %}
