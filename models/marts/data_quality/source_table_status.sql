@@ -55,9 +55,11 @@ tables as (
     {%- set mapping_model = ref(mapping['model']) %}
     {%- set raw_relation = load_relation(mapping_model) if execute else none %}
     {%- set not_provided = mapping_not_provided_columns(mapping['model']) %}
+    {%- set optional_missing = mapping_missing_optional_tables(mapping['model'], mapping['connector']) %}
     {%- set status = ('present' if raw_relation is not none else 'absent: mapping model ' ~ mapping['model'] ~ ' not built')
                      ~ ('; columns not provided by the ' ~ mapping['connector'] ~ ' mapping: ' ~ (not_provided | join(', '))
-                        if not_provided else '') %}
+                        if not_provided else '')
+                     ~ ('; ' ~ (optional_missing | join('; ')) if optional_missing else '') %}
     {%- endif %}
     select
         '{{ table_name }}' as table_name,

@@ -4,8 +4,10 @@
     id). opportunity_type: the deal type (dealtype, lower case) through
     var healthscore_hubspot_deal_types; a type the var does not name is passed on as it is, so
     staging quarantines it as invalid_opportunity_type (never guessed). is_closed is the deal
-    stage's is_closed; is_won, once closed, whether the stage's probability is 1 (HubSpot's
-    closed-won stages have probability 1.0, closed-lost ones 0.0).
+    stage's is_closed; a connection synced before Fivetran added that column has only
+    closed_won, and then a stage is closed when it is closed-won or its probability is 0 or 1
+    (HubSpot's closed-won stages have probability 1.0, closed-lost ones 0.0). is_won, once
+    closed: closed_won where the table has it, else whether the probability is 1.
 -#}
 {{ config(materialized='view', enabled=(var('healthscore_crm_mapping', none) == 'hubspot')) }}
 
@@ -37,7 +39,7 @@ deal_pipeline_stage as (
 
     select * from {{ connector_table('hubspot', 'deal_pipeline_stage', {
         'stage_id': 'string', 'pipeline_id': 'string', 'is_closed': 'boolean',
-        'probability': 'numeric', '_fivetran_deleted': 'boolean',
+        'closed_won': 'boolean', 'probability': 'numeric', '_fivetran_deleted': 'boolean',
     }, required=true) }} as deal_pipeline_stage
 
 ),
@@ -60,7 +62,11 @@ live_stages as (
     select
         deal_pipeline_stage.stage_id,
         deal_pipeline_stage.pipeline_id,
-        deal_pipeline_stage.is_closed,
+        coalesce(
+            deal_pipeline_stage.is_closed,
+            deal_pipeline_stage.closed_won or deal_pipeline_stage.probability in (0, 1)
+        ) as is_closed,
+        coalesce(deal_pipeline_stage.closed_won, deal_pipeline_stage.probability >= 1) as is_won,
         deal_pipeline_stage.probability
     from deal_pipeline_stage
     where coalesce(deal_pipeline_stage._fivetran_deleted, false) = false
@@ -99,7 +105,7 @@ final as (
         live_deals.created_at,
         live_deals.close_date,
         live_stages.is_closed,
-        case when live_stages.is_closed then live_stages.probability >= 1 end as is_won
+        case when live_stages.is_closed then live_stages.is_won end as is_won
     from live_deals
     left join deal_companies
         on live_deals.deal_id = deal_companies.deal_id
