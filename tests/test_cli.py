@@ -153,7 +153,7 @@ def test_missing_sources_are_reported_and_their_weight_redistributed(
     output = run_cli(run_args(landing, database, SMALL_END_DATE))
     assert output.code == 0, output.text
     assert "missing table(s): survey_responses, support_tickets" in output.text
-    assert "support_tickets        MISSING" in output.text
+    assert "support_tickets        MISSING (absent: no raw table support_tickets)" in output.text
     reasons = dict(
         query(
             database,

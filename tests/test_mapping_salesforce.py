@@ -178,11 +178,12 @@ def test_the_accounts_are_scored(mapped_warehouse: BuiltWarehouse) -> None:
     )
     # Meetings come through the events and their custom outcome field.
     assert signals.get("meeting_attendance", 0) > 0
-    # Salesforce records no date a contact left, nor any sentiment: those signals are missing,
-    # with that reason, not "nobody left" or "no sentiment logged".
+    # Salesforce records no date a contact left, no sentiment, no reply to an email: those
+    # signals are missing with that reason, not "nobody left" or "no sentiment logged".
     for signal, reason in (
         ("stakeholder_departed_90d", "left_at of contacts not provided by the salesforce mapping"),
         ("csm_sentiment", "sentiment of activities not provided by the salesforce mapping"),
+        ("outreach_responsiveness", "replies to emails not provided by the salesforce mapping"),
     ):
         assert signal not in signals
         assert query(

@@ -153,6 +153,9 @@ def test_what_the_connectors_cannot_provide_is_reported_absent(
     assert all(reason for _, _, reason in signals), signals
     reasons = {signal: reason for signal, _, reason in signals}
     assert reasons["csm_sentiment"] == "sentiment of activities not provided by the hubspot mapping"
+    assert reasons["outreach_responsiveness"] == (
+        "replies to emails not provided by the hubspot mapping"
+    )
 
 
 def test_accounts_are_scored_as_in_the_direct_build(

@@ -22,19 +22,24 @@ def _fmt_int(value: int | None) -> str:
 def data_lines(con: Warehouse) -> list[str]:
     rows = con.execute(
         """
-        select table_name, is_present, raw_rows, valid_rows, quarantined_rows, signals_fed
+        select table_name, is_present, raw_rows, valid_rows, quarantined_rows, signals_fed,
+               availability
         from marts.source_table_status
         order by table_name
         """
     ).fetchall()
     lines = ["Data (raw rows, used, quarantined):"]
     optional = {name for name, table in contract_tables().items() if table.optional}
-    for table, present, raw, valid, quarantined, signals in rows:
+    for table, present, raw, valid, quarantined, signals, availability in rows:
         if not present and table in optional:
-            lines.append(f"  {table:<22} no file: none")
+            lines.append(f"  {table:<22} none (optional)")
             continue
         if not present:
-            lines.append(f"  {table:<22} MISSING: absent signals {signals or '-'}")
+            # e.g. "absent: no raw table support_tickets", "absent: not provided by the hubspot
+            # mapping"; a signal fed by another table too keeps that one's data.
+            lines.append(
+                f"  {table:<22} MISSING ({availability}): no data from it for {signals or '-'}"
+            )
             continue
         text = f"  {table:<22} {_fmt_int(raw):>12} {_fmt_int(valid):>12} {_fmt_int(quarantined):>9}"
         lines.append(text)

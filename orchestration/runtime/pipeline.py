@@ -341,9 +341,17 @@ def run_on_target(
         )
         load = None
         if landing is None:
+            mapped = source_mappings(extra_vars)
+            direct = sorted({t.source for t in contract_tables().values()} - set(mapped))
+            where = (
+                f"the contract tables of {', '.join(direct)} your loader landed in schema "
+                f"{raw_schema}"
+                if direct
+                else "the connector tables of the mappings below"
+            )
             say(
-                f"Raw tables: scoring the contract tables your loader landed in schema "
-                f"{raw_schema} of {target} (no landing folder given, nothing loaded)."
+                f"Raw tables: scoring {where} of {target} "
+                "(no landing folder given, nothing loaded)."
             )
             _say_mappings(extra_vars, say)
         else:

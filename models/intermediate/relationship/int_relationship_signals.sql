@@ -15,12 +15,17 @@
                                 negative -1 (the mean when several share the latest moment)
     Under a source mapping that cannot provide contacts' left_at (docs/mappings.md),
     stakeholder_departed_90d is missing, not a run of "nobody left"; likewise csm_sentiment under
-    a CRM mapping without a sentiment field, rather than "no sentiment logged".
+    a CRM mapping without a sentiment field, rather than "no sentiment logged", and
+    outreach_responsiveness under one that records no reply to an email (its not_provided entry
+    "outcome (emails)").
 -#}
 
 {%- set departures_connector = contract_column_not_provided('crm_contacts', 'left_at') -%}
 {%- set departures_not_provided = ("'left_at of contacts not provided by the " ~ departures_connector ~ " mapping', ")
                                   if departures_connector else '' -%}
+{%- set email_outcome_connector = contract_column_not_provided('crm_activities', 'outcome (emails)') -%}
+{%- set email_outcome_not_provided = ("'replies to emails not provided by the " ~ email_outcome_connector ~ " mapping', ")
+                                     if email_outcome_connector else '' -%}
 {%- set sentiment_connector = contract_column_not_provided('crm_activities', 'sentiment') -%}
 {%- set sentiment_not_provided = ("'sentiment of activities not provided by the " ~ sentiment_connector ~ " mapping', ")
                                  if sentiment_connector else '' -%}
@@ -324,7 +329,7 @@ final as (
         {
             'signal': 'outreach_responsiveness',
             'raw_value': as_double('measured.outreach_replied_90d') ~ ' / measured.outreach_emails_90d',
-            'missing_reason': "coalesce(measured.activity_missing_reason, case when measured.outreach_emails_90d = 0 then 'no outbound email with a known outcome in the last 90 days' end)",
+            'missing_reason': "coalesce(measured.activity_missing_reason, " ~ email_outcome_not_provided ~ "case when measured.outreach_emails_90d = 0 then 'no outbound email with a known outcome in the last 90 days' end)",
         },
         {
             'signal': 'latest_nps',

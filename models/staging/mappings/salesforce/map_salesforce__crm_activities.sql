@@ -1,5 +1,5 @@
 {{ config(materialized='view', enabled=(var('healthscore_crm_mapping', none) == 'salesforce'),
-          meta={'not_provided': ['sentiment']}) }}
+          meta={'not_provided': ['sentiment', 'outcome (emails)']}) }}
 
 {#-
     crm_activities from Salesforce's task and event (docs/mappings.md#salesforce). Read: closed
