@@ -31,10 +31,14 @@ from dagster_dbt import (
 from orchestration.defs.project import dbt_manifest, dbt_project
 from orchestration.defs.resources import WarehouseResource
 from orchestration.defs.steps import DBT_STEP, reload_what_a_reexecution_skipped
-from orchestration.runtime.dbt_invoke import WITHOUT_UNIT_TESTS, as_of_in_environment
+from orchestration.runtime.dbt_invoke import (
+    WITHOUT_UNIT_TESTS,
+    as_of_in_environment,
+    code_location_dbt_vars,
+)
 from orchestration.runtime.pipeline import write_run_settings
 from orchestration.runtime.scoring_config import config_change_message
-from orchestration.runtime.warehouse import Location, connect
+from orchestration.runtime.warehouse import Location, connect, keep_spark
 
 SCORE_MODEL = "account_health"
 
@@ -227,8 +231,9 @@ def healthscore_dbt_models(
         reload_what_a_reexecution_skipped(context, warehouse, copy)
     going_back = warehouse.refuse_older(as_of, config.allow_older_as_of)
     # The as-of date goes to dbt as HEALTHSCORE_AS_OF_DATE (see dbt_invoke.AS_OF_ENV): a daily
-    # run then keeps dbt's partial parsing; the vars below change rarely.
-    dbt_vars: dict[str, object] = {}
+    # run then keeps dbt's partial parsing; the vars below change rarely. The code location's
+    # own (HEALTHSCORE_DBT_VARS: the source mappings, say) are those its manifest was parsed with.
+    dbt_vars: dict[str, object] = code_location_dbt_vars()
     if config.rebuild_from:
         dbt_vars["healthscore_rebuild_from"] = dt.date.fromisoformat(
             config.rebuild_from
@@ -258,16 +263,19 @@ def healthscore_dbt_models(
     # and run results): a daily schedule would fill the disk. A failed build's folder stays
     # for debugging (the stream raised above); a passed one's goes.
     shutil.rmtree(invocation.target_path, ignore_errors=True)
-    metadata = score_metadata(warehouse.location())
-    # Recorded for `healthscore adopt`, which rescores as of the last build's date.
-    write_run_settings(warehouse.location(), as_of, {})
-    # A challenger configuration is scored in shadow on the copy, published with it.
-    # Without one, an earlier challenger's tables are dropped; nothing else is written. One
-    # that fails while being scored is logged ("challenger not scored: ...") and the copy is
-    # published all the same.
     from orchestration.analysis.challenger import write_shadow
 
-    write_shadow(warehouse.location(), warehouse.challenger_dir, say=context.log.info)
+    # On a Spark target, the reads and writes after the build share one session, stopped (with
+    # its JVM: the local Derby metastore admits one process) before the step ends.
+    with keep_spark():
+        metadata = score_metadata(warehouse.location())
+        # Recorded for `healthscore adopt`, which rescores as of the last build's date.
+        write_run_settings(warehouse.location(), as_of, {})
+        # A challenger configuration is scored in shadow on the copy, published with it.
+        # Without one, an earlier challenger's tables are dropped; nothing else is written. One
+        # that fails while being scored is logged ("challenger not scored: ...") and the copy is
+        # published all the same.
+        write_shadow(warehouse.location(), warehouse.challenger_dir, say=context.log.info)
     warehouse.publish_copy(context.log)  # on a dbt target: releases its writer lock
     for event in held:
         # The score asset's result carries the band counts and the validation figures.

@@ -34,6 +34,32 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 WITHOUT_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
 
 
+# The dbt vars of the Dagster code location (a YAML or JSON mapping), e.g. the source mappings:
+# HEALTHSCORE_DBT_VARS='{healthscore_billing_mapping: stripe}'. They are passed to the dbt parse
+# that writes its manifest (which models, sources and dependencies the assets are) and to every
+# dbt build its runs start, under the vars a run adds; dbt_project.yml's vars are the defaults.
+DBT_VARS_ENV = "HEALTHSCORE_DBT_VARS"
+
+
+def code_location_dbt_vars() -> dict[str, object]:
+    """HEALTHSCORE_DBT_VARS as a mapping (empty when unset); a value that is no mapping is a
+    ValueError naming the variable."""
+    text = os.environ.get(DBT_VARS_ENV, "").strip()
+    if not text:
+        return {}
+    import yaml
+
+    try:
+        parsed = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ValueError(f"{DBT_VARS_ENV} must be a YAML or JSON mapping: {error}") from None
+    if not isinstance(parsed, dict):
+        raise ValueError(
+            f"{DBT_VARS_ENV} must be a mapping, e.g. '{{healthscore_billing_mapping: stripe}}'."
+        )
+    return parsed
+
+
 class DbtError(Exception):
     """dbt ended with an error; the message lists what failed and where the full log is."""
 
