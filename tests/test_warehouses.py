@@ -3,6 +3,8 @@ tests, contracts; unit tests on PostgreSQL) on a generated company, and the scor
 with DuckDB's build of the same data (identical bands, scores equal to 1e-6). On PostgreSQL the
 whole product runs there, through `healthscore run --target postgres` (the landing folder loaded
 into the raw schema, validation, calibration, the review, the alerts), and no DuckDB file is made.
+On Spark the product runs as a Dagster deployment runs it: the daily_refresh and
+quarterly_calibration jobs in process on the `spark` target.
 
 PostgreSQL: set HEALTHSCORE_PG_HOST / _PORT / _USER (.ci/run starts a private server with
 .ci/postgres.sh and sets them). Spark: dbt-spark's session method on a local PySpark (Java 17).
@@ -30,7 +32,7 @@ import pytest
 from orchestration.demo_company import generate_company
 from orchestration.runtime import warehouse
 from orchestration.runtime.contract import PROJECT_ROOT
-from orchestration.runtime.dbt_invoke import run_dbt
+from orchestration.runtime.dbt_invoke import WITHOUT_UNIT_TESTS, run_dbt
 from orchestration.runtime.loader import load_landing_folder
 from orchestration.runtime.notifier import ALERT_COLUMNS, send_new_alerts
 from tests.conftest import SMALL_END_DATE, BuiltWarehouse, GeneratedCompany, query, run_cli
@@ -406,6 +408,7 @@ INCREMENTAL_OF_EACH_KIND = (
 )
 SPARK_EXPORT = textwrap.dedent(
     """
+    import json
     import sys
     from pathlib import Path
     from pyspark.sql import SparkSession
@@ -416,59 +419,67 @@ SPARK_EXPORT = textwrap.dedent(
                      f"jdbc:derby:;databaseName={sys.argv[3]};create=true")
              .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
              .getOrCreate())
-    export_raw_to_spark(Path(sys.argv[1]), spark)
+    counts = export_raw_to_spark(Path(sys.argv[1]), spark)
     spark.stop()
+    print(json.dumps(counts))
     """
 )
+# What a step of the Dagster run wrote, by step: the dbt step's materialisations and checks.
+DBT_STEP = "healthscore_dbt_models"
+PYTHON_CHECKS = {"freshness", "auc_above_floor", "band_churn_rates_ordered", "coverage_above_floor"}
 
 
-def run_product_on_spark(target: warehouse.Target, workdir: Path) -> dict[str, object]:
-    """The Python half of the product on the Spark target, in this process: the validation with
-    calibration (report and proposal), the weekly review page, the summary, the notifier
-    delivering to a file. One Spark
-    session serves them all (keep_spark) and is stopped at the end. Each step's outcome, or the
-    exception it raised (its test reports it), and its seconds."""
-    from orchestration.analysis.review import write_review
-    from orchestration.analysis.summary import summary_text
-    from orchestration.analysis.validation import run_validation
-    from orchestration.runtime.notifier import send_new_alerts
-
-    done: dict[str, object] = {}
-
-    def step(name: str, action) -> None:
-        started = time.monotonic()
-        try:
-            done[name] = action()
-        except Exception as error:  # noqa: BLE001 - reported by the step's own test
-            done[name] = error
-        done[f"{name}_seconds"] = round(time.monotonic() - started, 1)
-
-    with warehouse.keep_spark():
-        step(
-            "validation",
-            lambda: run_validation(target, workdir / "reports", say=lambda _: None),
-        )
-        step("review", lambda: write_review(target, workdir / "reports"))
-        step("summary", lambda: summary_text(target))
-        step("alerts", lambda: send_new_alerts(target, jsonl_path=workdir / "alerts.jsonl"))
-        step("alerts_again", lambda: send_new_alerts(target, jsonl_path=workdir / "alerts.jsonl"))
-    return done
+def timed(done: dict[str, object], name: str, action) -> None:
+    """Run `action`; its outcome, or the exception it raised (the test reading it raises it
+    again, failing with Spark's or Dagster's message), as done[name], its seconds as
+    done["seconds"][name]."""
+    started = time.monotonic()
+    try:
+        done[name] = action()
+    except Exception as error:  # noqa: BLE001 - reported by the test that reads the outcome
+        done[name] = error
+    done.setdefault("seconds", {})[name] = round(time.monotonic() - started, 1)
 
 
-def product_step(spark_build: dict[str, object], name: str) -> object:
-    """The outcome of a step of run_product_on_spark; its exception, raised again, fails the
-    test with Spark's message."""
-    outcome = spark_build["product"][name]
-    print(f"{name} on Spark: {spark_build['product'][f'{name}_seconds']} s")
+def outcome_of(spark_build: dict[str, object], name: str) -> object:
+    """The outcome of a step of the Spark fixture; its exception, raised again."""
+    outcome = spark_build[name]
+    print(f"{name} on Spark: {spark_build['seconds'][name]} s")
     if isinstance(outcome, Exception):
         raise outcome
     return outcome
 
 
+def job_metadata(result: object, key: str) -> dict[str, object]:
+    """The metadata values of the asset `key`'s materialisation in a Dagster run's result."""
+    import dagster as dg
+
+    from orchestration.dagster_runs import materialization_metadata
+
+    metadata = materialization_metadata(result, dg.AssetKey(key.split("/")))
+    assert metadata, f"{key} was not materialised"
+    return dict(metadata)
+
+
 @pytest.fixture(scope="module")
 def spark_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """A small company's raw tables exported to a local Spark catalog (strings, as a loader
+    lands them), then the product on the `spark` target as a deployment runs it: the Dagster
+    `daily_refresh` job in this process (observes the raw tables, builds every model and data
+    test with dbt, judges the score checks, writes the validation report and the weekly review,
+    delivers the alerts to a file), the `quarterly_calibration` job (validation with the
+    calibration's proposal), a second dbt run of an incremental model of each kind, the summary
+    and a second delivery. The same company is built on DuckDB with the same dbt variables
+    (LIGHTER, through HEALTHSCORE_DBT_VARS for the job's dbt step) to compare with.
+
+    The Derby metastore admits one process: each Dagster step's Spark session is stopped, with
+    its JVM, when the step ends, before the dbt step's own process starts."""
     if importlib.util.find_spec("pyspark") is None or shutil.which("java") is None:
         pytest.skip("no local Spark: install the warehouses extra (pyspark) and Java 17")
+    from orchestration.analysis.summary import summary_text
+    from orchestration.dagster_runs import environment, parse_manifest, run_job
+
+    started = time.monotonic()
     workdir = tmp_path_factory.mktemp("spark")
     landing, duck = workdir / "landing", workdir / "duck" / "healthscore.duckdb"
     generate_company(landing, accounts=40, months=12, seed=3, end_date=SPARK_AS_OF)
@@ -487,77 +498,150 @@ def spark_build(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         env={**os.environ, "PYTHONPATH": python_path},
     )
     assert export.returncode == 0, f"the export to Spark failed:\n{export.stderr[-4000:]}"
-    os.environ.update(
-        {
-            "HEALTHSCORE_SPARK_WAREHOUSE": str(spark_dir),
-            "HEALTHSCORE_SPARK_METASTORE": str(metastore),
-        }
-    )
-    try:
-        # Unit tests run on DuckDB and PostgreSQL: they test the SQL, and on Spark each costs
-        # a session round trip (over three minutes in all).
-        full = run_dbt(
-            ["build", "--exclude-resource-type", "unit_test"],
-            database=None,
-            target="spark",
-            dbt_vars=dbt_vars,
-            check=False,
-            say=lambda _: None,
+    raw_rows = json.loads(export.stdout.strip().splitlines()[-1])
+    parse_manifest()  # the dbt manifest the code location reads, as `healthscore job` writes it
+    from orchestration.defs.automation import run_config  # reads the manifest
+
+    state = workdir / "state"
+    state.mkdir()
+    env: dict[str, str | None] = {
+        "HEALTHSCORE_TARGET": "spark",
+        "HEALTHSCORE_SPARK_WAREHOUSE": str(spark_dir),
+        "HEALTHSCORE_SPARK_METASTORE": str(metastore),
+        # The lighter variables reach the job's dbt step; unit tests are left out by default.
+        "HEALTHSCORE_DBT_VARS": json.dumps(LIGHTER),
+        # The state folder (writer lock file, reports, alerts): no DuckDB file may appear.
+        "HEALTHSCORE_DUCKDB_PATH": str(state / "healthscore.duckdb"),
+        "HEALTHSCORE_LANDING_DIR": str(workdir / "no_landing"),
+        "HEALTHSCORE_REPORTS_DIR": str(state / "reports"),
+        "HEALTHSCORE_ALERTS_FILE": str(state / "alerts" / "alerts.jsonl"),
+        "HEALTHSCORE_ALERT_WEBHOOK_URL": None,
+        "HEALTHSCORE_ALERT_FIRST_DELIVERY_DAYS": None,
+        "HEALTHSCORE_AS_OF_DATE": SPARK_AS_OF.isoformat(),
+        "HEALTHSCORE_CHALLENGER_DIR": None,
+        "DAGSTER_HOME": str(workdir / "dagster_home"),
+    }
+    done: dict[str, object] = {}
+    tags = {"healthscore/as_of_date": SPARK_AS_OF.isoformat()}
+    with environment(env):
+        timed(
+            done,
+            "daily",
+            lambda: run_job(
+                "daily_refresh", run_config(SPARK_AS_OF), log_dir=state / "logs", tags=tags
+            ),
+        )
+        timed(
+            done,
+            "calibration",
+            lambda: run_job("quarterly_calibration", {}, log_dir=state / "logs", tags=tags),
         )
         # A second run of an incremental model of each kind (by day, by scoring date, append),
         # then their data tests: keys stay unique on Spark. (All of them would take over six
         # minutes; they share these three configurations, macros/utils/dates_to_build.sql.)
-        again = run_dbt(
-            [
-                "build",
-                "--select",
-                *INCREMENTAL_OF_EACH_KIND,
-                "--exclude-resource-type",
-                "unit_test",
-            ],
-            database=None,
-            target="spark",
-            dbt_vars=dbt_vars,
-            check=False,
-            say=lambda _: None,
+        timed(
+            done,
+            "again",
+            lambda: run_dbt(
+                ["build", "--select", *INCREMENTAL_OF_EACH_KIND, *WITHOUT_UNIT_TESTS],
+                database=None,
+                target="spark",
+                dbt_vars=dbt_vars,
+                check=False,
+                say=lambda _: None,
+            ),
         )
-        # The product's own Python half on the Spark target, through warehouse.connect.
-        product = run_product_on_spark(warehouse.target("spark"), workdir / "product")
-    finally:
-        for key in ("HEALTHSCORE_SPARK_WAREHOUSE", "HEALTHSCORE_SPARK_METASTORE"):
-            os.environ.pop(key, None)
+        target = warehouse.target("spark")
+        with warehouse.keep_spark():
+            timed(done, "summary", lambda: summary_text(target))
+            # Delivered once: the job's delivery again, through the same delivery log.
+            timed(
+                done,
+                "alerts_again",
+                lambda: send_new_alerts(
+                    target, jsonl_path=state / "alerts" / "alerts.jsonl", as_of=SPARK_AS_OF
+                ),
+            )
     con = duckdb.connect()
-    scores = {
-        row[0]: row[1:]
-        for row in con.execute(
-            f"select {SCORE_COLUMNS} "
-            f"from read_parquet('{spark_dir}/marts.db/account_health/*.parquet')"
-        ).fetchall()
-    }
+    try:
+        scores = {
+            row[0]: row[1:]
+            for row in con.execute(
+                f"select {SCORE_COLUMNS} "
+                f"from read_parquet('{spark_dir}/marts.db/account_health/*.parquet')"
+            ).fetchall()
+        }
+    except duckdb.Error:
+        scores = {}  # no marts: the build's test says why
     con.close()
+    seconds = round(time.monotonic() - started)
+    print(f"Spark fixture: {seconds} s; steps: {done['seconds']}")
     return {
-        "full": full,
-        "again": again,
+        **done,
         "scores": scores,
+        "raw_rows": raw_rows,
         "duck": duck,
         "duck_build": duck_build,
-        "product": product,
-        "workdir": workdir,
+        "state": state,
+        "env": env,
+        "fixture_seconds": seconds,
     }
 
 
-def test_spark_builds_every_model_and_test(spark_build: dict[str, object]) -> None:
-    full = spark_build["full"]
-    assert full.returncode == 0, "\n".join(full.problems)
-    assert full.counts.get("ERROR", 0) == 0 and full.counts.get("FAIL", 0) == 0
-    assert full.counts["PASS"] > 250 and full.counts["OK"] > 40
-    print(f"Spark build: {full.counts}")
+def test_spark_daily_job_observes_the_raw_tables_and_builds_every_model_and_test(
+    spark_build: dict[str, object],
+) -> None:
+    """The Dagster daily job ran on Spark: the exported raw tables observed there, every model
+    built and every data test passed (the dbt step's asset checks), no DuckDB file made."""
+    import dagster as dg
+
+    result = outcome_of(spark_build, "daily")
+    assert result.success
+    steps = {event.step_key for event in result.all_events if event.step_key}
+    assert "observe_raw_tables" in steps and "load_landing_folder" not in steps
+    # Every step ran: a dbt model whose result dagster-dbt did not read would skip what
+    # depends on it (the validation report, the review, the score checks).
+    skipped = [event.step_key for event in result.all_events if event.is_step_skipped]
+    assert skipped == []
+    observed = {
+        event.asset_key.path[-1]: event.event_specific_data.asset_observation
+        for event in result.get_asset_observation_events()
+        if event.asset_key.path[0] == "raw"
+    }
+    for table, rows in spark_build["raw_rows"].items():
+        if table in observed:
+            assert observed[table].metadata["dagster/row_count"].value == rows, table
+    assert {"crm_accounts", "product_events", "crm_activities"} <= set(observed)
+    built = [
+        event
+        for event in result.get_asset_materialization_events()
+        if (event.step_key or "").startswith(DBT_STEP)
+    ]
+    # The dbt step's checks (every data test), not the Python ones (freshness, the score's).
+    checks = [
+        event
+        for event in result.get_asset_check_evaluations()
+        if event.check_name not in PYTHON_CHECKS
+    ]
+    # As `dbt build` counts them: a test of severity warn may warn, none may fail.
+    failed = [
+        (e.asset_key.to_user_string(), e.check_name)
+        for e in checks
+        if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
+    ]
+    assert failed == []
+    assert len(checks) > 250 and len(built) > 40
+    assert list(spark_build["state"].rglob("*.duckdb*")) == []
+    print(
+        f"Spark daily job: {len(observed)} raw tables observed, {len(built)} assets built, "
+        f"{len(checks)} dbt tests passed"
+    )
 
 
 def test_spark_incremental_models_keep_their_keys_on_a_second_run(
     spark_build: dict[str, object],
 ) -> None:
-    again = spark_build["again"]
+    again = outcome_of(spark_build, "again")
     assert again.returncode == 0, "\n".join(again.problems)
     assert (
         again.counts.get("FAIL", 0) == 0
@@ -570,47 +654,67 @@ def test_spark_scores_equal_duckdb(spark_build: dict[str, object]) -> None:
     assert_same_scores(duckdb_scores(spark_build["duck"]), spark_build["scores"])
 
 
+# "   90 days before renewal (annual terms): AUC 0.712 [...] on 1,234 renewals (56 churned), ..."
+HEADLINE = re.compile(
+    r"^\s*(\d+) days before renewal \((.*?) terms\): .* on ([\d,]+) renewals \(([\d,]+) churned\)"
+)
+
+
+def headline_counts(summary: str) -> list[tuple[str, ...]]:
+    return [match.groups() for line in summary.splitlines() if (match := HEADLINE.match(line))]
+
+
 def test_validation_and_calibration_run_on_spark(
     spark_build: dict[str, object], tmp_path: Path
 ) -> None:
-    from orchestration.analysis.validation import run_validation
+    """The daily job's validation report and the calibration job's proposal, read from Spark,
+    say what DuckDB's build of the same company says: the same renewals per lead time, the same
+    AUCs (to 1e-6, the score asset's figures), the same proposal, or skipped for the same
+    reason."""
+    from orchestration.analysis.validation import run_validation, validation_lines
+    from orchestration.defs.reports import unfenced
 
-    outcome = product_step(spark_build, "validation")
+    daily = outcome_of(spark_build, "daily")
+    calibration = outcome_of(spark_build, "calibration")
     duck = run_validation(spark_build["duck"], tmp_path / "reports", say=lambda _: None)
-    assert outcome.report.exists() and "<html" in outcome.report.read_text().lower()
-    assert [(h.lead_days, h.renewals, h.churns) for h in outcome.headlines] == [
-        (h.lead_days, h.renewals, h.churns) for h in duck.headlines
-    ]
-    for spark_headline, duck_headline in zip(outcome.headlines, duck.headlines, strict=True):
-        assert (spark_headline.auc is None) == (duck_headline.auc is None)
-        if duck_headline.auc is not None:
-            assert abs(spark_headline.auc - duck_headline.auc) <= 1e-6
-    assert outcome.lead_classes == duck.lead_classes
-    # Calibration learns from the same renewals: the same proposal, or skipped for the same
-    # reason.
-    assert (outcome.calibration is None) == (duck.calibration is None), outcome.skipped_calibration
+    duck_summary = "\n".join(validation_lines(duck, spark_build["duck"]))
+    report = job_metadata(daily, "validation_report")
+    assert Path(str(report["report"])).exists()
+    assert "<html" in Path(str(report["report"])).read_text().lower()
+    assert headline_counts(unfenced(str(report["summary"]))) == headline_counts(duck_summary)
+    assert len(headline_counts(duck_summary)) == len(duck.headlines) > 0
+    score = job_metadata(daily, "marts/account_health")
+    for headline in duck.headlines:
+        if headline.auc is not None:
+            assert abs(score[f"auc_{headline.lead_days}d"] - headline.auc) <= 1e-6
+    learned = job_metadata(calibration, "weight_calibration")
+    learned_summary = unfenced(str(learned["summary"]))
+    assert headline_counts(learned_summary) == headline_counts(duck_summary)
     if duck.calibration is not None:
-        assert outcome.proposal is not None
+        proposal = Path(str(learned["proposal"]))
         for name in sorted(path.name for path in duck.proposal.iterdir()):
-            assert (outcome.proposal / name).exists(), name
-        assert outcome.calibration.split_date == duck.calibration.split_date
+            assert (proposal / name).exists(), name
+        assert f"before {duck.calibration.split_date} " in learned_summary
     else:
-        assert outcome.skipped_calibration == duck.skipped_calibration
+        assert learned["status"] == duck.skipped_calibration
 
 
 def test_weekly_review_runs_on_spark(spark_build: dict[str, object], tmp_path: Path) -> None:
     from orchestration.analysis.review import write_review
+    from orchestration.defs.reports import unfenced
 
-    outcome = product_step(spark_build, "review")
+    review = job_metadata(outcome_of(spark_build, "daily"), "weekly_review")
     duck = write_review(spark_build["duck"], tmp_path)
-    assert outcome.html.exists() and outcome.as_of == duck.as_of
-    assert outcome.text.replace(str(outcome.html), "") == duck.text.replace(str(duck.html), "")
+    page = Path(str(review["page"]))
+    assert page.exists() and review["as_of_date"] == duck.as_of.isoformat()
+    text = unfenced(str(review["summary"]))
+    assert text.replace(str(page), "") == duck.text.replace(str(duck.html), "")
 
 
 def test_summary_runs_on_spark(spark_build: dict[str, object]) -> None:
     from orchestration.analysis.summary import summary_text
 
-    text = product_step(spark_build, "summary")
+    text = outcome_of(spark_build, "summary")
     # Everything but the last section (where the warehouse is) reads as DuckDB's does.
     assert text.split("\n\n")[:-1] == summary_text(spark_build["duck"]).split("\n\n")[:-1]
     assert "Warehouse: dbt target spark" in text
@@ -619,18 +723,20 @@ def test_summary_runs_on_spark(spark_build: dict[str, object]) -> None:
 def test_notifier_delivers_alerts_from_spark_once(
     spark_build: dict[str, object], tmp_path: Path
 ) -> None:
-    from orchestration.runtime.notifier import send_new_alerts
-
-    result = product_step(spark_build, "alerts")
-    again = product_step(spark_build, "alerts_again")
-    duck = send_new_alerts(spark_build["duck"], jsonl_path=tmp_path / "alerts.jsonl")
-    assert (result.sent, result.skipped, result.candidates) == (
-        duck.sent,
-        duck.skipped,
-        duck.candidates,
+    """The daily job's notifier delivered the alerts DuckDB's build gives, line for line; a
+    second delivery sends nothing."""
+    sent = job_metadata(outcome_of(spark_build, "daily"), "alert_notifications")
+    again = outcome_of(spark_build, "alerts_again")
+    duck = send_new_alerts(
+        spark_build["duck"], jsonl_path=tmp_path / "alerts.jsonl", as_of=SPARK_AS_OF
     )
-    assert again.sent == 0 and again.already_sent == result.candidates
-    spark_file = spark_build["workdir"] / "product" / "alerts.jsonl"
+    assert (
+        sent["sent"],
+        sent["skipped_before_first_delivery"],
+        sent["open_alerts_in_window"],
+    ) == (duck.sent, duck.skipped, duck.candidates)
+    assert again.sent == 0 and again.already_sent == sent["open_alerts_in_window"]
+    spark_file = spark_build["state"] / "alerts" / "alerts.jsonl"
     if duck.sent:
         assert spark_file.read_text() == (tmp_path / "alerts.jsonl").read_text()
 

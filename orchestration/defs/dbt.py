@@ -39,7 +39,7 @@ from orchestration.runtime.dbt_invoke import (
 )
 from orchestration.runtime.pipeline import write_run_settings
 from orchestration.runtime.scoring_config import config_change_message
-from orchestration.runtime.warehouse import Location, connect
+from orchestration.runtime.warehouse import Location, connect, keep_spark
 
 SCORE_MODEL = "account_health"
 
@@ -266,17 +266,21 @@ def healthscore_dbt_models(
     # and run results): a daily schedule would fill the disk. A failed build's folder stays
     # for debugging (the stream raised above); a passed one's goes.
     shutil.rmtree(invocation.target_path, ignore_errors=True)
-    metadata = score_metadata(warehouse.location())
-    # Recorded for `healthscore adopt`, which rescores as of the last build's date, with the
-    # code location's vars (the source mappings): a run's own (a backfill's range) are not kept.
-    write_run_settings(warehouse.location(), as_of, code_location_dbt_vars())
-    # A challenger configuration is scored in shadow on the copy, published with it.
-    # Without one, an earlier challenger's tables are dropped; nothing else is written. One
-    # that fails while being scored is logged ("challenger not scored: ...") and the copy is
-    # published all the same.
     from orchestration.analysis.challenger import write_shadow
 
-    write_shadow(warehouse.location(), warehouse.challenger_dir, say=context.log.info)
+    # On a Spark target, the reads and writes after the build share one session, stopped (with
+    # its JVM: the local Derby metastore admits one process) before the step ends.
+    with keep_spark():
+        metadata = score_metadata(warehouse.location())
+        # Recorded for `healthscore adopt`, which rescores as of the last build's date, with the
+        # code location's vars (the source mappings): a run's own (a backfill's range) are not
+        # kept.
+        write_run_settings(warehouse.location(), as_of, code_location_dbt_vars())
+        # A challenger configuration is scored in shadow on the copy, published with it.
+        # Without one, an earlier challenger's tables are dropped; nothing else is written. One
+        # that fails while being scored is logged ("challenger not scored: ...") and the copy is
+        # published all the same.
+        write_shadow(warehouse.location(), warehouse.challenger_dir, say=context.log.info)
     warehouse.publish_copy(context.log)  # on a dbt target: releases its writer lock
     for event in held:
         # The score asset's result carries the band counts and the validation figures.

@@ -12,6 +12,7 @@ import dagster as dg
 
 from orchestration.defs.dbt import dbt_model_key
 from orchestration.defs.resources import WarehouseResource
+from orchestration.runtime.warehouse import keep_spark
 
 if TYPE_CHECKING:
     from orchestration.analysis.validation import ValidationOutcome
@@ -67,14 +68,16 @@ def validate(
     # loading the code location (every run, every UI reload) should not pay for.
     from orchestration.analysis.validation import run_validation, validation_lines
 
-    outcome = run_validation(
-        warehouse.location(),
-        Path(warehouse.reports_dir),
-        # The demo company's known truth, when the landing folder holds one (not on a target).
-        landing=None if warehouse.on_target else Path(warehouse.landing_dir),
-        say=context.log.info,
-        calibrate=calibrate,
-    )
+    # Its reads share one session on a Spark target, stopped when the step ends (keep_spark).
+    with keep_spark():
+        outcome = run_validation(
+            warehouse.location(),
+            Path(warehouse.reports_dir),
+            # The demo company's known truth, when the landing folder holds one (not on a target).
+            landing=None if warehouse.on_target else Path(warehouse.landing_dir),
+            say=context.log.info,
+            calibrate=calibrate,
+        )
     metadata: dict[str, object] = {
         "summary": fenced(
             "\n".join(
@@ -117,7 +120,8 @@ def validation_report(
 def weekly_review(warehouse: WarehouseResource) -> dg.MaterializeResult:
     from orchestration.analysis.review import write_review
 
-    outcome = write_review(warehouse.location(), Path(warehouse.reports_dir))
+    with keep_spark():  # one session on a Spark target for the page's reads
+        outcome = write_review(warehouse.location(), Path(warehouse.reports_dir))
     data = outcome.data
     return dg.MaterializeResult(
         metadata={

@@ -602,6 +602,28 @@ def stop_spark() -> None:
         gateway.shutdown()
         SparkContext._gateway = None
         SparkContext._jvm = None
+        _end_jvm(getattr(gateway, "proc", None))
+
+
+def _end_jvm(process: Any, wait_seconds: float = 60.0) -> None:
+    """End the JVM PySpark started: stopping the session and the gateway leaves it running, and
+    with it the Derby metastore it booted (the next process, a dbt command or a new session,
+    would fail with "Another instance of Derby may have already booted the database"). The JVM
+    exits when its standard input closes (PySpark's PythonGatewayServer); killed if it has not
+    after `wait_seconds`."""
+    import subprocess
+
+    if process is None:  # a gateway PySpark did not launch (PYSPARK_GATEWAY_PORT)
+        return
+    try:
+        if process.stdin is not None:
+            process.stdin.close()
+        process.wait(timeout=wait_seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    except OSError:  # pragma: no cover - already gone
+        pass
 
 
 class DbApiWarehouse(Warehouse):
