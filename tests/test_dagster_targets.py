@@ -27,6 +27,7 @@ from orchestration.demo_company import generate_company
 from orchestration.runtime.contract import contract_tables
 from orchestration.runtime.loader import load_landing_folder
 from tests.conftest import SMALL_END_DATE
+from tests.support.postgres import create_database, drop_database, postgres_settings
 
 AS_OF = SMALL_END_DATE
 SCORE_KEY = dg.AssetKey(["marts", "account_health"])
@@ -83,15 +84,6 @@ class PostgresDaily:
     result: dg.ExecuteInProcessResult
 
 
-def _pg_settings() -> dict[str, object]:
-    return {
-        "host": os.environ.get("HEALTHSCORE_PG_HOST", "127.0.0.1"),
-        "port": int(os.environ["HEALTHSCORE_PG_PORT"]),
-        "user": os.environ.get("HEALTHSCORE_PG_USER", "healthscore"),
-        "password": os.environ.get("HEALTHSCORE_PG_PASSWORD", ""),
-    }
-
-
 @pytest.fixture(scope="module")
 def postgres_daily(
     tmp_path_factory: pytest.TempPathFactory, manifest: None
@@ -99,10 +91,7 @@ def postgres_daily(
     """A small company's raw tables landed in a new PostgreSQL database's raw schema (as a
     loader would land them: text columns), then `daily_refresh` run once in process with
     HEALTHSCORE_TARGET=postgres, as `healthscore job daily_refresh` runs it."""
-    if not os.environ.get("HEALTHSCORE_PG_PORT"):
-        pytest.skip(
-            "no PostgreSQL server: set HEALTHSCORE_PG_HOST/_PORT/_USER (bash .ci/run starts one)"
-        )
+    settings = postgres_settings()
     import psycopg2
 
     from orchestration.defs.automation import run_config
@@ -114,12 +103,8 @@ def postgres_daily(
     generate_company(
         landing, accounts=150, months=15, seed=11, end_date=AS_OF + dt.timedelta(days=1)
     )
-    settings = _pg_settings()
     database = f"py_dagster_{os.getpid()}"
-    admin = psycopg2.connect(dbname="postgres", **settings)
-    admin.autocommit = True
-    admin.cursor().execute(f"drop database if exists {database} with (force)")
-    admin.cursor().execute(f"create database {database}")
+    admin = create_database(settings, database)
     # The raw tables as text, from the landing folder (only loaded, never built, in DuckDB).
     staged = workdir / "staging_only" / "healthscore.duckdb"
     load_landing_folder(landing, staged)
@@ -155,8 +140,7 @@ def postgres_daily(
     try:
         yield PostgresDaily(workdir, env, connect, raw_rows, result)
     finally:
-        admin.cursor().execute(f"drop database if exists {database} with (force)")
-        admin.close()
+        drop_database(admin, database)
 
 
 def _pg(daily: PostgresDaily, sql: str) -> list[tuple]:
@@ -536,18 +520,11 @@ def mapped_warehouse(
 ) -> Iterator[MappedWarehouse]:
     """A PostgreSQL database holding a few connector-shaped tables as Fivetran and Segment land
     them (some absent, one without its loaded_at_field), and the mapped definitions on it."""
-    if not os.environ.get("HEALTHSCORE_PG_PORT"):
-        pytest.skip(
-            "no PostgreSQL server: set HEALTHSCORE_PG_HOST/_PORT/_USER (bash .ci/run starts one)"
-        )
+    settings = postgres_settings()
     import psycopg2
 
-    settings = _pg_settings()
     database = f"py_dagster_mapped_{os.getpid()}"
-    admin = psycopg2.connect(dbname="postgres", **settings)
-    admin.autocommit = True
-    admin.cursor().execute(f"drop database if exists {database} with (force)")
-    admin.cursor().execute(f"create database {database}")
+    admin = create_database(settings, database)
     day = AS_OF.isoformat()
     statements = [
         "create schema stripe",
@@ -601,8 +578,7 @@ def mapped_warehouse(
         with dg.DagsterInstance.local_temp(str(home)) as instance:
             yield MappedWarehouse(definitions, instance, env, connect)
     finally:
-        admin.cursor().execute(f"drop database if exists {database} with (force)")
-        admin.close()
+        drop_database(admin, database)
 
 
 def _insert(warehouse: MappedWarehouse, sql: str) -> None:

@@ -28,8 +28,9 @@ from collections.abc import Iterator
 import pytest
 
 from orchestration.runtime.contract import PROJECT_ROOT
-from tests.conftest import SMALL_END_DATE, BuiltWarehouse, GeneratedCompany, query
+from tests.conftest import SMALL_END_DATE, BuiltWarehouse, GeneratedCompany
 from tests.support.connector_shapes import (
+    assert_scored_as_directly,
     rekey_account_ids,
     to_hubspot,
     to_segment,
@@ -37,6 +38,7 @@ from tests.support.connector_shapes import (
     to_zendesk,
     write_postgres_tables,
 )
+from tests.support.postgres import create_database, drop_database, postgres_settings
 
 MAPPINGS = {
     "billing_subscriptions": "stripe",
@@ -70,11 +72,6 @@ BUILD_VARS = (
 REKEYED = ("billing_subscriptions", "billing_invoices", "product_users", "product_events")
 
 
-def _digits(account_id: str) -> str:
-    """The HubSpot company id the connector shapes give a contract account id."""
-    return str(int(account_id.rsplit("_", 1)[-1]))
-
-
 @pytest.fixture(scope="module")
 def mapped_postgres(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
@@ -83,25 +80,13 @@ def mapped_postgres(
     return code, output and seconds, and what the tests read from the marts and staging. The
     database is dropped at teardown. Skipped before the company is generated when there is no
     server."""
-    if not os.environ.get("HEALTHSCORE_PG_PORT"):
-        pytest.skip(
-            "no PostgreSQL server: set HEALTHSCORE_PG_HOST/_PORT/_USER (bash .ci/run starts one)"
-        )
+    settings = postgres_settings()
     import psycopg2
 
     small_company: GeneratedCompany = request.getfixturevalue("small_company")
 
-    settings = {
-        "host": os.environ.get("HEALTHSCORE_PG_HOST", "127.0.0.1"),
-        "port": int(os.environ["HEALTHSCORE_PG_PORT"]),
-        "user": os.environ.get("HEALTHSCORE_PG_USER", "healthscore"),
-        "password": os.environ.get("HEALTHSCORE_PG_PASSWORD", ""),
-    }
     database = f"healthscore_mapping_test_{os.getpid()}"
-    admin = psycopg2.connect(dbname="postgres", **settings)
-    admin.autocommit = True
-    admin.cursor().execute(f"drop database if exists {database} with (force)")
-    admin.cursor().execute(f"create database {database}")
+    admin = create_database(settings, database)
     folder = tmp_path_factory.mktemp("mapping_postgres")
     rekeyed = folder / "rekeyed"
     rekey_account_ids(small_company.landing, rekeyed, REKEYED)
@@ -187,8 +172,7 @@ def mapped_postgres(
         yield result
     finally:
         connection.close()
-        admin.cursor().execute(f"drop database if exists {database} with (force)")
-        admin.close()
+        drop_database(admin, database)
 
 
 def _assert_built(build: dict[str, object]) -> None:
@@ -242,27 +226,6 @@ def test_accounts_are_scored_as_in_the_duckdb_direct_build(
     only by what the connectors cannot carry (survey responses, sentiment, email outcomes,
     contacts' left_at, event quantities, users' deactivation)."""
     _assert_built(mapped_postgres)
-    mapped = mapped_postgres["scores"]
-    direct = {
-        _digits(row[0]): row[1:]
-        for row in query(
-            built_warehouse.database,
-            "select account_id, health_score, health_band from marts.account_health",
-        )
-    }
-    assert set(mapped) == set(direct)
-    scored_directly = [account for account in direct if direct[account][0] is not None]
-    both = [
-        (mapped[account], direct[account])
-        for account in scored_directly
-        if mapped[account][0] is not None
-    ]
-    assert len(both) >= 0.95 * len(scored_directly), (len(both), len(scored_directly))
-    same_band = sum(1 for (_, band), (_, direct_band) in both if band == direct_band) / len(both)
-    mean_gap = sum(abs(float(m[0]) - float(d[0])) for m, d in both) / len(both)
-    print(
-        f"PostgreSQL mapped vs DuckDB direct: {len(both)} of {len(scored_directly)} accounts"
-        f" scored, {same_band:.1%} in the same band, mean score gap {mean_gap:.2f}"
+    assert_scored_as_directly(
+        mapped_postgres["scores"], built_warehouse.database, "PostgreSQL mapped"
     )
-    assert same_band >= 0.9, same_band
-    assert mean_gap < 5, mean_gap

@@ -24,6 +24,7 @@ from tests.conftest import (
     run_cli,
 )
 from tests.support.connector_shapes import (
+    assert_scored_as_directly,
     rekey_account_ids,
     to_hubspot,
     to_zendesk,
@@ -49,11 +50,6 @@ UNPROVIDED_SIGNALS = (
     "outreach_responsiveness",
     "stakeholder_departed_90d",
 )
-
-
-def _digits(account_id: str) -> str:
-    """The HubSpot company id the connector shapes give a contract account id."""
-    return str(int(account_id.rsplit("_", 1)[-1]))
 
 
 @pytest.fixture(scope="module")
@@ -170,25 +166,7 @@ def test_accounts_are_scored_as_in_the_direct_build(
             "select account_id, health_score, health_band from marts.account_health",
         )
     }
-    direct = {
-        _digits(row[0]): row[1:]
-        for row in query(
-            built_warehouse.database,
-            "select account_id, health_score, health_band from marts.account_health",
-        )
-    }
-    assert set(mapped) == set(direct)
-    scored_directly = [account for account in direct if direct[account][0] is not None]
-    both = [
-        (mapped[account], direct[account])
-        for account in scored_directly
-        if mapped[account][0] is not None
-    ]
-    assert len(both) >= 0.95 * len(scored_directly), (len(both), len(scored_directly))
-    agreeing = sum(1 for (_, mapped_band), (_, direct_band) in both if mapped_band == direct_band)
-    assert agreeing >= 0.9 * len(both), (agreeing, len(both))
-    mean_gap = sum(abs(float(m[0]) - float(d[0])) for m, d in both) / len(both)
-    assert mean_gap < 5, mean_gap
+    assert_scored_as_directly(mapped, built_warehouse.database, "HubSpot and Zendesk mapped")
 
 
 def test_mapping_unit_tests_pass() -> None:

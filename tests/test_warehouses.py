@@ -37,6 +37,7 @@ from orchestration.runtime.loader import load_landing_folder
 from orchestration.runtime.notifier import ALERT_COLUMNS, send_new_alerts
 from tests.conftest import SMALL_END_DATE, BuiltWarehouse, GeneratedCompany, query, run_cli
 from tests.support.dbt_docs import stale_comments
+from tests.support.postgres import create_database, drop_database, postgres_settings
 
 # Spark runs every model and test, but with fewer of the company's own event names as signals
 # and fewer bootstrap replicates than the defaults: the same SQL, a fraction of the work (a local
@@ -115,23 +116,11 @@ def postgres_build(
 
     The dbt variables are the defaults, as for `built_warehouse` (the same company built on
     DuckDB by the same command): every figure of the Python half can be compared with it."""
-    if not os.environ.get("HEALTHSCORE_PG_PORT"):
-        pytest.skip(
-            "no PostgreSQL server: set HEALTHSCORE_PG_HOST/_PORT/_USER (bash .ci/run starts one)"
-        )
+    settings = postgres_settings()
     import psycopg2
 
-    settings = {
-        "host": os.environ.get("HEALTHSCORE_PG_HOST", "127.0.0.1"),
-        "port": int(os.environ["HEALTHSCORE_PG_PORT"]),
-        "user": os.environ.get("HEALTHSCORE_PG_USER", "healthscore"),
-        "password": os.environ.get("HEALTHSCORE_PG_PASSWORD", ""),
-    }
     database = f"healthscore_test_{os.getpid()}"
-    admin = psycopg2.connect(dbname="postgres", **settings)
-    admin.autocommit = True
-    admin.cursor().execute(f"drop database if exists {database} with (force)")
-    admin.cursor().execute(f"create database {database}")
+    admin = create_database(settings, database)
     state = tmp_path_factory.mktemp("postgres_state")
     env = {
         "HEALTHSCORE_TARGET": "postgres",
@@ -241,8 +230,7 @@ def postgres_build(
         }
     finally:
         connection.close()
-        admin.cursor().execute(f"drop database if exists {database} with (force)")
-        admin.close()
+        drop_database(admin, database)
 
 
 def test_postgres_run_builds_every_model_and_test(postgres_build: dict[str, object]) -> None:

@@ -919,3 +919,39 @@ def rekey_account_ids(landing: Path, target: Path, tables: tuple[str, ...]) -> N
             con.execute(
                 f"copy ({rekeyed}) to '{target / (table + '.csv')}' (header, delimiter ',')"
             )
+
+
+def hubspot_company_id(account_id: str) -> str:
+    """The HubSpot company id the connector shapes give a contract account id."""
+    return str(int(account_id.rsplit("_", 1)[-1]))
+
+
+def assert_scored_as_directly(mapped: dict[str, tuple], direct_database: Path, label: str) -> None:
+    """The accounts a mapped build scored (HubSpot company id -> (score, band)) against the
+    direct DuckDB build of the same company: the same accounts; at least 95% of those scored
+    directly scored, at least 90% of them in the same band, a mean score gap under 5 points
+    (they differ by what the connectors cannot carry). Prints the figures."""
+    con = duckdb.connect(str(direct_database), read_only=True)
+    try:
+        rows = con.execute(
+            "select account_id, health_score, health_band from marts.account_health"
+        ).fetchall()
+    finally:
+        con.close()
+    direct = {hubspot_company_id(row[0]): row[1:] for row in rows}
+    assert set(mapped) == set(direct)
+    scored_directly = [account for account in direct if direct[account][0] is not None]
+    both = [
+        (mapped[account], direct[account])
+        for account in scored_directly
+        if mapped[account][0] is not None
+    ]
+    assert len(both) >= 0.95 * len(scored_directly), (len(both), len(scored_directly))
+    same_band = sum(1 for (_, band), (_, direct_band) in both if band == direct_band) / len(both)
+    mean_gap = sum(abs(float(m[0]) - float(d[0])) for m, d in both) / len(both)
+    print(
+        f"{label} vs DuckDB direct: {len(both)} of {len(scored_directly)} accounts scored, "
+        f"{same_band:.1%} in the same band, mean score gap {mean_gap:.2f}"
+    )
+    assert same_band >= 0.9, same_band
+    assert mean_gap < 5, mean_gap
