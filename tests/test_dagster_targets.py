@@ -506,6 +506,28 @@ def test_the_daily_decision_waits_for_the_loaders_day_until_the_deadline() -> No
     assert start and not waiting and "expects new data every day" in why
 
 
+def test_the_code_locations_dbt_vars_are_a_mapping_with_dates_as_text_or_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """HEALTHSCORE_DBT_VARS in YAML or JSON; a date YAML reads as one reaches dbt as its text
+    (it is passed on as JSON); anything but a mapping is one line naming the variable."""
+    from orchestration.runtime.dbt_invoke import DBT_VARS_ENV, code_location_dbt_vars
+
+    monkeypatch.setenv(
+        DBT_VARS_ENV, "{healthscore_billing_mapping: stripe, healthscore_history_start: 2024-01-01}"
+    )
+    assert code_location_dbt_vars() == {
+        "healthscore_billing_mapping": "stripe",
+        "healthscore_history_start": "2024-01-01",
+    }
+    monkeypatch.setenv(DBT_VARS_ENV, "")
+    assert code_location_dbt_vars() == {}
+    for bad in ("stripe", "[1, 2]", "{a: [}"):
+        monkeypatch.setenv(DBT_VARS_ENV, bad)
+        with pytest.raises(ValueError, match=DBT_VARS_ENV):
+            code_location_dbt_vars()
+
+
 @dataclass
 class MappedWarehouse:
     definitions: dg.Definitions

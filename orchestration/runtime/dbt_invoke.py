@@ -57,7 +57,8 @@ def code_location_dbt_vars() -> dict[str, object]:
         raise ValueError(
             f"{DBT_VARS_ENV} must be a mapping, e.g. '{{healthscore_billing_mapping: stripe}}'."
         )
-    return parsed
+    # YAML reads 2024-01-01 as a date: as text, as dbt's own --vars would pass it on.
+    return json.loads(json.dumps(parsed, default=str))
 
 
 class DbtError(Exception):

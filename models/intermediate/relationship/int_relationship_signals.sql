@@ -24,7 +24,8 @@
 {%- set departures_not_provided = ("'left_at of contacts not provided by the " ~ departures_connector ~ " mapping', ")
                                   if departures_connector else '' -%}
 {%- set email_outcome_connector = contract_column_not_provided('crm_activities', 'outcome (emails)') -%}
-{%- set email_outcome_not_provided = ("'replies to emails not provided by the " ~ email_outcome_connector ~ " mapping', ")
+{%- set email_outcome_not_provided = ("'replies to emails not provided by the "
+                                      ~ email_outcome_connector ~ " mapping', ")
                                      if email_outcome_connector else '' -%}
 {%- set sentiment_connector = contract_column_not_provided('crm_activities', 'sentiment') -%}
 {%- set sentiment_not_provided = ("'sentiment of activities not provided by the " ~ sentiment_connector ~ " mapping', ")

@@ -21,7 +21,7 @@ tracks as (
     select * from {{ connector_table('segment', 'tracks', {
         'id': 'string', 'user_id': 'string', 'event': 'string as event_name',
         'timestamp': 'timestamp as occurred_at',
-    }, expressions={'call_account_id': account_setting}) }} as tracks
+    }, expressions={'call_account_id': account_setting}, required=true) }} as tracks
 
 ),
 

@@ -18,7 +18,7 @@ identifies as (
 
     select * from {{ connector_table('segment', 'identifies', {
         'id': 'string', 'user_id': 'string', 'timestamp': 'timestamp as identified_at',
-    }, expressions={'call_account_id': account_setting}) }} as identifies
+    }, expressions={'call_account_id': account_setting}, required=true) }} as identifies
 
 ),
 

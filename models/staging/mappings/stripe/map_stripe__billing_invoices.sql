@@ -33,7 +33,7 @@ invoices as (
         'currency': 'string', 'created': 'timestamp', 'due_date': 'timestamp',
         'status_transitions_finalized_at': 'timestamp', 'status_transitions_paid_at': 'timestamp',
         'charge_id': 'string', 'is_deleted': 'boolean', 'livemode': 'boolean',
-    }) }} as invoices
+    }, required=true) }} as invoices
 
 ),
 
@@ -42,14 +42,14 @@ line_items as (
     select * from {{ connector_table('stripe', 'invoice_line_item', {
         'invoice_id': 'string', 'subscription_id': 'string', 'type': 'string as line_type',
         'proration': 'boolean', 'period_start': 'timestamp',
-    }) }} as line_items
+    }, required=true) }} as line_items
 
 ),
 
 customers as (
 
     select * from {{ connector_table('stripe', 'customer', {'id': 'string'},
-        expressions={'account_link': account_link['expression'] or 'metadata'}) }} as customers
+        expressions={'account_link': account_link['expression'] or 'metadata'}, required=true) }} as customers
 
 ),
 

@@ -35,7 +35,7 @@ line_items as (
         'type': 'string as line_type', 'proration': 'boolean', 'quantity': 'integer',
         'amount': 'integer', 'currency': 'string', 'period_start': 'timestamp',
         'period_end': 'timestamp', 'livemode': 'boolean',
-    }) }} as line_items
+    }, required=true) }} as line_items
 
 ),
 
@@ -44,7 +44,7 @@ invoices as (
     select * from {{ connector_table('stripe', 'invoice', {
         'id': 'string', 'customer_id': 'string', 'status': 'string', 'created': 'timestamp',
         'is_deleted': 'boolean', 'livemode': 'boolean',
-    }) }} as invoices
+    }, required=true) }} as invoices
 
 ),
 
@@ -88,7 +88,7 @@ customers as (
 
     select * from {{ connector_table('stripe', 'customer', {
         'id': 'string', 'livemode': 'boolean',
-    }, expressions={'account_link': account_link['expression'] or 'metadata'}) }} as customers
+    }, expressions={'account_link': account_link['expression'] or 'metadata'}, required=true) }} as customers
 
 ),
 
