@@ -38,7 +38,12 @@ from tests.support.connector_shapes import (
     to_zendesk,
     write_postgres_tables,
 )
-from tests.support.postgres import create_database, drop_database, postgres_settings
+from tests.support.postgres import (
+    create_database,
+    drop_database,
+    postgres_env,
+    postgres_settings,
+)
 
 MAPPINGS = {
     "billing_subscriptions": "stripe",
@@ -105,14 +110,7 @@ def mapped_postgres(
         state = folder / "state"
         state.mkdir()
         env = {
-            "HEALTHSCORE_PG_HOST": settings["host"],
-            "HEALTHSCORE_PG_PORT": str(settings["port"]),
-            "HEALTHSCORE_PG_USER": settings["user"],
-            "HEALTHSCORE_PG_PASSWORD": settings["password"],
-            "HEALTHSCORE_PG_DATABASE": database,
-            "HEALTHSCORE_DUCKDB_PATH": str(state / "healthscore.duckdb"),
-            "HEALTHSCORE_REPORTS_DIR": str(state / "reports"),
-            "HEALTHSCORE_ALERTS_FILE": str(state / "alerts" / "alerts.jsonl"),
+            **postgres_env(settings, database, state),
             "PYTHONPATH": os.pathsep.join(
                 filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])
             ),

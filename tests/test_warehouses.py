@@ -37,7 +37,12 @@ from orchestration.runtime.loader import load_landing_folder
 from orchestration.runtime.notifier import ALERT_COLUMNS, send_new_alerts
 from tests.conftest import SMALL_END_DATE, BuiltWarehouse, GeneratedCompany, query, run_cli
 from tests.support.dbt_docs import stale_comments
-from tests.support.postgres import create_database, drop_database, postgres_settings
+from tests.support.postgres import (
+    create_database,
+    drop_database,
+    postgres_env,
+    postgres_settings,
+)
 
 # Spark runs every model and test, but with fewer of the company's own event names as signals
 # and fewer bootstrap replicates than the defaults: the same SQL, a fraction of the work (a local
@@ -124,15 +129,7 @@ def postgres_build(
     state = tmp_path_factory.mktemp("postgres_state")
     env = {
         "HEALTHSCORE_TARGET": "postgres",
-        "HEALTHSCORE_PG_HOST": settings["host"],
-        "HEALTHSCORE_PG_PORT": str(settings["port"]),
-        "HEALTHSCORE_PG_USER": settings["user"],
-        "HEALTHSCORE_PG_PASSWORD": settings["password"],
-        "HEALTHSCORE_PG_DATABASE": database,
-        # The project's state (reports, alerts, logs) on a target: no DuckDB file is made there.
-        "HEALTHSCORE_DUCKDB_PATH": str(state / "healthscore.duckdb"),
-        "HEALTHSCORE_REPORTS_DIR": str(state / "reports"),
-        "HEALTHSCORE_ALERTS_FILE": str(state / "alerts" / "alerts.jsonl"),
+        **postgres_env(settings, database, state),
         "HEALTHSCORE_LANDING_DIR": str(small_company.landing),
         "HEALTHSCORE_AS_OF_DATE": SMALL_END_DATE.isoformat(),
     }

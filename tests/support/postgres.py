@@ -4,6 +4,7 @@ its connection settings, and databases of a test's own, created new and dropped 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -38,3 +39,18 @@ def create_database(settings: dict[str, object], database: str) -> object:
 def drop_database(admin: object, database: str) -> None:
     admin.cursor().execute(f"drop database if exists {database} with (force)")
     admin.close()
+
+
+def postgres_env(settings: dict[str, object], database: str, state: Path) -> dict[str, str]:
+    """The environment that points the product at `database` on the tests' server, with its
+    state (reports, alerts, logs; on a target no DuckDB file is made there) in `state`."""
+    return {
+        "HEALTHSCORE_PG_HOST": str(settings["host"]),
+        "HEALTHSCORE_PG_PORT": str(settings["port"]),
+        "HEALTHSCORE_PG_USER": str(settings["user"]),
+        "HEALTHSCORE_PG_PASSWORD": str(settings["password"]),
+        "HEALTHSCORE_PG_DATABASE": database,
+        "HEALTHSCORE_DUCKDB_PATH": str(state / "healthscore.duckdb"),
+        "HEALTHSCORE_REPORTS_DIR": str(state / "reports"),
+        "HEALTHSCORE_ALERTS_FILE": str(state / "alerts" / "alerts.jsonl"),
+    }
