@@ -12,13 +12,12 @@ the reason, and every account is scored, most in the same band.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.runtime.contract import PROJECT_ROOT
+from orchestration.runtime.dbt_invoke import run_dbt
 from tests.conftest import (
     SMALL_END_DATE,
     BuiltWarehouse,
@@ -226,43 +225,21 @@ def test_an_optional_stripe_table_not_loaded_is_named_with_what_is_unknown(
     """Stripe's charge and dispute tables are read when loaded: without the dispute table the
     invoices' is_disputed is unknown, and source_table_status says which table is missing (the
     compiled model, on a warehouse holding only some of Stripe's tables)."""
-    import subprocess
-    import sys
-
     database = tmp_path / "healthscore.duckdb"
     con = duckdb.connect(str(database))
     con.execute("create schema stripe")
     con.execute("create table stripe.invoice (id varchar)")
     con.execute("create table stripe.charge (id varchar)")
     con.close()
-    compiled = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "--no-use-colors",
-            "compile",
-            "--profiles-dir",
-            str(PROJECT_ROOT),
-            "--project-dir",
-            str(PROJECT_ROOT),
-            "--log-path",
-            str(tmp_path),
-            "--target-path",
-            str(tmp_path / "target"),
-            "--select",
-            "source_table_status",
-            "--vars",
-            '{"healthscore_billing_mapping": "stripe"}',
-        ],
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-        env={
-            **os.environ,
-            "HEALTHSCORE_DUCKDB_PATH": str(database),
-            "HEALTHSCORE_TARGET": "duckdb",
-        },
+    compiled = run_dbt(
+        ["compile", "--select", "source_table_status", "--target-path", str(tmp_path / "target")],
+        database=database,
+        dbt_vars={"healthscore_billing_mapping": "stripe"},
+        log_dir=tmp_path,
+        say=lambda _: None,
+        check=False,
     )
-    assert compiled.returncode == 0, compiled.stdout[-3000:]
+    assert compiled.returncode == 0, "\n".join(compiled.problems)
     sql = next((tmp_path / "target" / "compiled").rglob("source_table_status.sql")).read_text()
     assert (
         "'absent: mapping model map_stripe__billing_invoices not built; "
